@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+
+#include <systemc>
+#include <tlm>
+
+#include "models/memory/sparse_storage.h"
+#include "models/tlm/access_timing.h"
+#include "models/tlm/traffic_counters.h"
+#include "sim/params/parameter_set.h"
+#include "sim/stats/statistics.h"
+
+namespace zxvp {
+
+struct MemoryConfig {
+  uint64_t size = 1024ull * 1024 * 1024;
+  uint64_t clock_mhz = 1600;
+  double read_latency_ns = 60.0;
+  double write_latency_ns = 60.0;
+  uint64_t bytes_per_cycle = 16;
+
+  void bind(ParameterBinding& binding);
+};
+
+// Physical memory as a loosely timed TLM-2.0 target at local addresses [0, size). Sparse (see
+// SparseStorage). An access of N bytes costs latency + ceil(N / bytes_per_cycle) memory clock
+// cycles; nothing else (no banks, no refresh, no contention) is modelled. Grants DMI over the
+// whole memory with the same latencies, plus its bandwidth and statistics in a DmiGrant.
+// Accesses past the end get TLM_ADDRESS_ERROR_RESPONSE; streaming (width below the length) gets
+// TLM_BURST_ERROR_RESPONSE; byte enables are honoured.
+class Memory : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
+ public:
+  tlm::tlm_target_socket<> socket;
+
+  Memory(const sc_core::sc_module_name& name, const MemoryConfig& config,
+         StatisticsRegistry& statistics);
+
+  uint64_t size_bytes() const { return storage_.size_bytes(); }
+  const AccessTiming& timing() const { return timing_; }
+  // Host view of the memory for software models that own physical pages (page zeroing on free).
+  SparseStorage& storage() { return storage_; }
+
+  void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) override;
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& payload, tlm::tlm_dmi& dmi) override;
+  unsigned int transport_dbg(tlm::tlm_generic_payload& payload) override;
+
+ private:
+  SparseStorage storage_;
+  AccessTiming timing_;
+  TrafficCounters traffic_;
+  Counter& debug_accesses_;
+  Counter& dmi_grants_;
+  Counter& error_responses_;
+};
+
+}  // namespace zxvp

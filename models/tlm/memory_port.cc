@@ -1,0 +1,128 @@
+#include "models/tlm/memory_port.h"
+
+#include <cstring>
+
+namespace zxvp {
+
+MemoryPort::MemoryPort(const char* socket_name, bool dmi_enabled)
+    : socket(socket_name), dmi_enabled_(dmi_enabled) {
+  socket.bind(*this);
+}
+
+const MemoryPort::DmiRegion* MemoryPort::find_dmi(uint64_t address, uint64_t length_bytes,
+                                                  bool write) const {
+  const uint64_t last = address + length_bytes - 1;
+  if (length_bytes == 0 || last < address) return nullptr;
+  for (const DmiRegion& region : dmi_regions_) {
+    if (address >= region.start && last <= region.end &&
+        (write ? region.writable : region.readable)) {
+      return &region;
+    }
+  }
+  return nullptr;
+}
+
+void MemoryPort::request_dmi(uint64_t address) {
+  tlm::tlm_generic_payload request;
+  DmiRegion region;
+  request.set_address(address);
+  request.set_command(tlm::TLM_READ_COMMAND);
+  request.set_extension(&region.grant);
+  tlm::tlm_dmi dmi;
+  const bool granted = socket->get_direct_mem_ptr(request, dmi);
+  request.clear_extension(&region.grant);
+  if (!granted || dmi.get_dmi_ptr() == nullptr) return;
+  region.start = dmi.get_start_address();
+  region.end = dmi.get_end_address();
+  region.pointer = dmi.get_dmi_ptr();
+  region.readable = dmi.is_read_allowed();
+  region.writable = dmi.is_write_allowed();
+  region.read_latency = dmi.get_read_latency();
+  region.write_latency = dmi.get_write_latency();
+  dmi_regions_.push_back(region);
+}
+
+tlm::tlm_response_status MemoryPort::transport(tlm::tlm_command command, uint64_t address,
+                                               uint8_t* data, uint64_t length_bytes,
+                                               sc_core::sc_time& delay) {
+  const bool write = command == tlm::TLM_WRITE_COMMAND;
+  if (const DmiRegion* region = find_dmi(address, length_bytes, write)) {
+    uint8_t* host = region->pointer + (address - region->start);
+    const DmiGrant& grant = region->grant;
+    if (write) {
+      std::memcpy(host, data, length_bytes);
+      delay += grant.timing_valid ? grant.timing.write_time(length_bytes) : region->write_latency;
+    } else {
+      std::memcpy(data, host, length_bytes);
+      delay += grant.timing_valid ? grant.timing.read_time(length_bytes) : region->read_latency;
+    }
+    grant.record(command, length_bytes);
+    return tlm::TLM_OK_RESPONSE;
+  }
+
+  // A generic payload counts its length in 32 bits; longer accesses must be split by the caller.
+  if (length_bytes > UINT32_MAX) return tlm::TLM_BURST_ERROR_RESPONSE;
+  payload_.set_command(command);
+  payload_.set_address(address);
+  payload_.set_data_ptr(data);
+  payload_.set_data_length(static_cast<unsigned int>(length_bytes));
+  payload_.set_streaming_width(static_cast<unsigned int>(length_bytes));
+  payload_.set_byte_enable_ptr(nullptr);
+  payload_.set_byte_enable_length(0);
+  payload_.set_dmi_allowed(false);
+  payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  socket->b_transport(payload_, delay);
+  const tlm::tlm_response_status status = payload_.get_response_status();
+  if (dmi_enabled_ && payload_.is_dmi_allowed() && status == tlm::TLM_OK_RESPONSE) {
+    request_dmi(address);
+  }
+  return status;
+}
+
+tlm::tlm_response_status MemoryPort::read(uint64_t address, void* data, uint64_t length_bytes,
+                                          sc_core::sc_time& delay) {
+  return transport(tlm::TLM_READ_COMMAND, address, static_cast<uint8_t*>(data), length_bytes,
+                   delay);
+}
+
+tlm::tlm_response_status MemoryPort::write(uint64_t address, const void* data,
+                                           uint64_t length_bytes, sc_core::sc_time& delay) {
+  // TLM payloads carry a non-const data pointer; a write command never writes through it.
+  return transport(tlm::TLM_WRITE_COMMAND, address,
+                   const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes, delay);
+}
+
+uint64_t MemoryPort::debug_transport(tlm::tlm_command command, uint64_t address, uint8_t* data,
+                                     uint64_t length_bytes) {
+  if (length_bytes > UINT32_MAX) return 0;
+  tlm::tlm_generic_payload request;
+  request.set_command(command);
+  request.set_address(address);
+  request.set_data_ptr(data);
+  request.set_data_length(static_cast<unsigned int>(length_bytes));
+  return socket->transport_dbg(request);
+}
+
+uint64_t MemoryPort::debug_read(uint64_t address, void* data, uint64_t length_bytes) {
+  return debug_transport(tlm::TLM_READ_COMMAND, address, static_cast<uint8_t*>(data),
+                         length_bytes);
+}
+
+uint64_t MemoryPort::debug_write(uint64_t address, const void* data, uint64_t length_bytes) {
+  return debug_transport(tlm::TLM_WRITE_COMMAND, address,
+                         const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes);
+}
+
+tlm::tlm_sync_enum MemoryPort::nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase&,
+                                               sc_core::sc_time&) {
+  // Only blocking transport is issued, so no backward call is ever owed.
+  return tlm::TLM_COMPLETED;
+}
+
+void MemoryPort::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  std::erase_if(dmi_regions_, [&](const DmiRegion& region) {
+    return region.start <= end && start <= region.end;
+  });
+}
+
+}  // namespace zxvp

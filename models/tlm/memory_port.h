@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+
+#include "models/tlm/access_timing.h"
+#include "models/tlm/dmi_grant.h"
+
+namespace zxvp {
+
+// The initiator side of a loosely timed TLM-2.0 connection, for every model that issues memory
+// accesses (the CPU's memory path, the DMA engine, test traffic). An access either goes through
+// b_transport with one reused payload, or, when the target has granted DMI for the address, is a
+// host memcpy that charges the same time (the grant's latency and bandwidth) and records the
+// same statistics. DMI grants are cached and dropped on invalidation.
+class MemoryPort : public tlm::tlm_bw_transport_if<> {
+ public:
+  MemoryPort(const char* socket_name, bool dmi_enabled);
+  MemoryPort(const MemoryPort&) = delete;
+  MemoryPort& operator=(const MemoryPort&) = delete;
+
+  tlm::tlm_initiator_socket<> socket;
+
+  // Blocking accesses issued `delay` after the caller's SystemC time; the access's cost is added
+  // to `delay` (the caller's quantum keeper decides when to synchronise).
+  tlm::tlm_response_status read(uint64_t address, void* data, uint64_t length_bytes,
+                                sc_core::sc_time& delay);
+  tlm::tlm_response_status write(uint64_t address, const void* data, uint64_t length_bytes,
+                                 sc_core::sc_time& delay);
+
+  // Debug transport: no time, no statistics. Returns the bytes the target transferred.
+  uint64_t debug_read(uint64_t address, void* data, uint64_t length_bytes);
+  uint64_t debug_write(uint64_t address, const void* data, uint64_t length_bytes);
+
+  bool dmi_enabled() const { return dmi_enabled_; }
+  size_t dmi_region_count() const { return dmi_regions_.size(); }
+
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) override;
+
+ private:
+  struct DmiRegion {
+    uint64_t start = 0;
+    uint64_t end = 0;  // inclusive, as in tlm_dmi
+    uint8_t* pointer = nullptr;
+    bool readable = false;
+    bool writable = false;
+    sc_core::sc_time read_latency;
+    sc_core::sc_time write_latency;
+    DmiGrant grant;
+  };
+
+  tlm::tlm_response_status transport(tlm::tlm_command command, uint64_t address, uint8_t* data,
+                                     uint64_t length_bytes, sc_core::sc_time& delay);
+  const DmiRegion* find_dmi(uint64_t address, uint64_t length_bytes, bool write) const;
+  void request_dmi(uint64_t address);
+  uint64_t debug_transport(tlm::tlm_command command, uint64_t address, uint8_t* data,
+                           uint64_t length_bytes);
+
+  bool dmi_enabled_;
+  tlm::tlm_generic_payload payload_;
+  std::vector<DmiRegion> dmi_regions_;
+};
+
+}  // namespace zxvp

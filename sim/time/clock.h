@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+
+#include <systemc>
+
+namespace zxvp {
+
+// Converts between cycles of one clock domain and SystemC time. The period is held as an integer
+// number of picoseconds so that cycle arithmetic is exact and runs are bit-for-bit repeatable;
+// a frequency whose period is not a whole number of picoseconds is rounded to the nearest one.
+class Clock {
+ public:
+  explicit Clock(uint64_t frequency_mhz);
+
+  uint64_t frequency_mhz() const { return frequency_mhz_; }
+  uint64_t period_ps() const { return period_ps_; }
+  sc_core::sc_time period() const { return cycles(1); }
+
+  sc_core::sc_time cycles(uint64_t count) const {
+    return sc_core::sc_time::from_value(count * period_ps_ * ticks_per_ps());
+  }
+  // Whole cycles that fit in `time` (rounds down).
+  uint64_t cycles_in(const sc_core::sc_time& time) const {
+    return time.value() / (period_ps_ * ticks_per_ps());
+  }
+  // Cycles needed to cover `time` (rounds up).
+  uint64_t cycles_covering(const sc_core::sc_time& time) const {
+    const uint64_t ticks = period_ps_ * ticks_per_ps();
+    return (time.value() + ticks - 1) / ticks;
+  }
+
+ private:
+  // SystemC's time resolution must stay at its default of 1 ps; checked in the constructor.
+  static constexpr uint64_t ticks_per_ps() { return 1; }
+
+  uint64_t frequency_mhz_;
+  uint64_t period_ps_;
+};
+
+// Time from a parameter given in (possibly fractional) nanoseconds, rounded to the picosecond.
+sc_core::sc_time time_from_ns(double nanoseconds);
+
+}  // namespace zxvp
