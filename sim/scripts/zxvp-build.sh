@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what zxvp needs (Debian 12), builds it, then runs the built-in default or the tests.
+#   bash sim/scripts/zxvp-build.sh run  [--preset P] [ZXVP ARGS...]   build, then `zxvp ARGS`
+#   bash sim/scripts/zxvp-build.sh test [--preset P] [CTEST ARGS...]  build, then every test
+# Presets (CMakePresets.json): release (default), debug, asan. Under CI=true, warnings are errors.
+set -euo pipefail
+
+mode=${1:-run}
+shift || true
+preset=release
+if [[ ${1:-} == --preset ]]; then
+  preset=${2:?--preset needs a name: release, debug or asan}
+  shift 2
+fi
+case "$mode" in run|test) ;; *)
+  echo "zxvp-build: unknown mode '$mode'; use 'run' or 'test'" >&2
+  exit 2
+esac
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libsystemc-dev
+  libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
+  libyaml-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]})); then
+  sudo=()
+  [[ $(id -u) -ne 0 ]] && sudo=(sudo)
+  echo "zxvp-build: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+else
+  echo "zxvp-build: all dependencies present"
+fi
+
+configure=(cmake --preset "$preset" -Wno-dev)
+[[ ${CI:-} == true ]] && configure+=(-DZXVP_WERROR=ON)
+"${configure[@]}" >/dev/null
+cmake --build --preset "$preset" -- -j"$(nproc)"
+
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+if [[ $mode == run ]]; then
+  exec "build/$preset/zxvp" "$@"
+fi
+exec ctest --preset "$preset" "$@"

@@ -1,0 +1,234 @@
+#include "models/memory/memory.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <numeric>
+#include <vector>
+
+#include "models/tlm/dmi_grant.h"
+#include "models/traffic/traffic_initiator.h"
+#include "sim/params/units.h"
+#include "tests/support/simulation.h"
+
+namespace zxvp {
+namespace {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size_pages = 0;
+  uint64_t resident_pages = 0;
+  statm >> size_pages >> resident_pages;
+  return resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+MemoryConfig small_memory() {
+  MemoryConfig config;
+  config.size = 4 * MiB;
+  config.clock_mhz = 1600;  // 625 ps per cycle
+  config.read_latency_ns = 50;
+  config.write_latency_ns = 40;
+  config.bytes_per_cycle = 16;
+  return config;
+}
+
+// One initiator wired straight to one memory.
+struct MemoryBench {
+  explicit MemoryBench(const MemoryConfig& config, bool dmi, const char* suffix = "")
+      : memory((std::string("memory") + suffix).c_str(), config, statistics),
+        initiator((std::string("initiator") + suffix).c_str(), dmi) {
+    initiator.port.socket.bind(memory.socket);
+  }
+  StatisticsRegistry statistics;
+  Memory memory;
+  TrafficInitiator initiator;
+};
+
+std::vector<uint8_t> pattern(size_t length, uint8_t seed) {
+  std::vector<uint8_t> bytes(length);
+  std::iota(bytes.begin(), bytes.end(), seed);
+  return bytes;
+}
+
+TEST(Memory, AccessCostsLatencyPlusBeats) {
+  MemoryBench bench(small_memory(), false);
+  testing::run_in_thread([&] {
+    std::vector<uint8_t> buffer(4096);
+    sc_time delay = SC_ZERO_TIME;
+    ASSERT_EQ(bench.initiator.port.read(0, buffer.data(), 100, delay), tlm::TLM_OK_RESPONSE);
+    // 50 ns + ceil(100 / 16) = 7 cycles of 625 ps
+    EXPECT_EQ(delay, sc_time(50, sc_core::SC_NS) + sc_time(7 * 625, sc_core::SC_PS));
+    delay = SC_ZERO_TIME;
+    ASSERT_EQ(bench.initiator.port.write(64, buffer.data(), 4096, delay), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(delay, sc_time(40, sc_core::SC_NS) + sc_time(256 * 625, sc_core::SC_PS));
+  });
+}
+
+TEST(Memory, BurstCostsLineAccessesMinusTheLatenciesItOverlaps) {
+  MemoryBench bench(small_memory(), false);
+  testing::run_in_thread([&] {
+    std::vector<uint8_t> buffer(4096);
+    sc_time burst = SC_ZERO_TIME;
+    bench.initiator.port.read(0, buffer.data(), 4096, burst);
+    sc_time lines = SC_ZERO_TIME;
+    for (uint64_t offset = 0; offset < 4096; offset += 64) {
+      bench.initiator.port.read(offset, buffer.data() + offset, 64, lines);
+    }
+    EXPECT_EQ(lines - burst, 63 * bench.memory.timing().read_latency);
+  });
+}
+
+TEST(Memory, UntouchedMemoryReadsZeroAndCostsNoHostMemory) {
+  MemoryConfig config = small_memory();
+  config.size = 64 * GiB;
+  const uint64_t resident_before = resident_bytes();
+  MemoryBench bench(config, true);
+  testing::run_in_thread([&] {
+    std::vector<uint8_t> buffer(4096, 0xAA);
+    for (uint64_t address : {uint64_t{0}, 17 * GiB + 5, 64 * GiB - 4096}) {
+      ASSERT_EQ(bench.initiator.read(address, buffer.data(), 4096), tlm::TLM_OK_RESPONSE);
+      EXPECT_EQ(std::count(buffer.begin(), buffer.end(), 0), 4096) << address;
+    }
+    const auto written = pattern(MiB, 3);
+    ASSERT_EQ(bench.initiator.write(33 * GiB, written.data(), written.size()),
+              tlm::TLM_OK_RESPONSE);
+    std::vector<uint8_t> readback(MiB);
+    ASSERT_EQ(bench.initiator.read(33 * GiB, readback.data(), readback.size()),
+              tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(readback, written);
+  });
+  // 1 MiB written plus the test's own buffers; nowhere near the 64 GiB reserved.
+  EXPECT_LT(resident_bytes() - resident_before, 16 * MiB);
+}
+
+TEST(Memory, DmiAndBTransportGiveTheSameBytesTimeAndStatistics) {
+  MemoryBench with_dmi(small_memory(), true, "_dmi");
+  MemoryBench without_dmi(small_memory(), false, "_plain");
+  testing::run_in_thread([&] {
+    const auto data = pattern(10000, 9);
+    std::vector<sc_time> elapsed;
+    for (MemoryBench* bench : {&with_dmi, &without_dmi}) {
+      bench->initiator.sync();
+      const sc_time start = bench->initiator.local_time();
+      for (uint64_t offset = 0; offset < data.size(); offset += 1000) {
+        ASSERT_EQ(bench->initiator.write(4096 + offset, data.data() + offset, 1000),
+                  tlm::TLM_OK_RESPONSE);
+      }
+      std::vector<uint8_t> readback(data.size());
+      ASSERT_EQ(bench->initiator.read(4096, readback.data(), readback.size()),
+                tlm::TLM_OK_RESPONSE);
+      EXPECT_EQ(readback, data);
+      elapsed.push_back(bench->initiator.local_time() - start);
+    }
+    EXPECT_EQ(elapsed[0], elapsed[1]);
+    EXPECT_GT(elapsed[0], SC_ZERO_TIME);
+  });
+  EXPECT_EQ(with_dmi.initiator.port.dmi_region_count(), 1u);
+  EXPECT_EQ(without_dmi.initiator.port.dmi_region_count(), 0u);
+  for (const char* name : {"reads", "writes", "bytes_read", "bytes_written"}) {
+    EXPECT_EQ(with_dmi.statistics.find_counter(std::string("memory_dmi.") + name)->value(),
+              without_dmi.statistics.find_counter(std::string("memory_plain.") + name)->value())
+        << name;
+  }
+  EXPECT_EQ(with_dmi.statistics.find_counter("memory_dmi.bytes_written")->value(), 10000u);
+  EXPECT_EQ(with_dmi.statistics.find_counter("memory_dmi.writes")->value(), 10u);
+}
+
+TEST(Memory, DmiGrantCoversTheMemoryWithItsTiming) {
+  MemoryBench bench(small_memory(), true);
+  tlm::tlm_generic_payload request;
+  DmiGrant grant;
+  request.set_address(12345);
+  request.set_extension(&grant);
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(bench.memory.get_direct_mem_ptr(request, dmi));
+  request.clear_extension(&grant);
+  EXPECT_EQ(dmi.get_start_address(), 0u);
+  EXPECT_EQ(dmi.get_end_address(), 4 * MiB - 1);
+  EXPECT_EQ(dmi.get_dmi_ptr(), bench.memory.storage().data());
+  EXPECT_TRUE(dmi.is_read_write_allowed());
+  EXPECT_EQ(dmi.get_read_latency(), sc_time(50, sc_core::SC_NS));
+  EXPECT_EQ(dmi.get_write_latency(), sc_time(40, sc_core::SC_NS));
+  ASSERT_TRUE(grant.timing_valid);
+  EXPECT_EQ(grant.timing.bytes_per_beat, 16u);
+  EXPECT_EQ(grant.timing.beat_period, sc_time(625, sc_core::SC_PS));
+
+  request.set_address(4 * MiB);
+  EXPECT_FALSE(bench.memory.get_direct_mem_ptr(request, dmi));
+}
+
+TEST(Memory, DebugTransportMovesBytesWithoutTimeOrTraffic) {
+  MemoryBench bench(small_memory(), false);
+  const auto data = pattern(300, 1);
+  EXPECT_EQ(bench.initiator.port.debug_write(1000, data.data(), data.size()), 300u);
+  std::vector<uint8_t> readback(300);
+  EXPECT_EQ(bench.initiator.port.debug_read(1000, readback.data(), readback.size()), 300u);
+  EXPECT_EQ(readback, data);
+  // Clipped at the end of memory; nothing at all past it.
+  EXPECT_EQ(bench.initiator.port.debug_read(4 * MiB - 100, readback.data(), 300), 100u);
+  EXPECT_EQ(bench.initiator.port.debug_read(4 * MiB, readback.data(), 300), 0u);
+  EXPECT_EQ(bench.statistics.find_counter("memory.debug_accesses")->value(), 4u);
+  EXPECT_EQ(bench.statistics.find_counter("memory.bytes_written")->value(), 0u);
+  EXPECT_EQ(bench.statistics.find_counter("memory.bytes_read")->value(), 0u);
+}
+
+TEST(Memory, AccessPastTheEndIsAnAddressError) {
+  MemoryBench bench(small_memory(), true);
+  testing::run_in_thread([&] {
+    std::vector<uint8_t> buffer(64);
+    EXPECT_EQ(bench.initiator.read(4 * MiB, buffer.data(), 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(bench.initiator.write(4 * MiB - 32, buffer.data(), 64),
+              tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(bench.initiator.read(UINT64_MAX, buffer.data(), 2),
+              tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(bench.initiator.read(4 * MiB - 64, buffer.data(), 64), tlm::TLM_OK_RESPONSE);
+  });
+  EXPECT_EQ(bench.statistics.find_counter("memory.error_responses")->value(), 3u);
+}
+
+TEST(Memory, HonoursByteEnablesAndRefusesStreaming) {
+  MemoryBench bench(small_memory(), false);
+  const auto initial = pattern(8, 0x10);
+  bench.initiator.port.debug_write(0, initial.data(), initial.size());
+  std::vector<uint8_t> data(8, 0xEE);
+  uint8_t enables[2] = {TLM_BYTE_ENABLED, TLM_BYTE_DISABLED};
+  tlm::tlm_generic_payload payload;
+  payload.set_command(tlm::TLM_WRITE_COMMAND);
+  payload.set_address(0);
+  payload.set_data_ptr(data.data());
+  payload.set_data_length(8);
+  payload.set_streaming_width(8);
+  payload.set_byte_enable_ptr(enables);
+  payload.set_byte_enable_length(2);
+  sc_time delay = SC_ZERO_TIME;
+  bench.memory.b_transport(payload, delay);
+  EXPECT_EQ(payload.get_response_status(), tlm::TLM_OK_RESPONSE);
+  std::vector<uint8_t> readback(8);
+  bench.initiator.port.debug_read(0, readback.data(), 8);
+  EXPECT_EQ(readback, (std::vector<uint8_t>{0xEE, 0x11, 0xEE, 0x13, 0xEE, 0x15, 0xEE, 0x17}));
+
+  payload.set_byte_enable_ptr(nullptr);
+  payload.set_streaming_width(4);
+  bench.memory.b_transport(payload, delay);
+  EXPECT_EQ(payload.get_response_status(), tlm::TLM_BURST_ERROR_RESPONSE);
+}
+
+TEST(Memory, DiscardReturnsPagesThatThenReadZero) {
+  MemoryBench bench(small_memory(), false);
+  const auto data = pattern(3 * 4096, 1);
+  bench.initiator.port.debug_write(0, data.data(), data.size());
+  bench.memory.storage().discard(100, 2 * 4096);
+  std::vector<uint8_t> readback(data.size());
+  bench.initiator.port.debug_read(0, readback.data(), readback.size());
+  for (size_t i = 0; i < readback.size(); ++i) {
+    const bool discarded = i >= 100 && i < 100 + 2 * 4096;
+    ASSERT_EQ(readback[i], discarded ? 0 : data[i]) << i;
+  }
+}
+
+}  // namespace
+}  // namespace zxvp

@@ -1,0 +1,124 @@
+#include "platforms/default_platform.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "platforms/platform_file.h"
+#include "sim/params/units.h"
+#include "sw/workloads/memory_probe.h"
+
+namespace zxvp {
+namespace {
+
+using ::testing::HasSubstr;
+
+ParameterSet default_parameters() {
+  ParameterSet parameters;
+  DefaultPlatform::declare_parameters(parameters);
+  load_platform_file("default", parameters);
+  return parameters;
+}
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("zxvp_" + std::to_string(getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+std::string refusal_of_platform_file(const std::string& text) {
+  ParameterSet parameters;
+  DefaultPlatform::declare_parameters(parameters);
+  const std::string path = write_file("platform.yaml", text);
+  try {
+    load_platform_file(path, parameters);
+  } catch (const ConfigError& error) {
+    std::filesystem::remove(path);
+    return error.what();
+  }
+  std::filesystem::remove(path);
+  ADD_FAILURE() << "accepted:\n" << text;
+  return {};
+}
+
+TEST(PlatformFile, BuiltinDefaultSetsEveryKeyItNames) {
+  const ParameterSet parameters = default_parameters();
+  EXPECT_EQ(parameters.get_unsigned("memory.size"), GiB);
+  EXPECT_THAT(parameters.entry("memory.size").origin, HasSubstr("builtin platform 'default'"));
+  EXPECT_TRUE(parameters.get_bool("sim.dmi"));
+}
+
+TEST(PlatformFile, FileOnDiskOverridesDefaults) {
+  ParameterSet parameters;
+  DefaultPlatform::declare_parameters(parameters);
+  const std::string path =
+      write_file("small.yaml", "name: small\nparams:\n  memory.size: 16MiB\n  sim.dmi: false\n");
+  const PlatformFile platform = load_platform_file(path, parameters);
+  std::filesystem::remove(path);
+  EXPECT_EQ(platform.name, "small");
+  EXPECT_EQ(platform.assembly, "default");
+  EXPECT_EQ(parameters.get_unsigned("memory.size"), 16 * MiB);
+  EXPECT_FALSE(parameters.get_bool("sim.dmi"));
+  EXPECT_THAT(parameters.entry("memory.size").origin, HasSubstr(":3:16"));
+}
+
+TEST(PlatformFile, RefusesBadFilesWithTheirLocation) {
+  EXPECT_THAT(refusal_of_platform_file("params:\n  memory.sise: 1GiB\n"),
+              HasSubstr(":2:16: unknown parameter 'memory.sise'; did you mean 'memory.size'"));
+  EXPECT_THAT(refusal_of_platform_file("params:\n  memory.size: 3\n"), HasSubstr("out of range"));
+  EXPECT_THAT(refusal_of_platform_file("colour: blue\n"),
+              HasSubstr(":1:1: unknown key 'colour'"));
+  EXPECT_THAT(refusal_of_platform_file("assembly: quad\n"), HasSubstr("unknown assembly 'quad'"));
+  EXPECT_THAT(refusal_of_platform_file("params: [\n"), HasSubstr("not valid YAML"));
+  EXPECT_THAT(refusal_of_platform_file("- a\n- b\n"), HasSubstr("is a mapping"));
+}
+
+TEST(PlatformFile, UnknownPlatformNamesBuiltinsAndThePath) {
+  ParameterSet parameters;
+  DefaultPlatform::declare_parameters(parameters);
+  try {
+    load_platform_file("no-such-platform", parameters);
+    FAIL();
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("neither a built-in platform (default)"));
+  }
+}
+
+TEST(DefaultPlatform, MemoryProbeMatchesTheClosedFormAndReadsBackItsData) {
+  DefaultPlatform platform("platform", default_parameters());
+  MemoryProbe probe(platform, 256 * KiB);
+  probe.spawn();
+  sc_core::sc_start();
+  ASSERT_TRUE(probe.finished());
+  EXPECT_TRUE(probe.data_ok());
+  EXPECT_TRUE(probe.timing_ok());
+  ASSERT_EQ(probe.passes().size(), 4u);
+  // 64 B line writes: hop 2 ns + latency 60 ns + 4 cycles of 625 ps, 4096 of them.
+  EXPECT_EQ(probe.passes()[0].simulated,
+            4096 * (sc_core::sc_time(62, sc_core::SC_NS) + sc_core::sc_time(2500, sc_core::SC_PS)));
+  EXPECT_EQ(platform.statistics().find_counter("memory.bytes_written")->value(), 2 * 256 * KiB);
+  EXPECT_EQ(platform.statistics().find_counter("memory.bytes_read")->value(), 2 * 256 * KiB);
+}
+
+// One platform per process, so DMI on and off are compared through the command line tests
+// (tests/sw) and here through the statistics that either run must produce.
+TEST(DefaultPlatform, WithoutDmiTheProbeGivesTheSameTimeAndTraffic) {
+  ParameterSet parameters = default_parameters();
+  parameters.set("sim.dmi", "false", "test");
+  DefaultPlatform platform("platform", parameters);
+  MemoryProbe probe(platform, 256 * KiB);
+  probe.spawn();
+  sc_core::sc_start();
+  ASSERT_TRUE(probe.finished());
+  EXPECT_TRUE(probe.timing_ok());
+  EXPECT_EQ(platform.traffic.port.dmi_region_count(), 0u);
+  EXPECT_EQ(probe.passes()[0].simulated,
+            4096 * (sc_core::sc_time(62, sc_core::SC_NS) + sc_core::sc_time(2500, sc_core::SC_PS)));
+  EXPECT_EQ(platform.statistics().find_counter("memory.bytes_written")->value(), 2 * 256 * KiB);
+}
+
+}  // namespace
+}  // namespace zxvp

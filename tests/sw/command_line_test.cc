@@ -1,0 +1,140 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <boost/json.hpp>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Result zxvp(const std::string& arguments) {
+  const std::string command = std::string(ZXVP_BINARY) + " " + arguments + " 2>&1";
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> chunk{};
+  size_t read = 0;
+  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0) result.output.append(chunk.data(), read);
+  const int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("zxvp_cli_" + std::to_string(getpid()) + "_" + name))
+      .string();
+}
+
+TEST(CommandLine, VersionAndHelp) {
+  const Result version = zxvp("--version");
+  EXPECT_EQ(version.status, 0);
+  EXPECT_THAT(version.output, HasSubstr("zxvp 0.1.0"));
+  const Result help = zxvp("--help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_THAT(help.output, HasSubstr("zxvp params"));
+  EXPECT_THAT(help.output, HasSubstr("--param"));
+}
+
+TEST(CommandLine, BadUsageExitsTwoAndSaysWhatToTypeInstead) {
+  const Result command = zxvp("frobnicate");
+  EXPECT_EQ(command.status, 2);
+  EXPECT_THAT(command.output, HasSubstr("unknown command 'frobnicate'"));
+  EXPECT_THAT(command.output, HasSubstr("zxvp --help"));
+  const Result option = zxvp("run --bogus");
+  EXPECT_EQ(option.status, 2);
+  EXPECT_THAT(option.output, HasSubstr("--bogus"));
+  const Result level = zxvp("run --log-level chatty");
+  EXPECT_EQ(level.status, 2);
+  EXPECT_THAT(level.output, HasSubstr("error, warning, info, debug, trace"));
+}
+
+TEST(CommandLine, BadParameterExitsTwoNamingKeyValueAndAllowedValues) {
+  const Result unknown = zxvp("run -p memory.sizee=4GiB");
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_THAT(unknown.output, HasSubstr("did you mean 'memory.size'"));
+  const Result range = zxvp("run -p memory.size=2TiB");
+  EXPECT_EQ(range.status, 2);
+  EXPECT_THAT(range.output, HasSubstr("value '2TiB' is out of range; allowed: an integer from 1MiB "
+                                      "to 1TiB"));
+  const Result platform = zxvp("run --platform nowhere.yaml");
+  EXPECT_EQ(platform.status, 2);
+  EXPECT_THAT(platform.output, HasSubstr("nowhere.yaml"));
+}
+
+TEST(CommandLine, ParamsListsEveryMemoryAndBusKeyWithItsUnit) {
+  const Result params = zxvp("params -p memory.size=2GiB");
+  EXPECT_EQ(params.status, 0);
+  EXPECT_THAT(params.output, testing::ContainsRegex("memory.size +2GiB +1GiB +bytes"));
+  for (const char* key : {"memory.read_latency_ns", "memory.write_latency_ns",
+                          "memory.bytes_per_cycle", "memory.clock_mhz", "bus.clock_mhz",
+                          "bus.hop_latency_cycles", "sim.dmi", "sim.quantum_ns"}) {
+    EXPECT_THAT(params.output, HasSubstr(key));
+  }
+  EXPECT_THAT(params.output, testing::ContainsRegex("memory.read_latency_ns +60 +60 +ns"));
+}
+
+TEST(CommandLine, RunPassesItsChecksAndWritesStatistics) {
+  const std::string stats = temp_path("stats.json");
+  const Result run = zxvp("run --stats " + stats);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("every byte matches"));
+  EXPECT_THAT(run.output, HasSubstr("equals the closed form"));
+  std::ifstream file(stats);
+  std::stringstream text;
+  text << file.rdbuf();
+  std::filesystem::remove(stats);
+  const boost::json::value json = boost::json::parse(text.str());
+  EXPECT_EQ(json.at("memory").at("bytes_written").to_number<uint64_t>(), 2u * 1024 * 1024);
+  EXPECT_EQ(json.at("bus").at("to_memory").at("bytes_read").to_number<uint64_t>(), 2u * 1024 * 1024);
+}
+
+TEST(CommandLine, DmiOnAndOffGiveTheSameOutputAndStatistics) {
+  const std::string with_dmi = temp_path("dmi_on.json");
+  const std::string without_dmi = temp_path("dmi_off.json");
+  const Result on = zxvp("run --stats " + with_dmi);
+  const Result off = zxvp("run -p sim.dmi=false --stats " + without_dmi);
+  ASSERT_EQ(on.status, 0);
+  ASSERT_EQ(off.status, 0);
+  auto table = [](const std::string& output) {
+    return output.substr(output.find("pass"), output.find("summary") - output.find("pass"));
+  };
+  EXPECT_EQ(table(on.output), table(off.output));
+  auto stats_without_grants = [](const std::string& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    boost::json::value json = boost::json::parse(text.str());
+    json.at("memory").as_object().erase("dmi_grants");
+    return boost::json::serialize(json);
+  };
+  EXPECT_EQ(stats_without_grants(with_dmi), stats_without_grants(without_dmi));
+  std::filesystem::remove(with_dmi);
+  std::filesystem::remove(without_dmi);
+}
+
+TEST(CommandLine, SixtyFourGibPlatformRunsInLittleHostMemory) {
+  const Result run = zxvp("run -p memory.size=64GiB");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("64GiB memory"));
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(run.output, match, std::regex("peak resident ([0-9.]+) MiB")))
+      << run.output;
+  EXPECT_LT(std::stod(match[1]), 64.0);
+}
+
+}  // namespace
