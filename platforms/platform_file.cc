@@ -1,10 +1,10 @@
 #include "platforms/platform_file.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "platforms/builtin_platforms.h"
 #include "sim/params/yaml_parameters.h"
@@ -14,8 +14,8 @@ namespace {
 
 std::string known_platforms() {
   std::string names;
-  for (const auto name : builtin_platform_names()) names += (names.empty() ? "" : ", ") +
-                                                            std::string(name);
+  for (const auto name : builtin_platform_names())
+    names += (names.empty() ? "" : ", ") + std::string(name);
   return names;
 }
 
@@ -33,8 +33,8 @@ PlatformFile load_platform_file(const std::string& name_or_path, ParameterSet& p
     std::ifstream file(path, std::ios::binary);
     if (!file) {
       throw ConfigError("platform '" + name_or_path + "' is neither a built-in platform (" +
-                        known_platforms() + ") nor a readable file (looked for " +
-                        path.string() + ")");
+                        known_platforms() + ") nor a readable file (looked for " + path.string() +
+                        ")");
     }
     std::ostringstream content;
     content << file.rdbuf();
@@ -67,8 +67,9 @@ PlatformFile load_platform_file(const std::string& name_or_path, ParameterSet& p
     if (!value.IsScalar()) {
       throw ConfigError(yaml_location(platform.origin, value) + ": '" + key + "' must be text");
     }
-    (key == "name" ? platform.name : key == "description" ? platform.description
-                                                          : platform.assembly) = value.Scalar();
+    (key == "name"          ? platform.name
+     : key == "description" ? platform.description
+                            : platform.assembly) = value.Scalar();
   }
   if (platform.assembly.empty()) platform.assembly = "default";
   if (platform.assembly != "default") {

@@ -10,9 +10,9 @@ namespace zxvp {
 
 void BusConfig::bind(ParameterBinding& binding) {
   binding.field("clock_mhz", clock_mhz, UnsignedSpec{"MHz", "interconnect clock", 1, 100'000});
-  binding.field("hop_latency_cycles", hop_latency_cycles,
-                UnsignedSpec{"cycles", "interconnect cycles added to every transaction", 0,
-                             1'000'000});
+  binding.field(
+      "hop_latency_cycles", hop_latency_cycles,
+      UnsignedSpec{"cycles", "interconnect cycles added to every transaction", 0, 1'000'000});
 }
 
 Bus::Bus(const sc_core::sc_module_name& name, const BusConfig& config,

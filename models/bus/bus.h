@@ -3,12 +3,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
-
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
+#include <vector>
 
 #include "models/tlm/traffic_counters.h"
 #include "sim/params/parameter_set.h"
@@ -34,8 +33,7 @@ class Bus : public sc_core::sc_module {
   tlm_utils::multi_passthrough_target_socket<Bus> target_socket;
   tlm_utils::multi_passthrough_initiator_socket<Bus> initiator_socket;
 
-  Bus(const sc_core::sc_module_name& name, const BusConfig& config,
-      StatisticsRegistry& statistics);
+  Bus(const sc_core::sc_module_name& name, const BusConfig& config, StatisticsRegistry& statistics);
 
   // Maps `target` at [base, base + size_bytes). Ranges may not overlap; refused with a
   // ConfigError naming both targets.

@@ -10,17 +10,18 @@ namespace zxvp {
 
 void MemoryConfig::bind(ParameterBinding& binding) {
   binding.field("size", size,
-                UnsignedSpec{"bytes", "physical memory size (sparse: untouched memory costs no "
-                                      "host memory)", MiB, TiB, 4 * KiB});
-  binding.field("clock_mhz", clock_mhz,
-                UnsignedSpec{"MHz", "memory interface clock", 1, 100'000});
+                UnsignedSpec{"bytes",
+                             "physical memory size (sparse: untouched memory costs no "
+                             "host memory)",
+                             MiB, TiB, 4 * KiB});
+  binding.field("clock_mhz", clock_mhz, UnsignedSpec{"MHz", "memory interface clock", 1, 100'000});
   binding.field("read_latency_ns", read_latency_ns,
                 RealSpec{"ns", "time to the first byte of a read", 0.0, 1e6});
   binding.field("write_latency_ns", write_latency_ns,
                 RealSpec{"ns", "time to accept the first byte of a write", 0.0, 1e6});
-  binding.field("bytes_per_cycle", bytes_per_cycle,
-                UnsignedSpec{"bytes/cycle", "data moved per memory clock cycle after the latency",
-                             1, 4096});
+  binding.field(
+      "bytes_per_cycle", bytes_per_cycle,
+      UnsignedSpec{"bytes/cycle", "data moved per memory clock cycle after the latency", 1, 4096});
 }
 
 Memory::Memory(const sc_core::sc_module_name& name, const MemoryConfig& config,
@@ -29,8 +30,8 @@ Memory::Memory(const sc_core::sc_module_name& name, const MemoryConfig& config,
       socket("socket"),
       storage_(config.size),
       traffic_(statistics, std::string(basename())),
-      debug_accesses_(statistics.counter(std::string(basename()) + ".debug_accesses",
-                                         "debug transport calls")),
+      debug_accesses_(
+          statistics.counter(std::string(basename()) + ".debug_accesses", "debug transport calls")),
       dmi_grants_(statistics.counter(std::string(basename()) + ".dmi_grants",
                                      "direct memory access grants")),
       error_responses_(statistics.counter(std::string(basename()) + ".error_responses",
@@ -85,8 +86,8 @@ void Memory::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& de
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-tlm::tlm_sync_enum Memory::nb_transport_fw(tlm::tlm_generic_payload& payload,
-                                           tlm::tlm_phase& phase, sc_core::sc_time& delay) {
+tlm::tlm_sync_enum Memory::nb_transport_fw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
+                                           sc_core::sc_time& delay) {
   // Loosely timed: complete the whole transaction in the forward call.
   b_transport(payload, delay);
   phase = tlm::END_RESP;

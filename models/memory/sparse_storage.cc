@@ -16,14 +16,16 @@ SparseStorage::SparseStorage(uint64_t size_bytes) : size_bytes_(size_bytes) {
   void* mapping = mmap(nullptr, size_bytes, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mapping == MAP_FAILED) {
-    throw std::runtime_error("cannot reserve " + std::to_string(size_bytes) +
-                             " bytes of host address space for simulated memory: " +
-                             std::strerror(errno));
+    throw std::runtime_error(
+        "cannot reserve " + std::to_string(size_bytes) +
+        " bytes of host address space for simulated memory: " + std::strerror(errno));
   }
   data_ = static_cast<uint8_t*>(mapping);
 }
 
-SparseStorage::~SparseStorage() { munmap(data_, size_bytes_); }
+SparseStorage::~SparseStorage() {
+  munmap(data_, size_bytes_);
+}
 
 void SparseStorage::discard(uint64_t offset, uint64_t length_bytes) {
   if (offset >= size_bytes_) return;

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstddef>
-
 #include <tlm>
 
 #include "models/tlm/access_timing.h"
@@ -25,7 +24,8 @@ class DmiGrant : public tlm::tlm_extension<DmiGrant> {
     if (counter_count_ < kMaxCounters) counters_[counter_count_++] = counters;
   }
   void record(tlm::tlm_command command, uint64_t length_bytes) const {
-    for (size_t i = 0; i < counter_count_; ++i) counters_[i]->record(command, length_bytes);
+    for (size_t i = 0; i < counter_count_; ++i)
+      counters_[i]->record(command, length_bytes);
   }
 
   tlm::tlm_extension_base* clone() const override { return new DmiGrant(*this); }

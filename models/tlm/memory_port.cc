@@ -104,8 +104,7 @@ uint64_t MemoryPort::debug_transport(tlm::tlm_command command, uint64_t address,
 }
 
 uint64_t MemoryPort::debug_read(uint64_t address, void* data, uint64_t length_bytes) {
-  return debug_transport(tlm::TLM_READ_COMMAND, address, static_cast<uint8_t*>(data),
-                         length_bytes);
+  return debug_transport(tlm::TLM_READ_COMMAND, address, static_cast<uint8_t*>(data), length_bytes);
 }
 
 uint64_t MemoryPort::debug_write(uint64_t address, const void* data, uint64_t length_bytes) {

@@ -1,10 +1,9 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
-
 #include <systemc>
 #include <tlm>
+#include <vector>
 
 #include "models/tlm/access_timing.h"
 #include "models/tlm/dmi_grant.h"

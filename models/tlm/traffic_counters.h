@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <string>
-
 #include <tlm>
 
 #include "sim/stats/statistics.h"

@@ -28,6 +28,8 @@ tlm::tlm_response_status TrafficInitiator::read(uint64_t address, void* data,
   return finish(status);
 }
 
-void TrafficInitiator::sync() { quantum_.sync(); }
+void TrafficInitiator::sync() {
+  quantum_.sync();
+}
 
 }  // namespace zxvp

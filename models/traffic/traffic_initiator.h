@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/tlm_quantumkeeper.h>

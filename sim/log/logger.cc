@@ -3,7 +3,6 @@
 #include <array>
 #include <cstdio>
 #include <iomanip>
-
 #include <systemc>
 
 namespace zxvp {
@@ -26,8 +25,12 @@ std::string_view log_level_name(LogLevel level) {
   return kLevelNames.at(static_cast<size_t>(level));
 }
 
-void set_log_level(LogLevel level) { g_log_level = level; }
-LogLevel log_level() { return g_log_level; }
+void set_log_level(LogLevel level) {
+  g_log_level = level;
+}
+LogLevel log_level() {
+  return g_log_level;
+}
 
 LogLine::LogLine(LogLevel level, std::string_view component) : level_(level) {
   const double now_us = sc_core::sc_time_stamp().to_seconds() * 1e6;

@@ -37,7 +37,7 @@ class LogLine {
 
 }  // namespace zxvp
 
-#define ZXVP_LOG(level, component)           \
-  if (!::zxvp::log_enabled(level)) {         \
-  } else                                     \
+#define ZXVP_LOG(level, component)   \
+  if (!::zxvp::log_enabled(level)) { \
+  } else                             \
     ::zxvp::LogLine((level), (component)).stream()

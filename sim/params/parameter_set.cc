@@ -11,7 +11,8 @@ namespace {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     size_t diagonal = row[0];
     row[0] = i;
@@ -99,9 +100,8 @@ ParameterSet::Value ParameterSet::parse(const Entry& entry, std::string_view tex
       if (*value < entry.min_unsigned || *value > entry.max_unsigned) {
         throw refuse("is out of range");
       }
-      if (*value % entry.multiple_of != 0) throw refuse("is not a multiple of " +
-                                                        format_unsigned(entry.unit,
-                                                                        entry.multiple_of));
+      if (*value % entry.multiple_of != 0)
+        throw refuse("is not a multiple of " + format_unsigned(entry.unit, entry.multiple_of));
       return *value;
     }
     case ParameterKind::real: {
@@ -127,8 +127,7 @@ ParameterSet::Value ParameterSet::parse(const Entry& entry, std::string_view tex
 void ParameterSet::set(std::string_view key, std::string_view text, std::string_view origin) {
   const auto it = entries_.find(key);
   if (it == entries_.end()) {
-    std::string message =
-        std::string(origin) + ": unknown parameter '" + std::string(key) + "'";
+    std::string message = std::string(origin) + ": unknown parameter '" + std::string(key) + "'";
     const auto nearest = nearest_keys(key);
     if (!nearest.empty()) {
       message += "; did you mean ";

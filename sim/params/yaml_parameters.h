@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string_view>
-
 #include <yaml-cpp/yaml.h>
+
+#include <string_view>
 
 #include "sim/params/parameter_set.h"
 

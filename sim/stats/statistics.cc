@@ -1,9 +1,8 @@
 #include "sim/stats/statistics.h"
 
 #include <bit>
-#include <stdexcept>
-
 #include <boost/json.hpp>
+#include <stdexcept>
 
 namespace zxvp {
 
@@ -70,8 +69,8 @@ boost::json::value StatisticsRegistry::to_json() const {
     boost::json::array buckets;
     for (size_t i = 0; i < Histogram::kBuckets; ++i) {
       if (histogram.bucket(i) == 0) continue;
-      buckets.push_back(boost::json::object{{"low", Histogram::bucket_low(i)},
-                                            {"count", histogram.bucket(i)}});
+      buckets.push_back(
+          boost::json::object{{"low", Histogram::bucket_low(i)}, {"count", histogram.bucket(i)}});
     }
     (*parent)[leaf] = boost::json::object{{"count", histogram.count()},
                                           {"sum", histogram.sum()},

@@ -2,15 +2,14 @@
 
 #include <sys/resource.h>
 
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
-#include <boost/program_options.hpp>
 
 #include "platforms/default_platform.h"
 #include "platforms/platform_file.h"
@@ -40,9 +39,8 @@ struct PlatformOptions {
 
 po::options_description platform_options(PlatformOptions& options) {
   po::options_description description("platform options");
-  description.add_options()(
-      "platform", po::value(&options.platform)->value_name("NAME|FILE"),
-      "built-in platform name or platform YAML file (default: default)")(
+  description.add_options()("platform", po::value(&options.platform)->value_name("NAME|FILE"),
+                            "built-in platform name or platform YAML file (default: default)")(
       "param,p", po::value(&options.assignments)->value_name("KEY=VALUE")->composing(),
       "override a parameter, repeatable (zxvp params lists the keys)");
   return description;
@@ -81,7 +79,8 @@ int usage_error(const std::string& message, const std::string& hint) {
 
 int list_parameters(const ParameterSet& parameters) {
   size_t key_width = 3;
-  for (const auto& [key, entry] : parameters.entries()) key_width = std::max(key_width, key.size());
+  for (const auto& [key, entry] : parameters.entries())
+    key_width = std::max(key_width, key.size());
   std::cout << std::left << std::setw(static_cast<int>(key_width) + 2) << "KEY" << std::setw(12)
             << "VALUE" << std::setw(12) << "DEFAULT" << std::setw(13) << "UNIT"
             << "DESCRIPTION\n";
@@ -89,8 +88,8 @@ int list_parameters(const ParameterSet& parameters) {
     std::cout << std::left << std::setw(static_cast<int>(key_width) + 2) << key << std::setw(12)
               << ParameterSet::format_value(entry, entry.value) << std::setw(12)
               << ParameterSet::format_value(entry, entry.default_value) << std::setw(13)
-              << entry.unit << entry.description << " ["
-              << ParameterSet::allowed_values(entry) << "]\n";
+              << entry.unit << entry.description << " [" << ParameterSet::allowed_values(entry)
+              << "]\n";
   }
   return kExitOk;
 }

@@ -32,7 +32,8 @@ void MemoryProbe::run() {
 
   std::vector<uint8_t> pattern(window_bytes_);
   std::mt19937_64 random(0x7A78'7670);
-  for (auto& byte : pattern) byte = static_cast<uint8_t>(random());
+  for (auto& byte : pattern)
+    byte = static_cast<uint8_t>(random());
   std::vector<uint8_t> readback(window_bytes_);
 
   for (Pass& pass : passes_) {
@@ -48,7 +49,8 @@ void MemoryProbe::run() {
     }
     pass.simulated = traffic.local_time() - start;
     if (!pass.write) {
-      for (uint64_t i = 0; i < window_bytes_; ++i) mismatched_bytes_ += readback[i] != pattern[i];
+      for (uint64_t i = 0; i < window_bytes_; ++i)
+        mismatched_bytes_ += readback[i] != pattern[i];
     }
   }
   traffic.sync();
@@ -66,9 +68,10 @@ void MemoryProbe::print(std::ostream& out) const {
   out << "memory probe: " << format_bytes(window_bytes_) << " at 0x" << std::hex
       << platform_.address_map().memory_base << std::dec << ", DMI "
       << (platform_.sim_config().dmi ? "on" : "off") << "\n";
-  out << "  " << std::left << std::setw(12) << "pass" << std::right << std::setw(10)
-      << "accesses" << std::setw(16) << "simulated ns" << std::setw(16) << "closed form ns"
-      << std::setw(12) << "ns/access" << std::setw(10) << "GB/s" << "\n";
+  out << "  " << std::left << std::setw(12) << "pass" << std::right << std::setw(10) << "accesses"
+      << std::setw(16) << "simulated ns" << std::setw(16) << "closed form ns" << std::setw(12)
+      << "ns/access" << std::setw(10) << "GB/s"
+      << "\n";
   for (const Pass& pass : passes_) {
     const double ns = pass.simulated.to_seconds() * 1e9;
     out << "  " << std::left << std::setw(12) << pass.name << std::right << std::setw(10)
@@ -79,8 +82,8 @@ void MemoryProbe::print(std::ostream& out) const {
   }
   out << "  read-back: " << (data_ok() ? "every byte matches" : "MISMATCH") << " ("
       << mismatched_bytes_ << " bytes differ, " << failed_accesses_ << " accesses failed)\n";
-  out << "  timing:    " << (timing_ok() ? "equals the closed form" : "DIFFERS from the closed form")
-      << "\n";
+  out << "  timing:    "
+      << (timing_ok() ? "equals the closed form" : "DIFFERS from the closed form") << "\n";
 }
 
 }  // namespace zxvp

@@ -1,10 +1,11 @@
 #include <cstdlib>
-
 #include <systemc>
 
 #include "sw/workloads/command_line.h"
 
-int sc_main(int argc, char* argv[]) { return zxvp::run_command_line(argc, argv); }
+int sc_main(int argc, char* argv[]) {
+  return zxvp::run_command_line(argc, argv);
+}
 
 // Our own entry point, so that SystemC's banner is silenced before SystemC can print it.
 int main(int argc, char* argv[]) {

@@ -81,8 +81,7 @@ TEST(Bus, DecodesAndRebasesToTheTargetsLocalAddress) {
   BusBench bench;
   testing::run_in_thread([&] {
     const std::vector<uint8_t> data = {1, 2, 3, 4};
-    ASSERT_EQ(bench.first.write(kHighBase + 0x10, data.data(), data.size()),
-              tlm::TLM_OK_RESPONSE);
+    ASSERT_EQ(bench.first.write(kHighBase + 0x10, data.data(), data.size()), tlm::TLM_OK_RESPONSE);
     ASSERT_EQ(bench.first.write(0x20, data.data(), data.size()), tlm::TLM_OK_RESPONSE);
   });
   EXPECT_EQ(bench.high.storage().data()[0x10], 1);
@@ -98,8 +97,7 @@ TEST(Bus, ChargesOneHopPerTransaction) {
   testing::run_in_thread([&] {
     std::vector<uint8_t> buffer(256);
     sc_time delay = SC_ZERO_TIME;
-    ASSERT_EQ(bench.second.port.read(kHighBase, buffer.data(), 256, delay),
-              tlm::TLM_OK_RESPONSE);
+    ASSERT_EQ(bench.second.port.read(kHighBase, buffer.data(), 256, delay), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(bench.bus.hop_latency(), sc_time(3, sc_core::SC_NS));
     EXPECT_EQ(delay, sc_time(3, sc_core::SC_NS) + bench.high.timing().read_time(256));
   });

@@ -183,8 +183,7 @@ TEST(Memory, AccessPastTheEndIsAnAddressError) {
     EXPECT_EQ(bench.initiator.read(4 * MiB, buffer.data(), 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(bench.initiator.write(4 * MiB - 32, buffer.data(), 64),
               tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    EXPECT_EQ(bench.initiator.read(UINT64_MAX, buffer.data(), 2),
-              tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(bench.initiator.read(UINT64_MAX, buffer.data(), 2), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(bench.initiator.read(4 * MiB - 64, buffer.data(), 64), tlm::TLM_OK_RESPONSE);
   });
   EXPECT_EQ(bench.statistics.find_counter("memory.error_responses")->value(), 3u);

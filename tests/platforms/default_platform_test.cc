@@ -23,8 +23,8 @@ ParameterSet default_parameters() {
 }
 
 std::string write_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("zxvp_" + std::to_string(getpid()) + "_" + name);
+  const auto path =
+      std::filesystem::temp_directory_path() / ("zxvp_" + std::to_string(getpid()) + "_" + name);
   std::ofstream(path) << text;
   return path.string();
 }
@@ -69,8 +69,7 @@ TEST(PlatformFile, RefusesBadFilesWithTheirLocation) {
   EXPECT_THAT(refusal_of_platform_file("params:\n  memory.sise: 1GiB\n"),
               HasSubstr(":2:16: unknown parameter 'memory.sise'; did you mean 'memory.size'"));
   EXPECT_THAT(refusal_of_platform_file("params:\n  memory.size: 3\n"), HasSubstr("out of range"));
-  EXPECT_THAT(refusal_of_platform_file("colour: blue\n"),
-              HasSubstr(":1:1: unknown key 'colour'"));
+  EXPECT_THAT(refusal_of_platform_file("colour: blue\n"), HasSubstr(":1:1: unknown key 'colour'"));
   EXPECT_THAT(refusal_of_platform_file("assembly: quad\n"), HasSubstr("unknown assembly 'quad'"));
   EXPECT_THAT(refusal_of_platform_file("params: [\n"), HasSubstr("not valid YAML"));
   EXPECT_THAT(refusal_of_platform_file("- a\n- b\n"), HasSubstr("is a mapping"));

@@ -5,9 +5,9 @@
 namespace zxvp {
 namespace {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
 using sc_core::SC_PS;
+using sc_core::sc_time;
 
 TEST(Clock, ConvertsCyclesToTimeAndBack) {
   const Clock clock(2000);

@@ -24,7 +24,8 @@ TEST(Statistics, CountersAreNestedByDotsInJson) {
 TEST(Statistics, HistogramKeepsCountSumExtremesAndPowerOfTwoBuckets) {
   StatisticsRegistry registry;
   Histogram& cycles = registry.histogram("kernel.vmo_write.cycles", "cycles per call");
-  for (uint64_t sample : {0u, 1u, 3u, 4u, 1000u}) cycles.record(sample);
+  for (uint64_t sample : {0u, 1u, 3u, 4u, 1000u})
+    cycles.record(sample);
   EXPECT_EQ(cycles.count(), 5u);
   EXPECT_EQ(cycles.sum(), 1008u);
   EXPECT_EQ(cycles.min(), 0u);

@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-
 #include <systemc>
 
 // Every test binary runs its tests through sc_main, as a SystemC program must. CTest starts one

@@ -3,13 +3,12 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <boost/json.hpp>
 
 namespace {
 
@@ -27,7 +26,8 @@ Result zxvp(const std::string& arguments) {
   if (pipe == nullptr) return result;
   std::array<char, 4096> chunk{};
   size_t read = 0;
-  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0) result.output.append(chunk.data(), read);
+  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0)
+    result.output.append(chunk.data(), read);
   const int status = pclose(pipe);
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
@@ -99,7 +99,8 @@ TEST(CommandLine, RunPassesItsChecksAndWritesStatistics) {
   std::filesystem::remove(stats);
   const boost::json::value json = boost::json::parse(text.str());
   EXPECT_EQ(json.at("memory").at("bytes_written").to_number<uint64_t>(), 2u * 1024 * 1024);
-  EXPECT_EQ(json.at("bus").at("to_memory").at("bytes_read").to_number<uint64_t>(), 2u * 1024 * 1024);
+  EXPECT_EQ(json.at("bus").at("to_memory").at("bytes_read").to_number<uint64_t>(),
+            2u * 1024 * 1024);
 }
 
 TEST(CommandLine, DmiOnAndOffGiveTheSameOutputAndStatistics) {
