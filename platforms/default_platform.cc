@@ -15,6 +15,8 @@ void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
   declare_config<AddressMapConfig>(parameters, "platform");
   declare_config<BusConfig>(parameters, "bus");
   declare_config<MemoryConfig>(parameters, "memory");
+  declare_config<CpuConfig>(parameters, "cpu");
+  declare_config<MmuConfig>(parameters, "mmu");
 }
 
 DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
@@ -22,13 +24,20 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
     : sc_module(name),
       sim_config_(load_config<SimConfig>(parameters, "sim")),
       address_map_(load_config<AddressMapConfig>(parameters, "platform")),
+      cpu_config_(load_config<CpuConfig>(parameters, "cpu")),
       bus("bus", load_config<BusConfig>(parameters, "bus"), statistics_),
       memory("memory", load_config<MemoryConfig>(parameters, "memory"), statistics_),
-      traffic("traffic", sim_config_.dmi) {
+      traffic("traffic", sim_config_.dmi),
+      mmu("mmu", load_config<MmuConfig>(parameters, "mmu"), Clock(cpu_config_.clock_mhz),
+          sim_config_.dmi, statistics_),
+      cpu("cpu0", cpu_config_, mmu, 1, sim_config_.dmi, statistics_) {
   tlm::tlm_global_quantum::instance().set(
       sc_core::sc_time(static_cast<double>(sim_config_.quantum_ns), sc_core::SC_NS));
   bus.attach(memory.socket, address_map_.memory_base, memory.size_bytes(), "memory");
   traffic.port.socket.bind(bus.target_socket);
+  mmu.walker_port.socket.bind(bus.target_socket);
+  cpu.data_port.socket.bind(bus.target_socket);
+  cpu.irq[0].bind(unused_interrupt_);
 }
 
 }  // namespace zxvp

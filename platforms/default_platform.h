@@ -4,7 +4,9 @@
 #include <systemc>
 
 #include "models/bus/bus.h"
+#include "models/cpu/cpu_core.h"
 #include "models/memory/memory.h"
+#include "models/mmu/mmu.h"
 #include "models/traffic/traffic_initiator.h"
 #include "sim/params/parameter_set.h"
 #include "sim/sim_config.h"
@@ -19,9 +21,9 @@ struct AddressMapConfig {
   void bind(ParameterBinding& binding);
 };
 
-// The `default` assembly: an interconnect with physical memory behind it, and a traffic
-// initiator on the bus for tests and the memory probe. The CPU, MMU, caches and DMA engine
-// join it as they are modelled.
+// The `default` assembly: one core (cpu0) with its MMU, an interconnect with physical memory
+// behind it, and a traffic initiator on the bus for tests and the memory probe. The caches and
+// the DMA engine join it as they are modelled.
 class DefaultPlatform : public sc_core::sc_module {
  public:
   // Declares every key the assembly reads, with its default.
@@ -38,11 +40,18 @@ class DefaultPlatform : public sc_core::sc_module {
   StatisticsRegistry statistics_;
   SimConfig sim_config_;
   AddressMapConfig address_map_;
+  CpuConfig cpu_config_;
 
  public:
   Bus bus;
   Memory memory;
   TrafficInitiator traffic;
+  Mmu mmu;
+  CpuCore cpu;
+
+ private:
+  // Interrupt lines with no device behind them yet stay low.
+  sc_core::sc_signal<bool> unused_interrupt_{"unused_interrupt"};
 };
 
 }  // namespace zxvp

@@ -23,9 +23,9 @@ class DmiGrant : public tlm::tlm_extension<DmiGrant> {
   void add_counters(TrafficCounters* counters) {
     if (counter_count_ < kMaxCounters) counters_[counter_count_++] = counters;
   }
-  void record(tlm::tlm_command command, uint64_t length_bytes) const {
+  void record(tlm::tlm_command command, uint64_t length_bytes, uint64_t transactions = 1) const {
     for (size_t i = 0; i < counter_count_; ++i)
-      counters_[i]->record(command, length_bytes);
+      counters_[i]->record(command, length_bytes, transactions);
   }
 
   tlm::tlm_extension_base* clone() const override { return new DmiGrant(*this); }

@@ -1,5 +1,6 @@
 #include "models/tlm/memory_port.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace zxvp {
@@ -90,6 +91,59 @@ tlm::tlm_response_status MemoryPort::write(uint64_t address, const void* data,
   // TLM payloads carry a non-const data pointer; a write command never writes through it.
   return transport(tlm::TLM_WRITE_COMMAND, address,
                    const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes, delay);
+}
+
+tlm::tlm_response_status MemoryPort::transport_blocks(tlm::tlm_command command, uint64_t address,
+                                                      uint8_t* data, uint64_t length_bytes,
+                                                      uint64_t block_bytes,
+                                                      sc_core::sc_time& delay) {
+  if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
+  const bool write = command == tlm::TLM_WRITE_COMMAND;
+  const uint64_t head = std::min(length_bytes, block_bytes - (address & (block_bytes - 1)));
+  const DmiRegion* region = find_dmi(address, length_bytes, write);
+  if (region == nullptr || !region->grant.timing_valid) {
+    uint64_t done = 0;
+    for (uint64_t chunk = head; done < length_bytes;
+         done += chunk, chunk = std::min(block_bytes, length_bytes - done)) {
+      const auto status = transport(command, address + done, data + done, chunk, delay);
+      if (status != tlm::TLM_OK_RESPONSE) return status;
+    }
+    return tlm::TLM_OK_RESPONSE;
+  }
+  uint8_t* host = region->pointer + (address - region->start);
+  if (write) {
+    std::memcpy(host, data, length_bytes);
+  } else {
+    std::memcpy(data, host, length_bytes);
+  }
+  // Head block, whole blocks, tail block: each a transaction of its own.
+  const AccessTiming& timing = region->grant.timing;
+  const sc_core::sc_time latency = write ? timing.write_latency : timing.read_latency;
+  const uint64_t rest = length_bytes - head;
+  const uint64_t whole_blocks = rest / block_bytes;
+  const uint64_t tail = rest % block_bytes;
+  const uint64_t transactions = 1 + whole_blocks + (tail != 0 ? 1 : 0);
+  uint64_t beats = timing.beats(head) + whole_blocks * timing.beats(block_bytes);
+  if (tail != 0) beats += timing.beats(tail);
+  delay += sc_core::sc_time::from_value(transactions * latency.value() +
+                                        beats * timing.beat_period.value());
+  region->grant.record(command, length_bytes, transactions);
+  return tlm::TLM_OK_RESPONSE;
+}
+
+tlm::tlm_response_status MemoryPort::read_blocks(uint64_t address, void* data,
+                                                 uint64_t length_bytes, uint64_t block_bytes,
+                                                 sc_core::sc_time& delay) {
+  return transport_blocks(tlm::TLM_READ_COMMAND, address, static_cast<uint8_t*>(data),
+                          length_bytes, block_bytes, delay);
+}
+
+tlm::tlm_response_status MemoryPort::write_blocks(uint64_t address, const void* data,
+                                                  uint64_t length_bytes, uint64_t block_bytes,
+                                                  sc_core::sc_time& delay) {
+  return transport_blocks(tlm::TLM_WRITE_COMMAND, address,
+                          const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes,
+                          block_bytes, delay);
 }
 
 uint64_t MemoryPort::debug_transport(tlm::tlm_command command, uint64_t address, uint8_t* data,

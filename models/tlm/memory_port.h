@@ -30,6 +30,15 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   tlm::tlm_response_status write(uint64_t address, const void* data, uint64_t length_bytes,
                                  sc_core::sc_time& delay);
 
+  // The same bytes as a sequence of transactions that each stay inside one aligned block of
+  // `block_bytes` (a power of two: a cache line, a DMA burst), issued in address order; stops at
+  // the first error. Timing and statistics are those of the sequence; under DMI the host does
+  // one memcpy and the time is summed in closed form.
+  tlm::tlm_response_status read_blocks(uint64_t address, void* data, uint64_t length_bytes,
+                                       uint64_t block_bytes, sc_core::sc_time& delay);
+  tlm::tlm_response_status write_blocks(uint64_t address, const void* data, uint64_t length_bytes,
+                                        uint64_t block_bytes, sc_core::sc_time& delay);
+
   // Debug transport: no time, no statistics. Returns the bytes the target transferred.
   uint64_t debug_read(uint64_t address, void* data, uint64_t length_bytes);
   uint64_t debug_write(uint64_t address, const void* data, uint64_t length_bytes);
@@ -55,6 +64,9 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
 
   tlm::tlm_response_status transport(tlm::tlm_command command, uint64_t address, uint8_t* data,
                                      uint64_t length_bytes, sc_core::sc_time& delay);
+  tlm::tlm_response_status transport_blocks(tlm::tlm_command command, uint64_t address,
+                                            uint8_t* data, uint64_t length_bytes,
+                                            uint64_t block_bytes, sc_core::sc_time& delay);
   const DmiRegion* find_dmi(uint64_t address, uint64_t length_bytes, bool write) const;
   void request_dmi(uint64_t address);
   uint64_t debug_transport(tlm::tlm_command command, uint64_t address, uint8_t* data,

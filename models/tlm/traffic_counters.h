@@ -15,12 +15,12 @@ class TrafficCounters {
  public:
   TrafficCounters(StatisticsRegistry& registry, const std::string& prefix);
 
-  void record(tlm::tlm_command command, uint64_t length_bytes) {
+  void record(tlm::tlm_command command, uint64_t length_bytes, uint64_t transactions = 1) {
     if (command == tlm::TLM_READ_COMMAND) {
-      reads_.add();
+      reads_.add(transactions);
       bytes_read_.add(length_bytes);
     } else if (command == tlm::TLM_WRITE_COMMAND) {
-      writes_.add();
+      writes_.add(transactions);
       bytes_written_.add(length_bytes);
     }
   }

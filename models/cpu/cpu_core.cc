@@ -1,0 +1,201 @@
+#include "models/cpu/cpu_core.h"
+
+#include <bit>
+
+#include "models/mmu/page_table_format.h"
+#include "sim/params/config_error.h"
+
+namespace zxvp {
+
+void CpuConfig::bind(ParameterBinding& binding) {
+  binding.field("clock_mhz", clock_mhz, UnsignedSpec{"MHz", "core clock", 1, 100'000});
+  binding.field("trap_entry_cycles", trap_entry_cycles,
+                UnsignedSpec{"cycles", "cost of entering the kernel from a system call", 0,
+                             1'000'000});
+  binding.field("trap_exit_cycles", trap_exit_cycles,
+                UnsignedSpec{"cycles", "cost of returning from the kernel to user mode", 0,
+                             1'000'000});
+  binding.field("interrupt_latency_cycles", interrupt_latency_cycles,
+                UnsignedSpec{"cycles", "from an interrupt line rising to the waiting software "
+                                       "running again", 0, 1'000'000});
+  binding.field("line_bytes", line_bytes,
+                UnsignedSpec{"bytes", "size of the core's memory transactions (a cache line); a "
+                                      "power of two", 4, 4096});
+}
+
+CpuCore::CpuCore(const sc_core::sc_module_name& name, const CpuConfig& config, Mmu& mmu,
+                 size_t interrupt_lines, bool dmi, StatisticsRegistry& statistics)
+    : sc_module(name),
+      data_port("data_socket", dmi),
+      irq("irq", interrupt_lines),
+      clock_(config.clock_mhz),
+      config_(config),
+      mmu_(mmu),
+      core_("core"),
+      loads_(statistics.counter(std::string(basename()) + ".loads", "user or kernel loads")),
+      stores_(statistics.counter(std::string(basename()) + ".stores", "user or kernel stores")),
+      load_bytes_(statistics.counter(std::string(basename()) + ".load_bytes", "bytes loaded")),
+      store_bytes_(statistics.counter(std::string(basename()) + ".store_bytes", "bytes stored")),
+      traps_(statistics.counter(std::string(basename()) + ".traps", "kernel entries")),
+      translation_faults_(statistics.counter(std::string(basename()) + ".translation_faults",
+                                             "loads and stores that took a translation fault")),
+      interrupts_waited_(statistics.counter(std::string(basename()) + ".interrupts_waited",
+                                            "waits for an interrupt line")) {
+  if (!std::has_single_bit(config.line_bytes)) {
+    throw ConfigError("cpu.line_bytes: " + std::to_string(config.line_bytes) +
+                      " is not a power of two");
+  }
+  quantum_.reset();
+}
+
+void CpuCore::start_thread(const std::string& name, std::function<void()> program) {
+  sc_core::sc_spawn(
+      [this, program = std::move(program)] {
+        core_.lock();
+        quantum_.reset();
+        program();
+        quantum_.sync();
+        core_.unlock();
+      },
+      name.c_str());
+}
+
+void CpuCore::add_time(const sc_core::sc_time& time) {
+  quantum_.inc(time);
+  maybe_sync();
+}
+
+void CpuCore::maybe_sync() {
+  if (quantum_.need_sync()) quantum_.sync();
+}
+
+void CpuCore::sync() { quantum_.sync(); }
+
+tlm::tlm_response_status CpuCore::data_access(tlm::tlm_command command, uint64_t physical_address,
+                                              uint8_t* data, uint64_t length_bytes,
+                                              MemoryType memory_type, sc_core::sc_time& delay) {
+  if (data_path_ != nullptr) {
+    return data_path_->access(command, physical_address, data, length_bytes, memory_type, delay);
+  }
+  return command == tlm::TLM_READ_COMMAND
+             ? data_port.read_blocks(physical_address, data, length_bytes, config_.line_bytes,
+                                     delay)
+             : data_port.write_blocks(physical_address, data, length_bytes, config_.line_bytes,
+                                      delay);
+}
+
+MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
+                             uint64_t length_bytes, Privilege privilege) {
+  const AccessType type = command == tlm::TLM_READ_COMMAND ? AccessType::read : AccessType::write;
+  (type == AccessType::read ? loads_ : stores_).add();
+  MemoryAccess result;
+  while (result.bytes_done < length_bytes) {
+    const uint64_t address = virtual_address + result.bytes_done;
+    if (address < virtual_address) {  // wrapped past the top of the address space
+      result.fault = Fault::address_size;
+      result.fault_address = address;
+      break;
+    }
+    const uint64_t page_room = page_table::kPageSize - (address & (page_table::kPageSize - 1));
+    const uint64_t chunk = std::min(length_bytes - result.bytes_done, page_room);
+    sc_core::sc_time delay = quantum_.get_local_time();
+    Translation translation = mmu_.translate(address, type, privilege, delay);
+    if (!translation.ok() && fault_handler_) {
+      quantum_.set(delay);
+      const bool repaired = fault_handler_(address, type, translation.fault);
+      delay = quantum_.get_local_time();
+      if (repaired) translation = mmu_.translate(address, type, privilege, delay);
+    }
+    if (!translation.ok()) {
+      quantum_.set(delay);
+      translation_faults_.add();
+      result.fault = translation.fault;
+      result.fault_address = address;
+      break;
+    }
+    result.bus_status = data_access(command, translation.physical_address,
+                                    data + result.bytes_done, chunk, translation.memory_type,
+                                    delay);
+    quantum_.set(delay);
+    if (result.bus_status != tlm::TLM_OK_RESPONSE) {
+      result.fault_address = address;
+      break;
+    }
+    result.bytes_done += chunk;
+    maybe_sync();
+  }
+  (type == AccessType::read ? load_bytes_ : store_bytes_).add(result.bytes_done);
+  maybe_sync();
+  return result;
+}
+
+MemoryAccess CpuCore::load(uint64_t virtual_address, void* data, uint64_t length_bytes,
+                           Privilege privilege) {
+  return access(tlm::TLM_READ_COMMAND, virtual_address, static_cast<uint8_t*>(data),
+                length_bytes, privilege);
+}
+
+MemoryAccess CpuCore::store(uint64_t virtual_address, const void* data, uint64_t length_bytes,
+                            Privilege privilege) {
+  // The data pointer of a write is never written through.
+  return access(tlm::TLM_WRITE_COMMAND, virtual_address,
+                const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes,
+                privilege);
+}
+
+tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void* data,
+                                                uint64_t length_bytes, MemoryType memory_type) {
+  sc_core::sc_time delay = quantum_.get_local_time();
+  const auto status = data_access(tlm::TLM_READ_COMMAND, physical_address,
+                                  static_cast<uint8_t*>(data), length_bytes, memory_type, delay);
+  quantum_.set(delay);
+  maybe_sync();
+  return status;
+}
+
+tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, const void* data,
+                                                 uint64_t length_bytes, MemoryType memory_type) {
+  sc_core::sc_time delay = quantum_.get_local_time();
+  const auto status =
+      data_access(tlm::TLM_WRITE_COMMAND, physical_address,
+                  const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes,
+                  memory_type, delay);
+  quantum_.set(delay);
+  maybe_sync();
+  return status;
+}
+
+Translation CpuCore::translate(uint64_t virtual_address, AccessType access, Privilege privilege) {
+  sc_core::sc_time delay = quantum_.get_local_time();
+  const Translation translation = mmu_.translate(virtual_address, access, privilege, delay);
+  quantum_.set(delay);
+  maybe_sync();
+  return translation;
+}
+
+void CpuCore::set_address_space(uint64_t root_table_physical, uint16_t asid) {
+  mmu_.set_address_space(root_table_physical, asid);
+}
+
+void CpuCore::trap_entry() {
+  traps_.add();
+  add_time(clock_.cycles(config_.trap_entry_cycles));
+}
+
+void CpuCore::trap_exit() { add_time(clock_.cycles(config_.trap_exit_cycles)); }
+
+void CpuCore::compute(uint64_t cycles) { add_time(clock_.cycles(cycles)); }
+
+void CpuCore::wait_for_interrupt(size_t line) {
+  interrupts_waited_.add();
+  quantum_.sync();
+  if (!irq.at(line).read()) {
+    core_.unlock();
+    while (!irq[line].read()) sc_core::wait(irq[line].value_changed_event());
+    core_.lock();
+    quantum_.reset();
+  }
+  add_time(clock_.cycles(config_.interrupt_latency_cycles));
+}
+
+}  // namespace zxvp

@@ -1,0 +1,120 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "models/cpu/data_path.h"
+#include "models/mmu/mmu.h"
+#include "models/tlm/memory_port.h"
+#include "sim/params/parameter_set.h"
+#include "sim/stats/statistics.h"
+#include "sim/time/clock.h"
+
+namespace zxvp {
+
+struct CpuConfig {
+  uint64_t clock_mhz = 2000;
+  uint64_t trap_entry_cycles = 60;
+  uint64_t trap_exit_cycles = 40;
+  uint64_t interrupt_latency_cycles = 30;
+  uint64_t line_bytes = 64;
+
+  void bind(ParameterBinding& binding);
+};
+
+// Outcome of a load or store by virtual address: how many bytes went through before it
+// stopped, and why it stopped (a translation fault at `fault_address`, or a bus error).
+struct MemoryAccess {
+  Fault fault = Fault::none;
+  uint64_t fault_address = 0;
+  uint64_t bytes_done = 0;
+  tlm::tlm_response_status bus_status = tlm::TLM_OK_RESPONSE;
+
+  bool ok() const { return fault == Fault::none && bus_status == tlm::TLM_OK_RESPONSE; }
+};
+
+// One processor core. Software (the kernel model, user programs: host-compiled C++) runs on it
+// as SystemC threads started with start_thread(); one holds the core at a time, and gives it up
+// only when it ends or waits for an interrupt. Everything software asks of the core costs
+// simulated time on the core's local clock, kept with temporal decoupling (a quantum keeper):
+// loads and stores go VA -> MMU -> data path (caches, or straight to the bus) -> memory; traps
+// cost their entry and exit cycles; computation costs what software says it does.
+class CpuCore : public sc_core::sc_module {
+ public:
+  // Called on a translation fault of a load or store; returns true when it repaired the mapping
+  // (a page populated on first touch), after which the access is retried once.
+  using FaultHandler = std::function<bool(uint64_t virtual_address, AccessType, Fault)>;
+
+  MemoryPort data_port;
+  sc_core::sc_vector<sc_core::sc_in<bool>> irq;
+
+  CpuCore(const sc_core::sc_module_name& name, const CpuConfig& config, Mmu& mmu,
+          size_t interrupt_lines, bool dmi, StatisticsRegistry& statistics);
+
+  // Elaboration: what a later model (the caches) puts between the core and the bus.
+  void attach_data_path(DataPath* path) { data_path_ = path; }
+  void set_fault_handler(FaultHandler handler) { fault_handler_ = std::move(handler); }
+
+  // Starts `program` as a software thread on this core.
+  void start_thread(const std::string& name, std::function<void()> program);
+
+  // --- Called by software running on this core ---
+  MemoryAccess load(uint64_t virtual_address, void* data, uint64_t length_bytes,
+                    Privilege privilege = Privilege::user);
+  MemoryAccess store(uint64_t virtual_address, const void* data, uint64_t length_bytes,
+                     Privilege privilege = Privilege::user);
+  // Kernel accesses by physical address (Zircon's physmap): no translation.
+  tlm::tlm_response_status physical_read(uint64_t physical_address, void* data,
+                                         uint64_t length_bytes,
+                                         MemoryType memory_type = MemoryType::cached);
+  tlm::tlm_response_status physical_write(uint64_t physical_address, const void* data,
+                                          uint64_t length_bytes,
+                                          MemoryType memory_type = MemoryType::cached);
+  // A translation as the kernel's user-copy routine makes it (costs the MMU's time).
+  Translation translate(uint64_t virtual_address, AccessType access, Privilege privilege);
+
+  void set_address_space(uint64_t root_table_physical, uint16_t asid);
+  void trap_entry();
+  void trap_exit();
+  void compute(uint64_t cycles);
+  // Gives up the core until interrupt line `line` is high; costs the interrupt latency after.
+  void wait_for_interrupt(size_t line);
+  void sync();
+
+  // Core time: SystemC time plus the local offset not yet synchronised.
+  sc_core::sc_time local_time() const { return quantum_.get_current_time(); }
+  uint64_t cycles() const { return clock_.cycles_in(local_time()); }
+  const Clock& clock() const { return clock_; }
+  Mmu& mmu() { return mmu_; }
+
+ private:
+  MemoryAccess access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
+                      uint64_t length_bytes, Privilege privilege);
+  tlm::tlm_response_status data_access(tlm::tlm_command command, uint64_t physical_address,
+                                       uint8_t* data, uint64_t length_bytes,
+                                       MemoryType memory_type, sc_core::sc_time& delay);
+  void add_time(const sc_core::sc_time& time);
+  void maybe_sync();
+
+  Clock clock_;
+  CpuConfig config_;
+  Mmu& mmu_;
+  DataPath* data_path_ = nullptr;
+  FaultHandler fault_handler_;
+  tlm_utils::tlm_quantumkeeper quantum_;
+  sc_core::sc_mutex core_;
+  Counter& loads_;
+  Counter& stores_;
+  Counter& load_bytes_;
+  Counter& store_bytes_;
+  Counter& traps_;
+  Counter& translation_faults_;
+  Counter& interrupts_waited_;
+};
+
+}  // namespace zxvp
