@@ -8,6 +8,9 @@ void AddressMapConfig::bind(ParameterBinding& binding) {
   binding.field("memory_base", memory_base,
                 UnsignedSpec{"address", "physical address of the first byte of memory", 0,
                              (uint64_t{1} << 48) - 1, 4096});
+  binding.field("dma_base", dma_base,
+                UnsignedSpec{"address", "physical address of the DMA engine's registers", 0,
+                             (uint64_t{1} << 48) - 4096, 4096});
 }
 
 void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
@@ -17,6 +20,7 @@ void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
   declare_config<MemoryConfig>(parameters, "memory");
   declare_config<CpuConfig>(parameters, "cpu");
   declare_config<MmuConfig>(parameters, "mmu");
+  declare_config<DmaConfig>(parameters, "dma");
 }
 
 DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
@@ -30,14 +34,18 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
       traffic("traffic", sim_config_.dmi),
       mmu("mmu", load_config<MmuConfig>(parameters, "mmu"), Clock(cpu_config_.clock_mhz),
           sim_config_.dmi, statistics_),
-      cpu("cpu0", cpu_config_, mmu, 1, sim_config_.dmi, statistics_) {
+      cpu("cpu0", cpu_config_, mmu, 1, sim_config_.dmi, statistics_),
+      dma("dma", load_config<DmaConfig>(parameters, "dma"), sim_config_.dmi, statistics_) {
   tlm::tlm_global_quantum::instance().set(
       sc_core::sc_time(static_cast<double>(sim_config_.quantum_ns), sc_core::SC_NS));
   bus.attach(memory.socket, address_map_.memory_base, memory.size_bytes(), "memory");
+  bus.attach(dma.registers, address_map_.dma_base, dma_registers::kRegisterBlockBytes, "dma");
   traffic.port.socket.bind(bus.target_socket);
   mmu.walker_port.socket.bind(bus.target_socket);
   cpu.data_port.socket.bind(bus.target_socket);
-  cpu.irq[0].bind(unused_interrupt_);
+  dma.port.socket.bind(bus.target_socket);
+  dma.irq.bind(dma_interrupt);
+  cpu.irq[0].bind(dma_interrupt);
 }
 
 }  // namespace zxvp

@@ -5,6 +5,7 @@
 
 #include "models/bus/bus.h"
 #include "models/cpu/cpu_core.h"
+#include "models/dma/dma_engine.h"
 #include "models/memory/memory.h"
 #include "models/mmu/mmu.h"
 #include "models/traffic/traffic_initiator.h"
@@ -17,13 +18,15 @@ namespace zxvp {
 // Where the platform's targets sit in the physical address map.
 struct AddressMapConfig {
   uint64_t memory_base = 0;
+  uint64_t dma_base = 0x8000'0000'0000;
 
   void bind(ParameterBinding& binding);
 };
 
 // The `default` assembly: one core (cpu0) with its MMU, an interconnect with physical memory
-// behind it, and a traffic initiator on the bus for tests and the memory probe. The caches and
-// the DMA engine join it as they are modelled.
+// and a DMA engine's registers behind it, the engine's interrupt on the core's line 0, and a
+// traffic initiator on the bus for tests and the memory probe. The caches join it as they are
+// modelled.
 class DefaultPlatform : public sc_core::sc_module {
  public:
   // Declares every key the assembly reads, with its default.
@@ -48,10 +51,8 @@ class DefaultPlatform : public sc_core::sc_module {
   TrafficInitiator traffic;
   Mmu mmu;
   CpuCore cpu;
-
- private:
-  // Interrupt lines with no device behind them yet stay low.
-  sc_core::sc_signal<bool> unused_interrupt_{"unused_interrupt"};
+  DmaEngine dma;
+  sc_core::sc_signal<bool> dma_interrupt{"dma_interrupt"};
 };
 
 }  // namespace zxvp

@@ -134,8 +134,8 @@ tlm::tlm_response_status MemoryPort::transport_blocks(tlm::tlm_command command, 
 tlm::tlm_response_status MemoryPort::read_blocks(uint64_t address, void* data,
                                                  uint64_t length_bytes, uint64_t block_bytes,
                                                  sc_core::sc_time& delay) {
-  return transport_blocks(tlm::TLM_READ_COMMAND, address, static_cast<uint8_t*>(data),
-                          length_bytes, block_bytes, delay);
+  return transport_blocks(tlm::TLM_READ_COMMAND, address, static_cast<uint8_t*>(data), length_bytes,
+                          block_bytes, delay);
 }
 
 tlm::tlm_response_status MemoryPort::write_blocks(uint64_t address, const void* data,
@@ -144,6 +144,51 @@ tlm::tlm_response_status MemoryPort::write_blocks(uint64_t address, const void* 
   return transport_blocks(tlm::TLM_WRITE_COMMAND, address,
                           const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes,
                           block_bytes, delay);
+}
+
+MemoryPort::CopyResult MemoryPort::copy_blocks(uint64_t source, uint64_t destination,
+                                               uint64_t length_bytes, uint64_t block_bytes,
+                                               const sc_core::sc_time& block_overhead,
+                                               sc_core::sc_time& delay) {
+  CopyResult result;
+  if (length_bytes == 0) return result;
+  const DmiRegion* from = find_dmi(source, length_bytes, false);
+  const DmiRegion* to = find_dmi(destination, length_bytes, true);
+  const bool overlap = source < destination + length_bytes && destination < source + length_bytes;
+  if (from != nullptr && to != nullptr && from->grant.timing_valid && to->grant.timing_valid &&
+      !overlap) {
+    std::memcpy(to->pointer + (destination - to->start), from->pointer + (source - from->start),
+                length_bytes);
+    const uint64_t whole_blocks = length_bytes / block_bytes;
+    const uint64_t tail = length_bytes % block_bytes;
+    const AccessTiming& read = from->grant.timing;
+    const AccessTiming& write = to->grant.timing;
+    const sc_core::sc_time per_block =
+        read.read_time(block_bytes) + write.write_time(block_bytes) + block_overhead;
+    delay += sc_core::sc_time::from_value(whole_blocks * per_block.value());
+    if (tail != 0) delay += read.read_time(tail) + write.write_time(tail) + block_overhead;
+    const uint64_t transactions = whole_blocks + (tail != 0 ? 1 : 0);
+    from->grant.record(tlm::TLM_READ_COMMAND, length_bytes, transactions);
+    to->grant.record(tlm::TLM_WRITE_COMMAND, length_bytes, transactions);
+    result.bytes_done = length_bytes;
+    return result;
+  }
+  if (bounce_.size() < block_bytes) bounce_.resize(block_bytes);
+  while (result.bytes_done < length_bytes) {
+    const uint64_t chunk = std::min(block_bytes, length_bytes - result.bytes_done);
+    result.status =
+        transport(tlm::TLM_READ_COMMAND, source + result.bytes_done, bounce_.data(), chunk, delay);
+    if (result.status != tlm::TLM_OK_RESPONSE) return result;
+    result.status = transport(tlm::TLM_WRITE_COMMAND, destination + result.bytes_done,
+                              bounce_.data(), chunk, delay);
+    if (result.status != tlm::TLM_OK_RESPONSE) {
+      result.failed_on_write = true;
+      return result;
+    }
+    delay += block_overhead;
+    result.bytes_done += chunk;
+  }
+  return result;
 }
 
 uint64_t MemoryPort::debug_transport(tlm::tlm_command command, uint64_t address, uint8_t* data,

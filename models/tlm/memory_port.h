@@ -39,6 +39,20 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   tlm::tlm_response_status write_blocks(uint64_t address, const void* data, uint64_t length_bytes,
                                         uint64_t block_bytes, sc_core::sc_time& delay);
 
+  // Memory-to-memory copy as a DMA engine makes it: blocks of `block_bytes` counted from the
+  // start of the copy, each read from the source then written to the destination, each costing
+  // its read, its write and `block_overhead`. Stops at the first error, after the blocks before
+  // it are written. When both ranges are granted DMI (and do not overlap) the host does one
+  // memcpy and the time is summed in closed form.
+  struct CopyResult {
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    bool failed_on_write = false;
+    uint64_t bytes_done = 0;
+  };
+  CopyResult copy_blocks(uint64_t source, uint64_t destination, uint64_t length_bytes,
+                         uint64_t block_bytes, const sc_core::sc_time& block_overhead,
+                         sc_core::sc_time& delay);
+
   // Debug transport: no time, no statistics. Returns the bytes the target transferred.
   uint64_t debug_read(uint64_t address, void* data, uint64_t length_bytes);
   uint64_t debug_write(uint64_t address, const void* data, uint64_t length_bytes);
@@ -74,6 +88,7 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
 
   bool dmi_enabled_;
   tlm::tlm_generic_payload payload_;
+  std::vector<uint8_t> bounce_;
   std::vector<DmiRegion> dmi_regions_;
 };
 
