@@ -165,6 +165,27 @@ tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, cons
   return status;
 }
 
+tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destination,
+                                                uint64_t length_bytes, MemoryType source_type,
+                                                MemoryType destination_type) {
+  sc_core::sc_time delay = quantum_.get_local_time();
+  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+  if (data_path_ == nullptr) {
+    status = data_port.copy_lines(source, destination, length_bytes, config_.line_bytes, delay);
+  } else {
+    if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
+    status = data_path_->access(tlm::TLM_READ_COMMAND, source, bounce_.data(), length_bytes,
+                                source_type, delay);
+    if (status == tlm::TLM_OK_RESPONSE) {
+      status = data_path_->access(tlm::TLM_WRITE_COMMAND, destination, bounce_.data(),
+                                  length_bytes, destination_type, delay);
+    }
+  }
+  quantum_.set(delay);
+  maybe_sync();
+  return status;
+}
+
 Translation CpuCore::translate(uint64_t virtual_address, AccessType access, Privilege privilege) {
   sc_core::sc_time delay = quantum_.get_local_time();
   const Translation translation = mmu_.translate(virtual_address, access, privilege, delay);

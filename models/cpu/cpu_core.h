@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -75,6 +76,11 @@ class CpuCore : public sc_core::sc_module {
   tlm::tlm_response_status physical_write(uint64_t physical_address, const void* data,
                                           uint64_t length_bytes,
                                           MemoryType memory_type = MemoryType::cached);
+  // A copy loop in the kernel: loads of the source lines, stores of the destination lines.
+  tlm::tlm_response_status copy_physical(uint64_t source, uint64_t destination,
+                                         uint64_t length_bytes,
+                                         MemoryType source_type = MemoryType::cached,
+                                         MemoryType destination_type = MemoryType::cached);
   // A translation as the kernel's user-copy routine makes it (costs the MMU's time).
   Translation translate(uint64_t virtual_address, AccessType access, Privilege privilege);
 
@@ -108,6 +114,7 @@ class CpuCore : public sc_core::sc_module {
   FaultHandler fault_handler_;
   tlm_utils::tlm_quantumkeeper quantum_;
   sc_core::sc_mutex core_;
+  std::vector<uint8_t> bounce_;
   Counter& loads_;
   Counter& stores_;
   Counter& load_bytes_;

@@ -93,6 +93,45 @@ tlm::tlm_response_status MemoryPort::write(uint64_t address, const void* data,
                    const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes, delay);
 }
 
+sc_core::sc_time MemoryPort::blocks_time(const AccessTiming& timing, bool write, uint64_t address,
+                                         uint64_t length_bytes, uint64_t block_bytes,
+                                         uint64_t* transactions) {
+  // Head block, whole blocks, tail block: each a transaction of its own.
+  const uint64_t head = std::min(length_bytes, block_bytes - (address & (block_bytes - 1)));
+  const sc_core::sc_time latency = write ? timing.write_latency : timing.read_latency;
+  const uint64_t rest = length_bytes - head;
+  const uint64_t whole_blocks = rest / block_bytes;
+  const uint64_t tail = rest % block_bytes;
+  *transactions = 1 + whole_blocks + (tail != 0 ? 1 : 0);
+  uint64_t beats = timing.beats(head) + whole_blocks * timing.beats(block_bytes);
+  if (tail != 0) beats += timing.beats(tail);
+  return sc_core::sc_time::from_value(*transactions * latency.value() +
+                                      beats * timing.beat_period.value());
+}
+
+tlm::tlm_response_status MemoryPort::copy_lines(uint64_t source, uint64_t destination,
+                                                uint64_t length_bytes, uint64_t line_bytes,
+                                                sc_core::sc_time& delay) {
+  if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
+  const DmiRegion* from = find_dmi(source, length_bytes, false);
+  const DmiRegion* to = find_dmi(destination, length_bytes, true);
+  if (from != nullptr && to != nullptr && from->grant.timing_valid && to->grant.timing_valid) {
+    std::memmove(to->pointer + (destination - to->start), from->pointer + (source - from->start),
+                 length_bytes);
+    uint64_t reads = 0;
+    uint64_t writes = 0;
+    delay += blocks_time(from->grant.timing, false, source, length_bytes, line_bytes, &reads);
+    delay += blocks_time(to->grant.timing, true, destination, length_bytes, line_bytes, &writes);
+    from->grant.record(tlm::TLM_READ_COMMAND, length_bytes, reads);
+    to->grant.record(tlm::TLM_WRITE_COMMAND, length_bytes, writes);
+    return tlm::TLM_OK_RESPONSE;
+  }
+  if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
+  const auto status = read_blocks(source, bounce_.data(), length_bytes, line_bytes, delay);
+  if (status != tlm::TLM_OK_RESPONSE) return status;
+  return write_blocks(destination, bounce_.data(), length_bytes, line_bytes, delay);
+}
+
 tlm::tlm_response_status MemoryPort::transport_blocks(tlm::tlm_command command, uint64_t address,
                                                       uint8_t* data, uint64_t length_bytes,
                                                       uint64_t block_bytes,
@@ -116,17 +155,9 @@ tlm::tlm_response_status MemoryPort::transport_blocks(tlm::tlm_command command, 
   } else {
     std::memcpy(data, host, length_bytes);
   }
-  // Head block, whole blocks, tail block: each a transaction of its own.
-  const AccessTiming& timing = region->grant.timing;
-  const sc_core::sc_time latency = write ? timing.write_latency : timing.read_latency;
-  const uint64_t rest = length_bytes - head;
-  const uint64_t whole_blocks = rest / block_bytes;
-  const uint64_t tail = rest % block_bytes;
-  const uint64_t transactions = 1 + whole_blocks + (tail != 0 ? 1 : 0);
-  uint64_t beats = timing.beats(head) + whole_blocks * timing.beats(block_bytes);
-  if (tail != 0) beats += timing.beats(tail);
-  delay += sc_core::sc_time::from_value(transactions * latency.value() +
-                                        beats * timing.beat_period.value());
+  uint64_t transactions = 0;
+  delay += blocks_time(region->grant.timing, write, address, length_bytes, block_bytes,
+                       &transactions);
   region->grant.record(command, length_bytes, transactions);
   return tlm::TLM_OK_RESPONSE;
 }

@@ -39,6 +39,13 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   tlm::tlm_response_status write_blocks(uint64_t address, const void* data, uint64_t length_bytes,
                                         uint64_t block_bytes, sc_core::sc_time& delay);
 
+  // Memory-to-memory copy as a core makes it: the source read as read_blocks() would, then the
+  // destination written as write_blocks() would, with the same time and statistics; under DMI
+  // the host does one memmove.
+  tlm::tlm_response_status copy_lines(uint64_t source, uint64_t destination,
+                                      uint64_t length_bytes, uint64_t line_bytes,
+                                      sc_core::sc_time& delay);
+
   // Memory-to-memory copy as a DMA engine makes it: blocks of `block_bytes` counted from the
   // start of the copy, each read from the source then written to the destination, each costing
   // its read, its write and `block_overhead`. Stops at the first error, after the blocks before
@@ -78,6 +85,10 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
 
   tlm::tlm_response_status transport(tlm::tlm_command command, uint64_t address, uint8_t* data,
                                      uint64_t length_bytes, sc_core::sc_time& delay);
+  // Time of `length_bytes` at `address` as transactions inside aligned blocks, closed form.
+  static sc_core::sc_time blocks_time(const AccessTiming& timing, bool write, uint64_t address,
+                                      uint64_t length_bytes, uint64_t block_bytes,
+                                      uint64_t* transactions);
   tlm::tlm_response_status transport_blocks(tlm::tlm_command command, uint64_t address,
                                             uint8_t* data, uint64_t length_bytes,
                                             uint64_t block_bytes, sc_core::sc_time& delay);

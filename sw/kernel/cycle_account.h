@@ -1,0 +1,83 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "models/cpu/cpu_core.h"
+#include "sw/api/zircon/types.h"
+
+namespace zxvp {
+
+// Where the cycles of a system call (or of a user load or store) went.
+enum class CyclePhase : uint8_t {
+  entry,        // trap into the kernel
+  checks,       // argument and handle checks
+  translate,    // translating the user buffer (TLB, walks)
+  fault,        // soft page faults on the user buffer (exception, lookup)
+  commit,       // allocating, zero-filling and forking VMO pages
+  map,          // writing page-table entries, TLB invalidations
+  copy,         // moving the bytes
+  cache_maint,  // cache cleaning and invalidation
+  dma_setup,    // building descriptors, programming the engine
+  dma_wait,     // waiting for the engine's completion interrupt
+  exit,         // return to user mode
+};
+inline constexpr size_t kCyclePhaseCount = 11;
+std::string_view cycle_phase_name(CyclePhase phase);
+
+struct PhaseSegment {
+  CyclePhase phase;
+  uint64_t start_cycle;
+  uint64_t end_cycle;
+};
+
+struct CallRecord {
+  std::string_view name;
+  zx_status_t status = ZX_OK;
+  uint64_t start_cycle = 0;
+  uint64_t cycles = 0;
+  std::array<uint64_t, kCyclePhaseCount> breakdown{};
+  std::vector<PhaseSegment> segments;  // in time order, for traces
+};
+
+// Charges the core's time between marks to the current phase. Cycle counts are differences of
+// the core's cycle counter at the marks, so the phases of a call always add up to its total.
+class CycleAccount {
+ public:
+  explicit CycleAccount(const CpuCore& cpu) : cpu_(cpu) {}
+
+  void begin(std::string_view name, CyclePhase first);
+  // Makes `phase` current from now; returns the phase it replaces.
+  CyclePhase switch_to(CyclePhase phase);
+  const CallRecord& finish(zx_status_t status);
+  bool active() const { return active_; }
+  const CallRecord& last() const { return record_; }
+
+  // Makes a phase current for a scope, then returns to the one before.
+  class Scope {
+   public:
+    Scope(CycleAccount& account, CyclePhase phase)
+        : account_(account), previous_(account.switch_to(phase)) {}
+    ~Scope() { account_.switch_to(previous_); }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    CycleAccount& account_;
+    CyclePhase previous_;
+  };
+
+ private:
+  uint64_t now() const { return cpu_.cycles(); }
+  void close_segment();
+
+  const CpuCore& cpu_;
+  bool active_ = false;
+  CyclePhase phase_ = CyclePhase::entry;
+  uint64_t mark_ = 0;
+  CallRecord record_;
+};
+
+}  // namespace zxvp

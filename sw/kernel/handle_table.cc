@@ -1,0 +1,25 @@
+#include "sw/kernel/handle_table.h"
+
+namespace zxvp {
+
+HandleTable::HandleTable(uint32_t secret, uint32_t& next_id)
+    : secret_(secret & ~ZX_HANDLE_FIXED_BITS_MASK), next_id_(next_id) {}
+
+zx_handle_t HandleTable::add(std::shared_ptr<KernelObject> object, zx_rights_t rights) {
+  const uint32_t id = next_id_++ & 0x3FFF'FFFF;
+  handles_[id] = Handle{std::move(object), rights};
+  return ((id << 2) | ZX_HANDLE_FIXED_BITS_MASK) ^ secret_;
+}
+
+Handle* HandleTable::find(zx_handle_t value) {
+  if ((value & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK) return nullptr;
+  const auto it = handles_.find((value ^ secret_) >> 2);
+  return it == handles_.end() ? nullptr : &it->second;
+}
+
+bool HandleTable::remove(zx_handle_t value) {
+  if ((value & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK) return false;
+  return handles_.erase((value ^ secret_) >> 2) != 0;
+}
+
+}  // namespace zxvp

@@ -1,0 +1,305 @@
+#include "sw/kernel/kernel.h"
+
+#include <algorithm>
+#include <array>
+#include <random>
+#include <unordered_set>
+
+#include "sw/kernel/vm_mapping.h"
+
+namespace zxvp {
+
+namespace {
+
+constexpr uint64_t kPageSize = ZX_PAGE_SIZE;
+// User addresses are the lower half of the 48-bit space (x86-64's lower canonical half).
+constexpr uint64_t kUserAddressEnd = uint64_t{1} << 47;
+const std::array<uint8_t, kPageSize> kZeroPage{};
+
+uint32_t permission_bit(AccessType access) {
+  switch (access) {
+    case AccessType::read:
+      return ZX_VM_PERM_READ;
+    case AccessType::write:
+      return ZX_VM_PERM_WRITE;
+    case AccessType::execute:
+      return ZX_VM_PERM_EXECUTE;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void KernelConfig::bind(ParameterBinding& binding) {
+  binding.field("syscall_cycles", syscall_cycles,
+                UnsignedSpec{"cycles", "argument decoding and dispatch of every system call", 0,
+                             1'000'000});
+  binding.field("handle_lookup_cycles", handle_lookup_cycles,
+                UnsignedSpec{"cycles", "one handle lookup with its type and rights checks", 0,
+                             1'000'000});
+  binding.field("page_alloc_cycles", page_alloc_cycles,
+                UnsignedSpec{"cycles", "physical memory manager work to allocate one page", 0,
+                             1'000'000});
+  binding.field("fault_cycles", fault_cycles,
+                UnsignedSpec{"cycles", "taking and returning from one page fault, lookups "
+                                       "included", 0, 1'000'000});
+  binding.field("tlb_invalidate_cycles", tlb_invalidate_cycles,
+                UnsignedSpec{"cycles", "one TLB invalidation by page", 0, 1'000'000});
+  binding.field("enable_debugging_syscalls", enable_debugging_syscalls,
+                BoolSpec{"Zircon's kernel.enable-debugging-syscalls boot option (allows "
+                         "ZX_VMO_OP_CACHE_INVALIDATE)"});
+  binding.field("seed", seed,
+                UnsignedSpec{"", "seed of the per-process handle secrets", 0, UINT64_MAX});
+}
+
+Kernel::Kernel(CpuCore& cpu, const KernelConfig& config, uint64_t memory_base,
+               uint64_t memory_size, StatisticsRegistry& statistics)
+    : cpu_(cpu),
+      config_(config),
+      pmm_(memory_base, memory_size, statistics),
+      account_(cpu),
+      secret_state_(config.seed),
+      statistics_(statistics),
+      faults_(statistics.counter("kernel.page_faults", "soft page faults served")),
+      pages_committed_(statistics.counter("kernel.pages_committed",
+                                          "VMO pages committed (zero-filled)")),
+      pages_forked_(statistics.counter("kernel.pages_forked",
+                                       "shared snapshot pages copied on write")) {
+  cpu_.set_fault_handler([this](uint64_t address, AccessType access, Fault) {
+    last_fault_status_ = current_ ? handle_page_fault(*current_, address, access)
+                                  : ZX_ERR_NOT_FOUND;
+    return last_fault_status_ == ZX_OK;
+  });
+}
+
+Kernel::~Kernel() { cpu_.set_fault_handler(nullptr); }
+
+Process* Kernel::create_process(const std::string& name) {
+  const auto asid = static_cast<uint16_t>(processes_.size() + 1);
+  auto vmar = std::make_shared<VmAddressRegion>(cpu_, pmm_, asid, config_.tlb_invalidate_cycles);
+  if (!vmar->initialize()) return nullptr;
+  // Each table's secret differs from every other's in bits 20..29, so that a handle value of
+  // one process (ids stay below 2^18) never decodes to a live handle of another.
+  std::mt19937_64 random(secret_state_);
+  uint32_t secret = 0;
+  do {
+    secret = static_cast<uint32_t>(random()) & 0x3FFF'FFFC;
+  } while ((secret >> 20) == 0 ||
+           (secret_tops_.size() < 1023 &&
+            std::find(secret_tops_.begin(), secret_tops_.end(), secret >> 20) !=
+                secret_tops_.end()));
+  secret_tops_.push_back(secret >> 20);
+  secret_state_ = random();
+  processes_.emplace_back(name, asid, secret, next_handle_id_, std::move(vmar));
+  return &processes_.back();
+}
+
+void Kernel::enter_address_space(Process& process) {
+  current_ = &process;
+  const ArchPageTables& tables = process.root_vmar().tables();
+  if (cpu_.mmu().root_table() != tables.root_table() || cpu_.mmu().asid() != tables.asid()) {
+    cpu_.set_address_space(tables.root_table(), tables.asid());
+  }
+}
+
+void Kernel::record(const CallRecord& call) {
+  auto it = call_cycles_.find(call.name);
+  if (it == call_cycles_.end()) {
+    Histogram& histogram = statistics_.histogram(
+        "kernel.calls." + std::string(call.name) + ".cycles", "cycles per call");
+    it = call_cycles_.emplace(std::string(call.name), &histogram).first;
+  }
+  it->second->record(call.cycles);
+  for (const auto& observer : observers_) observer(call);
+}
+
+void Kernel::begin_syscall(std::string_view name, Process& process) {
+  account_.begin(name, CyclePhase::entry);
+  cpu_.trap_entry();
+  enter_address_space(process);
+  account_.switch_to(CyclePhase::checks);
+  cpu_.compute(config_.syscall_cycles);
+}
+
+zx_status_t Kernel::end_syscall(zx_status_t status) {
+  account_.switch_to(CyclePhase::exit);
+  cpu_.trap_exit();
+  record(account_.finish(status));
+  return status;
+}
+
+std::shared_ptr<VmObject> Kernel::track(std::shared_ptr<VmObject> vmo) {
+  std::erase_if(vmos_, [](const std::weak_ptr<VmObject>& known) { return known.expired(); });
+  vmos_.push_back(vmo);
+  return vmo;
+}
+
+uint64_t Kernel::committed_pages() const {
+  std::unordered_set<uint64_t> pages;
+  for (const auto& known : vmos_) {
+    if (auto vmo = known.lock()) {
+      for (uint64_t physical : vmo->committed_physical_pages()) pages.insert(physical);
+    }
+  }
+  return pages.size();
+}
+
+uint64_t Kernel::page_table_pages() const {
+  uint64_t pages = 0;
+  for (const Process& process : processes_) {
+    pages += process.root_vmar().tables().table_pages();
+  }
+  return pages;
+}
+
+// --- Pages ---
+
+VmPagePtr Kernel::allocate_page() {
+  cpu_.compute(config_.page_alloc_cycles);
+  const auto physical = pmm_.allocate();
+  if (!physical) return nullptr;
+  return VmPagePtr(new VmPage(pmm_, *physical));
+}
+
+VmPagePtr Kernel::allocate_zeroed() {
+  CycleAccount::Scope phase(account_, CyclePhase::commit);
+  VmPagePtr page = allocate_page();
+  if (!page) return nullptr;
+  cpu_.physical_write(page->physical_address(), kZeroPage.data(), kPageSize);
+  pages_committed_.add();
+  return page;
+}
+
+VmPagePtr Kernel::allocate_copy(const VmPage& source) {
+  CycleAccount::Scope phase(account_, CyclePhase::commit);
+  VmPagePtr page = allocate_page();
+  if (!page) return nullptr;
+  cpu_.copy_physical(source.physical_address(), page->physical_address(), kPageSize);
+  pages_forked_.add();
+  return page;
+}
+
+void Kernel::zero_bytes(const VmPage& page, uint64_t offset, uint64_t length_bytes) {
+  cpu_.physical_write(page.physical_address() + offset, kZeroPage.data(), length_bytes);
+}
+
+// --- Faults and user memory ---
+
+zx_status_t Kernel::handle_page_fault(Process& process, uint64_t address, AccessType access) {
+  CycleAccount::Scope phase(account_, CyclePhase::fault);
+  faults_.add();
+  cpu_.compute(config_.fault_cycles);
+  VmMapping* mapping = process.root_vmar().find(address);
+  if (mapping == nullptr) return ZX_ERR_NOT_FOUND;
+  if ((mapping->permissions() & permission_bit(access)) == 0) return ZX_ERR_ACCESS_DENIED;
+  const uint64_t page_address = address & ~(kPageSize - 1);
+  const uint64_t vmo_offset = mapping->vmo_offset() + (page_address - mapping->base());
+  VmObject& vmo = *mapping->vmo();
+  if (vmo_offset >= vmo.size()) return ZX_ERR_OUT_OF_RANGE;
+
+  // A write gets a private page; a read of a shared snapshot page maps it read-only, so that a
+  // later write faults and forks it. A first touch of any kind commits the page.
+  VmPage* page = access == AccessType::write ? nullptr : vmo.find_page(vmo_offset);
+  if (page == nullptr) {
+    if (const zx_status_t status = vmo.require_writable_page(vmo_offset, *this, &page);
+        status != ZX_OK) {
+      return status;
+    }
+  }
+  const uint32_t permissions = mapping->permissions();
+  const page_table::PagePermissions entry{
+      (permissions & ZX_VM_PERM_READ) != 0,
+      (permissions & ZX_VM_PERM_WRITE) != 0 && !page->shared(),
+      (permissions & ZX_VM_PERM_EXECUTE) != 0, true};
+  CycleAccount::Scope map_phase(account_, CyclePhase::map);
+  return process.root_vmar().tables().map_page(page_address, page->physical_address(), entry,
+                                               static_cast<MemoryType>(vmo.cache_policy()));
+}
+
+zx_status_t Kernel::translate_user(Process& process, uint64_t address, AccessType access,
+                                   uint64_t* physical) {
+  CycleAccount::Scope phase(account_, CyclePhase::translate);
+  Translation translation = cpu_.translate(address, access, Privilege::user);
+  if (!translation.ok()) {
+    if (const zx_status_t status = handle_page_fault(process, address, access); status != ZX_OK) {
+      return status;
+    }
+    translation = cpu_.translate(address, access, Privilege::user);
+    if (!translation.ok()) return ZX_ERR_INTERNAL;
+  }
+  *physical = translation.physical_address;
+  return ZX_OK;
+}
+
+zx_status_t Kernel::copy_from_user(Process& process, uint64_t user_address, uint64_t physical,
+                                   uint64_t length) {
+  // The user half is checked per chunk; a bad pointer is what a soft fault would say: NOT_FOUND.
+  if (user_address >= kUserAddressEnd || length > kUserAddressEnd - user_address) {
+    return ZX_ERR_NOT_FOUND;
+  }
+  uint64_t done = 0;
+  while (done < length) {
+    const uint64_t address = user_address + done;
+    const uint64_t piece = std::min(length - done, kPageSize - (address & (kPageSize - 1)));
+    uint64_t source = 0;
+    if (const zx_status_t status = translate_user(process, address, AccessType::read, &source);
+        status != ZX_OK) {
+      return status;
+    }
+    CycleAccount::Scope phase(account_, CyclePhase::copy);
+    cpu_.copy_physical(source, physical + done, piece);
+    done += piece;
+  }
+  return ZX_OK;
+}
+
+zx_status_t Kernel::copy_to_user(Process& process, uint64_t user_address, const VmPage* page,
+                                 uint64_t page_offset, uint64_t length) {
+  if (user_address >= kUserAddressEnd || length > kUserAddressEnd - user_address) {
+    return ZX_ERR_NOT_FOUND;
+  }
+  uint64_t done = 0;
+  while (done < length) {
+    const uint64_t address = user_address + done;
+    const uint64_t piece = std::min(length - done, kPageSize - (address & (kPageSize - 1)));
+    uint64_t destination = 0;
+    if (const zx_status_t status =
+            translate_user(process, address, AccessType::write, &destination);
+        status != ZX_OK) {
+      return status;
+    }
+    CycleAccount::Scope phase(account_, CyclePhase::copy);
+    if (page == nullptr) {
+      cpu_.physical_write(destination, kZeroPage.data(), piece);
+    } else {
+      cpu_.copy_physical(page->physical_address() + page_offset + done, destination, piece);
+    }
+    done += piece;
+  }
+  return ZX_OK;
+}
+
+zx_status_t Kernel::user_load(Process& process, uint64_t address, void* data, uint64_t length) {
+  account_.begin("load", CyclePhase::copy);
+  enter_address_space(process);
+  last_fault_status_ = ZX_OK;
+  const MemoryAccess access = cpu_.load(address, data, length, Privilege::user);
+  zx_status_t status = ZX_OK;
+  if (!access.ok()) status = last_fault_status_ != ZX_OK ? last_fault_status_ : ZX_ERR_INTERNAL;
+  record(account_.finish(status));
+  return status;
+}
+
+zx_status_t Kernel::user_store(Process& process, uint64_t address, const void* data,
+                               uint64_t length) {
+  account_.begin("store", CyclePhase::copy);
+  enter_address_space(process);
+  last_fault_status_ = ZX_OK;
+  const MemoryAccess access = cpu_.store(address, data, length, Privilege::user);
+  zx_status_t status = ZX_OK;
+  if (!access.ok()) status = last_fault_status_ != ZX_OK ? last_fault_status_ : ZX_ERR_INTERNAL;
+  record(account_.finish(status));
+  return status;
+}
+
+}  // namespace zxvp

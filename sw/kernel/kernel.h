@@ -1,0 +1,146 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/cpu/cpu_core.h"
+#include "sim/params/parameter_set.h"
+#include "sim/stats/statistics.h"
+#include "sw/api/zircon/types.h"
+#include "sw/kernel/cycle_account.h"
+#include "sw/kernel/physical_memory_manager.h"
+#include "sw/kernel/process.h"
+#include "sw/kernel/vm_object.h"
+
+namespace zxvp {
+
+struct KernelConfig {
+  uint64_t syscall_cycles = 30;
+  uint64_t handle_lookup_cycles = 15;
+  uint64_t page_alloc_cycles = 40;
+  uint64_t fault_cycles = 150;
+  uint64_t tlb_invalidate_cycles = 10;
+  bool enable_debugging_syscalls = false;
+  uint64_t seed = 1;
+
+  void bind(ParameterBinding& binding);
+};
+
+// The Zircon-like kernel model. It runs on the CPU model: every system call traps into it
+// (entry cost), does its checks in Zircon's order (../spec: zircon-vmo.md sections 2 and 3), does
+// its work through the core (page-table stores, page zeroing, copies, translations of user
+// buffers through the MMU) and returns (exit cost); the core's time from trap to return is the
+// call's cycle estimate, split by phase. Callable from software threads running on the core.
+class Kernel : private PageOperations {
+ public:
+  Kernel(CpuCore& cpu, const KernelConfig& config, uint64_t memory_base, uint64_t memory_size,
+         StatisticsRegistry& statistics);
+  ~Kernel() override;
+
+  // A new process with an empty address space; null when physical memory is exhausted.
+  Process* create_process(const std::string& name);
+  PhysicalMemoryManager& pmm() { return pmm_; }
+  CpuCore& cpu() { return cpu_; }
+
+  // --- System calls, on behalf of `process` (buffers are its virtual addresses) ---
+  zx_status_t vmo_create(Process& process, uint64_t size, uint32_t options, zx_handle_t* out);
+  zx_status_t vmo_read(Process& process, zx_handle_t handle, uint64_t buffer, uint64_t offset,
+                       uint64_t buffer_size);
+  zx_status_t vmo_write(Process& process, zx_handle_t handle, uint64_t buffer, uint64_t offset,
+                        uint64_t buffer_size);
+  zx_status_t vmo_get_size(Process& process, zx_handle_t handle, uint64_t* size);
+  zx_status_t vmo_set_size(Process& process, zx_handle_t handle, uint64_t size);
+  zx_status_t vmo_set_cache_policy(Process& process, zx_handle_t handle, uint32_t cache_policy);
+  zx_status_t vmo_op_range(Process& process, zx_handle_t handle, uint32_t op, uint64_t offset,
+                           uint64_t size, uint64_t buffer_size);
+  zx_status_t vmo_create_child(Process& process, zx_handle_t handle, uint32_t options,
+                               uint64_t offset, uint64_t size, zx_handle_t* out);
+  zx_status_t handle_duplicate(Process& process, zx_handle_t handle, zx_rights_t rights,
+                               zx_handle_t* out);
+  zx_status_t handle_replace(Process& process, zx_handle_t handle, zx_rights_t rights,
+                             zx_handle_t* out);
+  zx_status_t handle_close(Process& process, zx_handle_t handle);
+  zx_status_t vmar_map(Process& process, zx_handle_t vmar, uint32_t options, uint64_t vmar_offset,
+                       zx_handle_t vmo, uint64_t vmo_offset, uint64_t length, uint64_t* address);
+  zx_status_t vmar_unmap(Process& process, zx_handle_t vmar, uint64_t address, uint64_t length);
+  zx_status_t vmar_protect(Process& process, zx_handle_t vmar, uint32_t options,
+                           uint64_t address, uint64_t length);
+
+  // --- User-mode loads and stores through the MMU; page faults are served by the kernel ---
+  zx_status_t user_load(Process& process, uint64_t address, void* data, uint64_t length);
+  zx_status_t user_store(Process& process, uint64_t address, const void* data, uint64_t length);
+
+  // The cycles of the last call or access, by phase.
+  const CallRecord& last_record() const { return account_.last(); }
+  void add_observer(std::function<void(const CallRecord&)> observer) {
+    observers_.push_back(std::move(observer));
+  }
+
+  // Invariant checks: pages held by live VMOs (each counted once) and page-table pages.
+  uint64_t committed_pages() const;
+  uint64_t page_table_pages() const;
+
+ private:
+  // Trap in, enter the caller's address space and pay the dispatch; the body of the call
+  // follows, then end_syscall() returns to user mode and records the call.
+  void begin_syscall(std::string_view name, Process& process);
+  zx_status_t end_syscall(zx_status_t status);
+  // Handle lookup in Zircon's order: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED.
+  template <class Object>
+  zx_status_t lookup(Process& process, zx_handle_t value, zx_rights_t required,
+                     std::shared_ptr<Object>* object, zx_rights_t* rights = nullptr) {
+    cpu_.compute(config_.handle_lookup_cycles);
+    Handle* handle = process.handles().find(value);
+    if (handle == nullptr) return ZX_ERR_BAD_HANDLE;
+    auto typed = std::dynamic_pointer_cast<Object>(handle->object);
+    if (!typed) return ZX_ERR_WRONG_TYPE;
+    if ((handle->rights & required) != required) return ZX_ERR_ACCESS_DENIED;
+    *object = std::move(typed);
+    if (rights != nullptr) *rights = handle->rights;
+    return ZX_OK;
+  }
+  void enter_address_space(Process& process);
+  void record(const CallRecord& record);
+
+  // Moving bytes between a VMO page and a user buffer, page by page of the user buffer.
+  zx_status_t copy_from_user(Process& process, uint64_t user_address, uint64_t physical,
+                             uint64_t length);
+  zx_status_t copy_to_user(Process& process, uint64_t user_address, const VmPage* page,
+                           uint64_t page_offset, uint64_t length);
+  // The physical address behind a user address for `access`, soft-faulting it in if needed.
+  zx_status_t translate_user(Process& process, uint64_t address, AccessType access,
+                             uint64_t* physical);
+  zx_status_t handle_page_fault(Process& process, uint64_t address, AccessType access);
+  std::shared_ptr<VmObject> track(std::shared_ptr<VmObject> vmo);
+
+  // PageOperations, done on the core.
+  VmPagePtr allocate_zeroed() override;
+  VmPagePtr allocate_copy(const VmPage& source) override;
+  void zero_bytes(const VmPage& page, uint64_t offset, uint64_t length_bytes) override;
+  VmPagePtr allocate_page();
+
+  CpuCore& cpu_;
+  KernelConfig config_;
+  PhysicalMemoryManager pmm_;
+  CycleAccount account_;
+  std::deque<Process> processes_;
+  std::vector<std::weak_ptr<VmObject>> vmos_;
+  uint32_t next_handle_id_ = 1;
+  uint64_t secret_state_;
+  std::vector<uint32_t> secret_tops_;
+  std::map<std::string, Histogram*, std::less<>> call_cycles_;
+  Process* current_ = nullptr;
+  zx_status_t last_fault_status_ = ZX_OK;
+  std::vector<std::function<void(const CallRecord&)>> observers_;
+  StatisticsRegistry& statistics_;
+  Counter& faults_;
+  Counter& pages_committed_;
+  Counter& pages_forked_;
+};
+
+}  // namespace zxvp
