@@ -17,6 +17,7 @@
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
 #include "sw/workloads/memory_probe.h"
+#include "sw/workloads/system.h"
 
 namespace zxvp {
 namespace {
@@ -48,7 +49,7 @@ po::options_description platform_options(PlatformOptions& options) {
 
 ParameterSet configure(const PlatformOptions& options) {
   ParameterSet parameters;
-  DefaultPlatform::declare_parameters(parameters);
+  System::declare_parameters(parameters);
   load_platform_file(options.platform, parameters);
   for (const std::string& assignment : options.assignments) {
     parameters.set_assignment(assignment, "-p " + assignment);

@@ -1,0 +1,23 @@
+#include "sw/workloads/system.h"
+
+#include "sw/api/user_thread.h"
+
+namespace zxvp {
+
+void System::declare_parameters(ParameterSet& parameters) {
+  DefaultPlatform::declare_parameters(parameters);
+  declare_config<KernelConfig>(parameters, "kernel");
+}
+
+System::System(const ParameterSet& parameters)
+    : platform_("platform", parameters),
+      kernel_(platform_.cpu, load_config<KernelConfig>(parameters, "kernel"),
+              platform_.address_map().memory_base, platform_.memory.size_bytes(),
+              platform_.statistics()) {}
+
+void System::start_user_thread(Process& process, const std::string& name,
+                               std::function<void()> program) {
+  zxvp::start_user_thread(kernel_, process, name, std::move(program));
+}
+
+}  // namespace zxvp

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "platforms/default_platform.h"
+#include "sim/params/parameter_set.h"
+#include "sw/kernel/kernel.h"
+
+namespace zxvp {
+
+// The default platform with the kernel model running on its core: what `zxvp run` simulates.
+class System {
+ public:
+  // Every key of the platform and of the kernel (`kernel.*`).
+  static void declare_parameters(ParameterSet& parameters);
+
+  explicit System(const ParameterSet& parameters);
+
+  DefaultPlatform& platform() { return platform_; }
+  Kernel& kernel() { return kernel_; }
+  StatisticsRegistry& statistics() { return platform_.statistics(); }
+
+  // `program` runs on cpu0 as a thread of `process`; its zx_* calls go to the kernel.
+  void start_user_thread(Process& process, const std::string& name,
+                         std::function<void()> program);
+
+ private:
+  DefaultPlatform platform_;
+  Kernel kernel_;
+};
+
+}  // namespace zxvp
