@@ -13,6 +13,11 @@ void AddressMapConfig::bind(ParameterBinding& binding) {
                              (uint64_t{1} << 48) - 4096, 4096});
 }
 
+void CacheHierarchyConfig::bind(ParameterBinding& binding) {
+  binding.field("enabled", enabled,
+                BoolSpec{"the core's loads and stores go through the L1 and L2 caches"});
+}
+
 void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
   declare_config<SimConfig>(parameters, "sim");
   declare_config<AddressMapConfig>(parameters, "platform");
@@ -21,6 +26,9 @@ void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
   declare_config<CpuConfig>(parameters, "cpu");
   declare_config<MmuConfig>(parameters, "mmu");
   declare_config<DmaConfig>(parameters, "dma");
+  declare_config<CacheHierarchyConfig>(parameters, "cache");
+  declare_config<CacheConfig>(parameters, "cache.l1");
+  declare_config<CacheConfig>(parameters, "cache.l2", CacheConfig{1024 * 1024, 16, 14});
 }
 
 DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
@@ -43,6 +51,14 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
   traffic.port.socket.bind(bus.target_socket);
   mmu.walker_port.socket.bind(bus.target_socket);
   cpu.data_port.socket.bind(bus.target_socket);
+  if (load_config<CacheHierarchyConfig>(parameters, "cache").enabled) {
+    const Clock cpu_clock(cpu_config_.clock_mhz);
+    l2 = std::make_unique<Cache>("l2", load_config<CacheConfig>(parameters, "cache.l2"),
+                                 cpu_config_.line_bytes, cpu_clock, cpu.bus_path(), statistics_);
+    l1 = std::make_unique<Cache>("l1", load_config<CacheConfig>(parameters, "cache.l1"),
+                                 cpu_config_.line_bytes, cpu_clock, *l2, statistics_);
+    cpu.attach_data_path(l1.get());
+  }
   dma.port.socket.bind(bus.target_socket);
   dma.irq.bind(dma_interrupt);
   cpu.irq[0].bind(dma_interrupt);

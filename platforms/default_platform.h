@@ -3,7 +3,10 @@
 #include <cstdint>
 #include <systemc>
 
+#include <memory>
+
 #include "models/bus/bus.h"
+#include "models/cache/cache.h"
 #include "models/cpu/cpu_core.h"
 #include "models/dma/dma_engine.h"
 #include "models/memory/memory.h"
@@ -23,10 +26,16 @@ struct AddressMapConfig {
   void bind(ParameterBinding& binding);
 };
 
-// The `default` assembly: one core (cpu0) with its MMU, an interconnect with physical memory
-// and a DMA engine's registers behind it, the engine's interrupt on the core's line 0, and a
-// traffic initiator on the bus for tests and the memory probe. The caches join it as they are
-// modelled.
+struct CacheHierarchyConfig {
+  bool enabled = true;
+
+  void bind(ParameterBinding& binding);
+};
+
+// The `default` assembly: one core (cpu0) with its MMU and an L1 data cache, a shared L2, an
+// interconnect with physical memory and a DMA engine's registers behind it, the engine's
+// interrupt on the core's line 0, and a traffic initiator on the bus for tests and the memory
+// probe.
 class DefaultPlatform : public sc_core::sc_module {
  public:
   // Declares every key the assembly reads, with its default.
@@ -53,6 +62,9 @@ class DefaultPlatform : public sc_core::sc_module {
   CpuCore cpu;
   DmaEngine dma;
   sc_core::sc_signal<bool> dma_interrupt{"dma_interrupt"};
+  // Null when `cache.enabled` is false.
+  std::unique_ptr<Cache> l2;
+  std::unique_ptr<Cache> l1;
 };
 
 }  // namespace zxvp

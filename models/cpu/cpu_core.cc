@@ -19,8 +19,11 @@ void CpuConfig::bind(ParameterBinding& binding) {
                 UnsignedSpec{"cycles", "from an interrupt line rising to the waiting software "
                                        "running again", 0, 1'000'000});
   binding.field("line_bytes", line_bytes,
-                UnsignedSpec{"bytes", "size of the core's memory transactions (a cache line); a "
-                                      "power of two", 4, 4096});
+                UnsignedSpec{"bytes", "cache line: the size of the core's cached memory "
+                                      "transactions (a power of two)", 8, 4096});
+  binding.field("register_bytes", register_bytes,
+                UnsignedSpec{"bytes", "widest load or store: the size of uncached transactions "
+                                      "(a power of two)", 1, 64});
 }
 
 CpuCore::CpuCore(const sc_core::sc_module_name& name, const CpuConfig& config, Mmu& mmu,
@@ -31,6 +34,8 @@ CpuCore::CpuCore(const sc_core::sc_module_name& name, const CpuConfig& config, M
       clock_(config.clock_mhz),
       config_(config),
       mmu_(mmu),
+      bus_path_(data_port, config.line_bytes, config.register_bytes),
+      data_path_(&bus_path_),
       core_("core"),
       loads_(statistics.counter(std::string(basename()) + ".loads", "user or kernel loads")),
       stores_(statistics.counter(std::string(basename()) + ".stores", "user or kernel stores")),
@@ -43,6 +48,10 @@ CpuCore::CpuCore(const sc_core::sc_module_name& name, const CpuConfig& config, M
                                             "waits for an interrupt line")) {
   if (!std::has_single_bit(config.line_bytes)) {
     throw ConfigError("cpu.line_bytes: " + std::to_string(config.line_bytes) +
+                      " is not a power of two");
+  }
+  if (!std::has_single_bit(config.register_bytes)) {
+    throw ConfigError("cpu.register_bytes: " + std::to_string(config.register_bytes) +
                       " is not a power of two");
   }
   quantum_.reset();
@@ -74,14 +83,7 @@ void CpuCore::sync() { quantum_.sync(); }
 tlm::tlm_response_status CpuCore::data_access(tlm::tlm_command command, uint64_t physical_address,
                                               uint8_t* data, uint64_t length_bytes,
                                               MemoryType memory_type, sc_core::sc_time& delay) {
-  if (data_path_ != nullptr) {
-    return data_path_->access(command, physical_address, data, length_bytes, memory_type, delay);
-  }
-  return command == tlm::TLM_READ_COMMAND
-             ? data_port.read_blocks(physical_address, data, length_bytes, config_.line_bytes,
-                                     delay)
-             : data_port.write_blocks(physical_address, data, length_bytes, config_.line_bytes,
-                                      delay);
+  return data_path_->access(command, physical_address, data, length_bytes, memory_type, delay);
 }
 
 MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
@@ -170,7 +172,9 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
                                                 MemoryType destination_type) {
   sc_core::sc_time delay = quantum_.get_local_time();
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  if (data_path_ == nullptr) {
+  if (data_path_ == &bus_path_ && source_type == MemoryType::cached &&
+      destination_type == MemoryType::cached) {
+    // No caches: the same line transactions as the loop below, with one host memmove.
     status = data_port.copy_lines(source, destination, length_bytes, config_.line_bytes, delay);
   } else {
     if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
@@ -184,6 +188,14 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
   quantum_.set(delay);
   maybe_sync();
   return status;
+}
+
+void CpuCore::maintain_caches(CacheMaintenance operation, uint64_t physical_address,
+                              uint64_t length_bytes) {
+  sc_core::sc_time delay = quantum_.get_local_time();
+  data_path_->maintain(operation, physical_address, length_bytes, delay);
+  quantum_.set(delay);
+  maybe_sync();
 }
 
 Translation CpuCore::translate(uint64_t virtual_address, AccessType access, Privilege privilege) {

@@ -9,6 +9,7 @@
 #include <tlm>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/cpu/bus_data_path.h"
 #include "models/cpu/data_path.h"
 #include "models/mmu/mmu.h"
 #include "models/tlm/memory_port.h"
@@ -24,6 +25,7 @@ struct CpuConfig {
   uint64_t trap_exit_cycles = 40;
   uint64_t interrupt_latency_cycles = 30;
   uint64_t line_bytes = 64;
+  uint64_t register_bytes = 8;
 
   void bind(ParameterBinding& binding);
 };
@@ -57,8 +59,12 @@ class CpuCore : public sc_core::sc_module {
   CpuCore(const sc_core::sc_module_name& name, const CpuConfig& config, Mmu& mmu,
           size_t interrupt_lines, bool dmi, StatisticsRegistry& statistics);
 
-  // Elaboration: what a later model (the caches) puts between the core and the bus.
+  // Elaboration: the caches go between the core and `bus_path()`.
   void attach_data_path(DataPath* path) { data_path_ = path; }
+  DataPath& bus_path() { return bus_path_; }
+  // Cache maintenance by physical range (clean, invalidate), at the core's time.
+  void maintain_caches(CacheMaintenance operation, uint64_t physical_address,
+                       uint64_t length_bytes);
   void set_fault_handler(FaultHandler handler) { fault_handler_ = std::move(handler); }
 
   // Starts `program` as a software thread on this core.
@@ -110,7 +116,8 @@ class CpuCore : public sc_core::sc_module {
   Clock clock_;
   CpuConfig config_;
   Mmu& mmu_;
-  DataPath* data_path_ = nullptr;
+  BusDataPath bus_path_;
+  DataPath* data_path_;
   FaultHandler fault_handler_;
   tlm_utils::tlm_quantumkeeper quantum_;
   sc_core::sc_mutex core_;

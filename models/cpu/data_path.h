@@ -9,14 +9,32 @@
 
 namespace zxvp {
 
-// Where a core's loads and stores go after translation: straight to the bus, or through caches.
-// `memory_type` is the page's type from the MMU, so a cache can bypass uncached pages.
+enum class CacheMaintenance : uint8_t { clean, invalidate, clean_invalidate };
+
+// Where a core's loads and stores go after translation: a cache level, or the bus. Caches are
+// timing models (tags, LRU, dirty bits): the bytes themselves always live in memory, and move
+// once, at the bottom of the path (`functional`), while each level adds the time its tags say.
 class DataPath {
  public:
   virtual ~DataPath() = default;
+
+  // A load or store by the core: bytes moved, time added to `delay`. `memory_type` is the page's
+  // type from the MMU: caches allocate cached accesses only.
   virtual tlm::tlm_response_status access(tlm::tlm_command command, uint64_t physical_address,
                                           uint8_t* data, uint64_t length_bytes,
                                           MemoryType memory_type, sc_core::sc_time& delay) = 0;
+  // A line-sized read by the level above (a miss there): time only.
+  virtual tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) = 0;
+  // A dirty line written back by the level above: time only.
+  virtual tlm::tlm_response_status write_back_line(uint64_t line_address,
+                                                   sc_core::sc_time& delay) = 0;
+  // Clean and/or invalidate the lines of [physical_address, + length_bytes) in this level and
+  // every level below.
+  virtual void maintain(CacheMaintenance operation, uint64_t physical_address,
+                        uint64_t length_bytes, sc_core::sc_time& delay) = 0;
+  // Moves the bytes with no time and no statistics.
+  virtual tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
+                                              uint8_t* data, uint64_t length_bytes) = 0;
 };
 
 }  // namespace zxvp

@@ -76,9 +76,7 @@ DmaEngine::DmaEngine(const sc_core::sc_module_name& name, const DmaConfig& confi
       "drive_outputs", &outputs);
 }
 
-void DmaEngine::update_irq() {
-  irq_changed_.notify(sc_core::SC_ZERO_TIME);
-}
+void DmaEngine::update_irq(const sc_core::sc_time& delay) { irq_changed_.notify(delay); }
 
 void DmaEngine::run_channel(size_t index) {
   Channel& channel = *channels_[index];
@@ -200,10 +198,11 @@ bool DmaEngine::register_read(uint64_t offset, unsigned int length, uint64_t& va
   }
 }
 
-bool DmaEngine::register_write(uint64_t offset, unsigned int length, uint64_t value) {
+bool DmaEngine::register_write(uint64_t offset, unsigned int length, uint64_t value,
+                               const sc_core::sc_time& delay) {
   if (offset == regs::kIrqStatus && length == 4) {
     irq_status_ &= ~static_cast<uint32_t>(value);
-    update_irq();
+    update_irq(delay);
     return true;
   }
   if (offset < regs::kChannelBase) return false;
@@ -225,7 +224,7 @@ bool DmaEngine::register_write(uint64_t offset, unsigned int length, uint64_t va
         } else {
           // Busy from the moment of the write, so that a status read right after sees it.
           channel.status = regs::status_value(regs::ChannelState::busy, regs::ChannelError::none);
-          channel.start.notify(sc_core::SC_ZERO_TIME);
+          channel.start.notify(delay);
         }
       }
       return true;
@@ -252,7 +251,7 @@ void DmaEngine::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time&
     if (ok) std::memcpy(payload.get_data_ptr(), &value, length);
   } else if (payload.is_write()) {
     std::memcpy(&value, payload.get_data_ptr(), length);
-    ok = register_write(offset, length, le64toh(value));
+    ok = register_write(offset, length, le64toh(value), delay);
   }
   if (!ok) register_errors_.add();
   payload.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -79,8 +79,10 @@ class DmaEngine : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
   void finish(Channel& channel, size_t index, dma_registers::ChannelState state,
               dma_registers::ChannelError error, uint64_t descriptor);
   bool register_read(uint64_t offset, unsigned int length, uint64_t& value) const;
-  bool register_write(uint64_t offset, unsigned int length, uint64_t value);
-  void update_irq();
+  // `delay`: when, after the current SystemC time, the write lands (a START then starts).
+  bool register_write(uint64_t offset, unsigned int length, uint64_t value,
+                      const sc_core::sc_time& delay);
+  void update_irq(const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME);
 
   DmaConfig config_;
   Clock clock_;

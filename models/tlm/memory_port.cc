@@ -222,6 +222,44 @@ MemoryPort::CopyResult MemoryPort::copy_blocks(uint64_t source, uint64_t destina
   return result;
 }
 
+tlm::tlm_response_status MemoryPort::charge(tlm::tlm_command command, uint64_t address,
+                                            uint64_t length_bytes, sc_core::sc_time& delay) {
+  const bool write = command == tlm::TLM_WRITE_COMMAND;
+  if (const DmiRegion* region = find_dmi(address, length_bytes, write);
+      region != nullptr && region->grant.timing_valid) {
+    delay += write ? region->grant.timing.write_time(length_bytes)
+                   : region->grant.timing.read_time(length_bytes);
+    region->grant.record(command, length_bytes);
+    return tlm::TLM_OK_RESPONSE;
+  }
+  if (scratch_.size() < length_bytes) scratch_.resize(length_bytes);
+  if (write && debug_read(address, scratch_.data(), length_bytes) != length_bytes) {
+    return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+  }
+  return transport(command, address, scratch_.data(), length_bytes, delay);
+}
+
+tlm::tlm_response_status MemoryPort::move(tlm::tlm_command command, uint64_t address,
+                                          uint8_t* data, uint64_t length_bytes) {
+  const bool write = command == tlm::TLM_WRITE_COMMAND;
+  if (const DmiRegion* region = find_dmi(address, length_bytes, write)) {
+    uint8_t* host = region->pointer + (address - region->start);
+    if (write) {
+      std::memcpy(host, data, length_bytes);
+    } else {
+      std::memcpy(data, host, length_bytes);
+    }
+    return tlm::TLM_OK_RESPONSE;
+  }
+  const uint64_t done = debug_transport(command, address, data, length_bytes);
+  if (done == length_bytes) {
+    // No grant yet: ask for one, so that the next move is a plain memcpy.
+    if (dmi_enabled_ && dmi_regions_.empty()) request_dmi(address);
+    return tlm::TLM_OK_RESPONSE;
+  }
+  return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+}
+
 uint64_t MemoryPort::debug_transport(tlm::tlm_command command, uint64_t address, uint8_t* data,
                                      uint64_t length_bytes) {
   if (length_bytes > UINT32_MAX) return 0;

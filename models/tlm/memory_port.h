@@ -60,6 +60,14 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
                          uint64_t block_bytes, const sc_core::sc_time& block_overhead,
                          sc_core::sc_time& delay);
 
+  // One transaction's time and statistics without moving bytes, for timing models of caches
+  // whose data lives in memory: a write carries what memory already holds.
+  tlm::tlm_response_status charge(tlm::tlm_command command, uint64_t address,
+                                  uint64_t length_bytes, sc_core::sc_time& delay);
+  // Moves bytes with no time and no statistics (DMI when granted, else debug transport).
+  tlm::tlm_response_status move(tlm::tlm_command command, uint64_t address, uint8_t* data,
+                                uint64_t length_bytes);
+
   // Debug transport: no time, no statistics. Returns the bytes the target transferred.
   uint64_t debug_read(uint64_t address, void* data, uint64_t length_bytes);
   uint64_t debug_write(uint64_t address, const void* data, uint64_t length_bytes);
@@ -100,6 +108,7 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   bool dmi_enabled_;
   tlm::tlm_generic_payload payload_;
   std::vector<uint8_t> bounce_;
+  std::vector<uint8_t> scratch_;
   std::vector<DmiRegion> dmi_regions_;
 };
 

@@ -119,8 +119,7 @@ class ParameterBinding {
 };
 
 template <class Config>
-void declare_config(ParameterSet& set, std::string prefix) {
-  Config defaults;
+void declare_config(ParameterSet& set, std::string prefix, Config defaults = Config{}) {
   auto binding = ParameterBinding::declaring(set, std::move(prefix));
   defaults.bind(binding);
 }

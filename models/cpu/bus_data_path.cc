@@ -1,0 +1,35 @@
+#include "models/cpu/bus_data_path.h"
+
+namespace zxvp {
+
+BusDataPath::BusDataPath(MemoryPort& port, uint64_t line_bytes, uint64_t register_bytes)
+    : port_(port), line_bytes_(line_bytes), register_bytes_(register_bytes) {}
+
+tlm::tlm_response_status BusDataPath::access(tlm::tlm_command command, uint64_t physical_address,
+                                             uint8_t* data, uint64_t length_bytes,
+                                             MemoryType memory_type, sc_core::sc_time& delay) {
+  const bool merges_into_lines =
+      memory_type == MemoryType::cached ||
+      (memory_type == MemoryType::write_combining && command == tlm::TLM_WRITE_COMMAND);
+  const uint64_t block = merges_into_lines ? line_bytes_ : register_bytes_;
+  return command == tlm::TLM_READ_COMMAND
+             ? port_.read_blocks(physical_address, data, length_bytes, block, delay)
+             : port_.write_blocks(physical_address, data, length_bytes, block, delay);
+}
+
+tlm::tlm_response_status BusDataPath::fill_line(uint64_t line_address, sc_core::sc_time& delay) {
+  return port_.charge(tlm::TLM_READ_COMMAND, line_address, line_bytes_, delay);
+}
+
+tlm::tlm_response_status BusDataPath::write_back_line(uint64_t line_address,
+                                                      sc_core::sc_time& delay) {
+  return port_.charge(tlm::TLM_WRITE_COMMAND, line_address, line_bytes_, delay);
+}
+
+tlm::tlm_response_status BusDataPath::functional(tlm::tlm_command command,
+                                                 uint64_t physical_address, uint8_t* data,
+                                                 uint64_t length_bytes) {
+  return port_.move(command, physical_address, data, length_bytes);
+}
+
+}  // namespace zxvp

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "models/cpu/cpu_core.h"
+#include "sw/api/zircon/types.h"
+#include "sw/kernel/cycle_account.h"
+#include "sw/kernel/physical_memory_manager.h"
+
+namespace zxvp {
+
+// Where the kernel finds the DMA engine: its register block and its interrupt line on the core.
+struct DmaDevice {
+  uint64_t register_base = 0;
+  size_t interrupt_line = 0;
+};
+
+// The kernel's driver for the DMA engine (models/dma/REGISTERS.md), as a copy engine: it turns
+// a list of physical segments into a descriptor chain in a ring of kernel pages (written with
+// write-combining stores, so the engine reads them from memory), cleans and invalidates the
+// caches around the transfer when the engine is not coherent, starts channel 0 and sleeps until
+// its completion interrupt. Physically contiguous segments are merged into one descriptor.
+class DmaDriver {
+ public:
+  struct Segment {
+    uint64_t source;
+    uint64_t destination;
+    uint64_t length_bytes;
+  };
+
+  DmaDriver(CpuCore& cpu, PhysicalMemoryManager& pmm, CycleAccount& account,
+            const DmaDevice& device, uint64_t ring_pages);
+  ~DmaDriver();
+  DmaDriver(const DmaDriver&) = delete;
+  DmaDriver& operator=(const DmaDriver&) = delete;
+
+  // Allocates the ring and the zero page, reads the engine's coherence; false when memory is
+  // short (the kernel then copies with the core).
+  bool ready();
+  // A page of zeros, the source for reads of pages never written.
+  uint64_t zero_page() const { return zero_page_; }
+  // Pages the driver holds for itself.
+  uint64_t kernel_pages() const { return pages_.size(); }
+
+  // Adds a segment, merging it with the last one when both sides continue it.
+  static void append(std::vector<Segment>& segments, const Segment& segment);
+  // Copies every segment; ZX_ERR_IO when the engine reports an error.
+  zx_status_t copy(const std::vector<Segment>& segments);
+
+ private:
+  uint32_t read_register32(uint64_t offset);
+  void write_register32(uint64_t offset, uint32_t value);
+  void write_register64(uint64_t offset, uint64_t value);
+  zx_status_t run_chain(const Segment* segments, size_t count);
+
+  CpuCore& cpu_;
+  PhysicalMemoryManager& pmm_;
+  CycleAccount& account_;
+  DmaDevice device_;
+  uint64_t ring_pages_;
+  std::vector<uint64_t> pages_;
+  uint64_t zero_page_ = 0;
+  bool coherent_ = false;
+  bool initialized_ = false;
+};
+
+}  // namespace zxvp
