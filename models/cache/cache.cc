@@ -9,9 +9,9 @@
 namespace zxvp {
 
 void CacheConfig::bind(ParameterBinding& binding) {
-  binding.field("size", size,
-                UnsignedSpec{"bytes", "capacity (ways x a power-of-two number of sets x line)",
-                             KiB, GiB});
+  binding.field(
+      "size", size,
+      UnsignedSpec{"bytes", "capacity (ways x a power-of-two number of sets x line)", KiB, GiB});
   binding.field("ways", ways, UnsignedSpec{"ways", "associativity", 1, 64});
   binding.field("hit_latency_cycles", hit_latency_cycles,
                 UnsignedSpec{"cycles", "CPU cycles of a lookup (a hit)", 0, 10'000});
@@ -84,8 +84,7 @@ Cache::Line* Cache::allocate(uint64_t line_number, sc_core::sc_time& delay,
   return victim;
 }
 
-tlm::tlm_response_status Cache::touch(uint64_t line_number, bool write,
-                                      sc_core::sc_time& delay) {
+tlm::tlm_response_status Cache::touch(uint64_t line_number, bool write, sc_core::sc_time& delay) {
   delay += hit_latency_;
   Line* line = find(line_number);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
@@ -103,8 +102,8 @@ tlm::tlm_response_status Cache::touch(uint64_t line_number, bool write,
 }
 
 tlm::tlm_response_status Cache::access(tlm::tlm_command command, uint64_t physical_address,
-                                       uint8_t* data, uint64_t length_bytes,
-                                       MemoryType memory_type, sc_core::sc_time& delay) {
+                                       uint8_t* data, uint64_t length_bytes, MemoryType memory_type,
+                                       sc_core::sc_time& delay) {
   if (memory_type != MemoryType::cached) {
     return next_.access(command, physical_address, data, length_bytes, memory_type, delay);
   }
@@ -117,6 +116,30 @@ tlm::tlm_response_status Cache::access(tlm::tlm_command command, uint64_t physic
     if (status != tlm::TLM_OK_RESPONSE) return status;
   }
   return next_.functional(command, physical_address, data, length_bytes);
+}
+
+tlm::tlm_response_status Cache::zero(uint64_t physical_address, uint64_t length_bytes,
+                                     sc_core::sc_time& delay) {
+  if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
+  const uint64_t first = physical_address >> line_shift_;
+  const uint64_t last = (physical_address + length_bytes - 1) >> line_shift_;
+  for (uint64_t number = first; number <= last; ++number) {
+    const uint64_t start = std::max(physical_address, number << line_shift_);
+    const uint64_t end = std::min(physical_address + length_bytes, (number + 1) << line_shift_);
+    // A whole line is zeroed in place like a write-back from above; a part of one is a store.
+    const auto status = end - start == line_bytes_ ? write_back_line(number << line_shift_, delay)
+                                                   : touch(number, true, delay);
+    if (status != tlm::TLM_OK_RESPONSE) return status;
+  }
+  static const std::vector<uint8_t> zeros(4096, 0);
+  for (uint64_t done = 0; done < length_bytes;) {
+    const uint64_t piece = std::min<uint64_t>(zeros.size(), length_bytes - done);
+    const auto status = next_.functional(tlm::TLM_WRITE_COMMAND, physical_address + done,
+                                         const_cast<uint8_t*>(zeros.data()), piece);
+    if (status != tlm::TLM_OK_RESPONSE) return status;
+    done += piece;
+  }
+  return tlm::TLM_OK_RESPONSE;
 }
 
 tlm::tlm_response_status Cache::fill_line(uint64_t line_address, sc_core::sc_time& delay) {
@@ -169,7 +192,8 @@ void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint
       }
       std::sort(resident.begin(), resident.end(),
                 [](const Line* a, const Line* b) { return a->number < b->number; });
-      for (Line* line : resident) maintain_line(*line, operation, delay);
+      for (Line* line : resident)
+        maintain_line(*line, operation, delay);
     }
   }
   next_.maintain(operation, physical_address, length_bytes, delay);

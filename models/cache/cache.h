@@ -2,9 +2,8 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
-
 #include <systemc>
+#include <vector>
 
 #include "models/cpu/data_path.h"
 #include "sim/params/parameter_set.h"
@@ -29,8 +28,9 @@ struct CacheConfig {
 // Time of a cached access: for each line it touches, the hit latency, plus on a miss the dirty
 // victim's write-back and the line's fill from `next`. A line written back into this level by
 // the level above costs the hit latency and, on a miss, allocates without a fill (the whole line
-// is written). Maintenance by range costs the hit latency per line of the range plus the
-// write-back of each dirty line it cleans. No overlap of misses, no prefetching.
+// is written), and so does a line zeroed whole by zero(). Maintenance by range costs the hit
+// latency per line of the range plus the write-back of each dirty line it cleans. No overlap of
+// misses, no prefetching.
 class Cache : public sc_core::sc_module, public DataPath {
  public:
   Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
@@ -39,9 +39,10 @@ class Cache : public sc_core::sc_module, public DataPath {
   tlm::tlm_response_status access(tlm::tlm_command command, uint64_t physical_address,
                                   uint8_t* data, uint64_t length_bytes, MemoryType memory_type,
                                   sc_core::sc_time& delay) override;
+  tlm::tlm_response_status zero(uint64_t physical_address, uint64_t length_bytes,
+                                sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status write_back_line(uint64_t line_address,
-                                           sc_core::sc_time& delay) override;
+  tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
   void maintain(CacheMaintenance operation, uint64_t physical_address, uint64_t length_bytes,
                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
@@ -64,8 +65,7 @@ class Cache : public sc_core::sc_module, public DataPath {
   Line* find(uint64_t line_number);
   const Line* find(uint64_t line_number) const;
   // Makes room for `line_number` in its set (writing back a dirty victim) and returns the slot.
-  Line* allocate(uint64_t line_number, sc_core::sc_time& delay,
-                 tlm::tlm_response_status& status);
+  Line* allocate(uint64_t line_number, sc_core::sc_time& delay, tlm::tlm_response_status& status);
   // One line accessed by the core (write: the line becomes dirty).
   tlm::tlm_response_status touch(uint64_t line_number, bool write, sc_core::sc_time& delay);
   void maintain_line(Line& line, CacheMaintenance operation, sc_core::sc_time& delay);

@@ -1,5 +1,8 @@
 #include "models/cpu/bus_data_path.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace zxvp {
 
 BusDataPath::BusDataPath(MemoryPort& port, uint64_t line_bytes, uint64_t register_bytes)
@@ -15,6 +18,19 @@ tlm::tlm_response_status BusDataPath::access(tlm::tlm_command command, uint64_t 
   return command == tlm::TLM_READ_COMMAND
              ? port_.read_blocks(physical_address, data, length_bytes, block, delay)
              : port_.write_blocks(physical_address, data, length_bytes, block, delay);
+}
+
+tlm::tlm_response_status BusDataPath::zero(uint64_t physical_address, uint64_t length_bytes,
+                                           sc_core::sc_time& delay) {
+  static const std::vector<uint8_t> zeros(4096, 0);
+  for (uint64_t done = 0; done < length_bytes;) {
+    const uint64_t piece = std::min<uint64_t>(zeros.size(), length_bytes - done);
+    const auto status =
+        port_.write_blocks(physical_address + done, zeros.data(), piece, line_bytes_, delay);
+    if (status != tlm::TLM_OK_RESPONSE) return status;
+    done += piece;
+  }
+  return tlm::TLM_OK_RESPONSE;
 }
 
 tlm::tlm_response_status BusDataPath::fill_line(uint64_t line_address, sc_core::sc_time& delay) {

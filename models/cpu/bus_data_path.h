@@ -18,9 +18,10 @@ class BusDataPath : public DataPath {
   tlm::tlm_response_status access(tlm::tlm_command command, uint64_t physical_address,
                                   uint8_t* data, uint64_t length_bytes, MemoryType memory_type,
                                   sc_core::sc_time& delay) override;
+  tlm::tlm_response_status zero(uint64_t physical_address, uint64_t length_bytes,
+                                sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status write_back_line(uint64_t line_address,
-                                           sc_core::sc_time& delay) override;
+  tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
   void maintain(CacheMaintenance, uint64_t, uint64_t, sc_core::sc_time&) override {}
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                       uint8_t* data, uint64_t length_bytes) override;

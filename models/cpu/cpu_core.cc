@@ -9,21 +9,27 @@ namespace zxvp {
 
 void CpuConfig::bind(ParameterBinding& binding) {
   binding.field("clock_mhz", clock_mhz, UnsignedSpec{"MHz", "core clock", 1, 100'000});
-  binding.field("trap_entry_cycles", trap_entry_cycles,
-                UnsignedSpec{"cycles", "cost of entering the kernel from a system call", 0,
-                             1'000'000});
-  binding.field("trap_exit_cycles", trap_exit_cycles,
-                UnsignedSpec{"cycles", "cost of returning from the kernel to user mode", 0,
-                             1'000'000});
+  binding.field(
+      "trap_entry_cycles", trap_entry_cycles,
+      UnsignedSpec{"cycles", "cost of entering the kernel from a system call", 0, 1'000'000});
+  binding.field(
+      "trap_exit_cycles", trap_exit_cycles,
+      UnsignedSpec{"cycles", "cost of returning from the kernel to user mode", 0, 1'000'000});
   binding.field("interrupt_latency_cycles", interrupt_latency_cycles,
-                UnsignedSpec{"cycles", "from an interrupt line rising to the waiting software "
-                                       "running again", 0, 1'000'000});
+                UnsignedSpec{"cycles",
+                             "from an interrupt line rising to the waiting software "
+                             "running again",
+                             0, 1'000'000});
   binding.field("line_bytes", line_bytes,
-                UnsignedSpec{"bytes", "cache line: the size of the core's cached memory "
-                                      "transactions (a power of two)", 8, 4096});
+                UnsignedSpec{"bytes",
+                             "cache line: the size of the core's cached memory "
+                             "transactions (a power of two)",
+                             8, 4096});
   binding.field("register_bytes", register_bytes,
-                UnsignedSpec{"bytes", "widest load or store: the size of uncached transactions "
-                                      "(a power of two)", 1, 64});
+                UnsignedSpec{"bytes",
+                             "widest load or store: the size of uncached transactions "
+                             "(a power of two)",
+                             1, 64});
 }
 
 CpuCore::CpuCore(const sc_core::sc_module_name& name, const CpuConfig& config, Mmu& mmu,
@@ -78,7 +84,9 @@ void CpuCore::maybe_sync() {
   if (quantum_.need_sync()) quantum_.sync();
 }
 
-void CpuCore::sync() { quantum_.sync(); }
+void CpuCore::sync() {
+  quantum_.sync();
+}
 
 tlm::tlm_response_status CpuCore::data_access(tlm::tlm_command command, uint64_t physical_address,
                                               uint8_t* data, uint64_t length_bytes,
@@ -115,9 +123,8 @@ MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address,
       result.fault_address = address;
       break;
     }
-    result.bus_status = data_access(command, translation.physical_address,
-                                    data + result.bytes_done, chunk, translation.memory_type,
-                                    delay);
+    result.bus_status = data_access(command, translation.physical_address, data + result.bytes_done,
+                                    chunk, translation.memory_type, delay);
     quantum_.set(delay);
     if (result.bus_status != tlm::TLM_OK_RESPONSE) {
       result.fault_address = address;
@@ -133,16 +140,15 @@ MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address,
 
 MemoryAccess CpuCore::load(uint64_t virtual_address, void* data, uint64_t length_bytes,
                            Privilege privilege) {
-  return access(tlm::TLM_READ_COMMAND, virtual_address, static_cast<uint8_t*>(data),
-                length_bytes, privilege);
+  return access(tlm::TLM_READ_COMMAND, virtual_address, static_cast<uint8_t*>(data), length_bytes,
+                privilege);
 }
 
 MemoryAccess CpuCore::store(uint64_t virtual_address, const void* data, uint64_t length_bytes,
                             Privilege privilege) {
   // The data pointer of a write is never written through.
   return access(tlm::TLM_WRITE_COMMAND, virtual_address,
-                const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes,
-                privilege);
+                const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes, privilege);
 }
 
 tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void* data,
@@ -158,10 +164,17 @@ tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void*
 tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, const void* data,
                                                  uint64_t length_bytes, MemoryType memory_type) {
   sc_core::sc_time delay = quantum_.get_local_time();
-  const auto status =
-      data_access(tlm::TLM_WRITE_COMMAND, physical_address,
-                  const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes,
-                  memory_type, delay);
+  const auto status = data_access(tlm::TLM_WRITE_COMMAND, physical_address,
+                                  const_cast<uint8_t*>(static_cast<const uint8_t*>(data)),
+                                  length_bytes, memory_type, delay);
+  quantum_.set(delay);
+  maybe_sync();
+  return status;
+}
+
+tlm::tlm_response_status CpuCore::physical_zero(uint64_t physical_address, uint64_t length_bytes) {
+  sc_core::sc_time delay = quantum_.get_local_time();
+  const auto status = data_path_->zero(physical_address, length_bytes, delay);
   quantum_.set(delay);
   maybe_sync();
   return status;
@@ -181,8 +194,8 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
     status = data_path_->access(tlm::TLM_READ_COMMAND, source, bounce_.data(), length_bytes,
                                 source_type, delay);
     if (status == tlm::TLM_OK_RESPONSE) {
-      status = data_path_->access(tlm::TLM_WRITE_COMMAND, destination, bounce_.data(),
-                                  length_bytes, destination_type, delay);
+      status = data_path_->access(tlm::TLM_WRITE_COMMAND, destination, bounce_.data(), length_bytes,
+                                  destination_type, delay);
     }
   }
   quantum_.set(delay);
@@ -215,16 +228,21 @@ void CpuCore::trap_entry() {
   add_time(clock_.cycles(config_.trap_entry_cycles));
 }
 
-void CpuCore::trap_exit() { add_time(clock_.cycles(config_.trap_exit_cycles)); }
+void CpuCore::trap_exit() {
+  add_time(clock_.cycles(config_.trap_exit_cycles));
+}
 
-void CpuCore::compute(uint64_t cycles) { add_time(clock_.cycles(cycles)); }
+void CpuCore::compute(uint64_t cycles) {
+  add_time(clock_.cycles(cycles));
+}
 
 void CpuCore::wait_for_interrupt(size_t line) {
   interrupts_waited_.add();
   quantum_.sync();
   if (!irq.at(line).read()) {
     core_.unlock();
-    while (!irq[line].read()) sc_core::wait(irq[line].value_changed_event());
+    while (!irq[line].read())
+      sc_core::wait(irq[line].value_changed_event());
     core_.lock();
     quantum_.reset();
   }

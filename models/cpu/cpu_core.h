@@ -3,11 +3,10 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <vector>
-
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/tlm_quantumkeeper.h>
+#include <vector>
 
 #include "models/cpu/bus_data_path.h"
 #include "models/cpu/data_path.h"
@@ -82,6 +81,8 @@ class CpuCore : public sc_core::sc_module {
   tlm::tlm_response_status physical_write(uint64_t physical_address, const void* data,
                                           uint64_t length_bytes,
                                           MemoryType memory_type = MemoryType::cached);
+  // The kernel's page-zeroing loop (whole lines zeroed in the cache without a fill).
+  tlm::tlm_response_status physical_zero(uint64_t physical_address, uint64_t length_bytes);
   // A copy loop in the kernel: loads of the source lines, stores of the destination lines.
   tlm::tlm_response_status copy_physical(uint64_t source, uint64_t destination,
                                          uint64_t length_bytes,
@@ -108,8 +109,8 @@ class CpuCore : public sc_core::sc_module {
   MemoryAccess access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
                       uint64_t length_bytes, Privilege privilege);
   tlm::tlm_response_status data_access(tlm::tlm_command command, uint64_t physical_address,
-                                       uint8_t* data, uint64_t length_bytes,
-                                       MemoryType memory_type, sc_core::sc_time& delay);
+                                       uint8_t* data, uint64_t length_bytes, MemoryType memory_type,
+                                       sc_core::sc_time& delay);
   void add_time(const sc_core::sc_time& time);
   void maybe_sync();
 

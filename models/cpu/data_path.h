@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-
 #include <systemc>
 #include <tlm>
 
@@ -23,6 +22,10 @@ class DataPath {
   virtual tlm::tlm_response_status access(tlm::tlm_command command, uint64_t physical_address,
                                           uint8_t* data, uint64_t length_bytes,
                                           MemoryType memory_type, sc_core::sc_time& delay) = 0;
+  // Stores zeros over [physical_address, + length_bytes) as a kernel's page-zeroing loop does
+  // (AArch64 DC ZVA): whole lines are allocated already zero, without a fill.
+  virtual tlm::tlm_response_status zero(uint64_t physical_address, uint64_t length_bytes,
+                                        sc_core::sc_time& delay) = 0;
   // A line-sized read by the level above (a miss there): time only.
   virtual tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) = 0;
   // A dirty line written back by the level above: time only.

@@ -7,17 +7,14 @@
 
 namespace zxvp {
 
-namespace {
-const std::array<uint8_t, page_table::kPageSize> kZeroTable{};
-}
-
 ArchPageTables::ArchPageTables(CpuCore& cpu, PhysicalMemoryManager& pmm, uint16_t asid,
                                uint64_t tlb_invalidate_cycles)
     : cpu_(cpu), pmm_(pmm), asid_(asid), tlb_invalidate_cycles_(tlb_invalidate_cycles) {}
 
 ArchPageTables::~ArchPageTables() {
   cpu_.mmu().invalidate_asid(asid_);
-  for (const auto& [table, info] : tables_) pmm_.free(table);
+  for (const auto& [table, info] : tables_)
+    pmm_.free(table);
 }
 
 bool ArchPageTables::initialize() {
@@ -30,7 +27,7 @@ bool ArchPageTables::initialize() {
 std::optional<uint64_t> ArchPageTables::allocate_table(uint64_t parent_slot) {
   const auto table = pmm_.allocate();
   if (!table) return std::nullopt;
-  cpu_.physical_write(*table, kZeroTable.data(), kZeroTable.size());
+  cpu_.physical_zero(*table, page_table::kPageSize);
   tables_[*table] = Table{parent_slot, 0};
   ++table_pages_;
   return table;

@@ -13,7 +13,6 @@ namespace regs = dma_registers;
 namespace {
 constexpr uint64_t kPageSize = ZX_PAGE_SIZE;
 constexpr uint64_t kChannel = 0;
-const std::array<uint8_t, kPageSize> kZeros{};
 
 uint64_t channel_register(uint64_t offset) {
   return regs::kChannelBase + kChannel * regs::kChannelStride + offset;
@@ -25,7 +24,8 @@ DmaDriver::DmaDriver(CpuCore& cpu, PhysicalMemoryManager& pmm, CycleAccount& acc
     : cpu_(cpu), pmm_(pmm), account_(account), device_(device), ring_pages_(ring_pages) {}
 
 DmaDriver::~DmaDriver() {
-  for (uint64_t page : pages_) pmm_.free(page);
+  for (uint64_t page : pages_)
+    pmm_.free(page);
 }
 
 bool DmaDriver::ready() {
@@ -37,7 +37,7 @@ bool DmaDriver::ready() {
     pages_.push_back(*page);
   }
   zero_page_ = pages_.back();
-  cpu_.physical_write(zero_page_, kZeros.data(), kPageSize);
+  cpu_.physical_zero(zero_page_, kPageSize);
   coherent_ = read_register32(regs::kCoherent) != 0;
   initialized_ = true;
   return true;
@@ -98,10 +98,11 @@ zx_status_t DmaDriver::run_chain(const Segment* segments, size_t count) {
   {
     CycleAccount::Scope phase(account_, CyclePhase::dma_setup);
     for (size_t i = 0; i < count; ++i) {
-      const uint64_t slot = pages_[i * regs::kDescriptorBytes / kPageSize] +
-                            (i * regs::kDescriptorBytes) % kPageSize;
-      const uint64_t next_slot = pages_[(i + 1) * regs::kDescriptorBytes / kPageSize % ring_pages_] +
-                                 ((i + 1) * regs::kDescriptorBytes) % kPageSize;
+      const uint64_t slot =
+          pages_[i * regs::kDescriptorBytes / kPageSize] + (i * regs::kDescriptorBytes) % kPageSize;
+      const uint64_t next_slot =
+          pages_[(i + 1) * regs::kDescriptorBytes / kPageSize % ring_pages_] +
+          ((i + 1) * regs::kDescriptorBytes) % kPageSize;
       regs::Descriptor descriptor;
       descriptor.source = htole64(segments[i].source);
       descriptor.destination = htole64(segments[i].destination);

@@ -31,18 +31,34 @@ uint32_t permission_bit(AccessType access) {
 }  // namespace
 
 void KernelConfig::bind(ParameterBinding& binding) {
-  binding.field("syscall_cycles", syscall_cycles,
-                UnsignedSpec{"cycles", "argument decoding and dispatch of every system call", 0,
-                             1'000'000});
-  binding.field("handle_lookup_cycles", handle_lookup_cycles,
-                UnsignedSpec{"cycles", "one handle lookup with its type and rights checks", 0,
-                             1'000'000});
-  binding.field("page_alloc_cycles", page_alloc_cycles,
-                UnsignedSpec{"cycles", "physical memory manager work to allocate one page", 0,
-                             1'000'000});
+  binding.field("copy_engine", copy_engine,
+                ChoiceSpec{"who moves the bytes of zx_vmo_read and zx_vmo_write: the core, the "
+                           "DMA engine, or the engine from kernel.dma_threshold bytes up",
+                           {"cpu", "dma", "auto"}});
+  binding.field("dma_threshold", dma_threshold,
+                UnsignedSpec{"bytes",
+                             "with copy_engine auto, the smallest call the DMA engine "
+                             "moves",
+                             0, UINT64_MAX});
+  binding.field("dma_ring_pages", dma_ring_pages,
+                UnsignedSpec{"pages",
+                             "DMA descriptor ring (128 descriptors a page); longer "
+                             "lists run as several chains",
+                             1, 1024});
+  binding.field(
+      "syscall_cycles", syscall_cycles,
+      UnsignedSpec{"cycles", "argument decoding and dispatch of every system call", 0, 1'000'000});
+  binding.field(
+      "handle_lookup_cycles", handle_lookup_cycles,
+      UnsignedSpec{"cycles", "one handle lookup with its type and rights checks", 0, 1'000'000});
+  binding.field(
+      "page_alloc_cycles", page_alloc_cycles,
+      UnsignedSpec{"cycles", "physical memory manager work to allocate one page", 0, 1'000'000});
   binding.field("fault_cycles", fault_cycles,
-                UnsignedSpec{"cycles", "taking and returning from one page fault, lookups "
-                                       "included", 0, 1'000'000});
+                UnsignedSpec{"cycles",
+                             "taking and returning from one page fault, lookups "
+                             "included",
+                             0, 1'000'000});
   binding.field("tlb_invalidate_cycles", tlb_invalidate_cycles,
                 UnsignedSpec{"cycles", "one TLB invalidation by page", 0, 1'000'000});
   binding.field("enable_debugging_syscalls", enable_debugging_syscalls,
@@ -52,29 +68,34 @@ void KernelConfig::bind(ParameterBinding& binding) {
                 UnsignedSpec{"", "seed of the per-process handle secrets", 0, UINT64_MAX});
 }
 
-Kernel::Kernel(CpuCore& cpu, const KernelConfig& config, uint64_t memory_base,
-               uint64_t memory_size, StatisticsRegistry& statistics)
+Kernel::Kernel(CpuCore& cpu, const KernelConfig& config, uint64_t memory_base, uint64_t memory_size,
+               const DmaDevice& dma, StatisticsRegistry& statistics)
     : cpu_(cpu),
       config_(config),
       pmm_(memory_base, memory_size, statistics),
       account_(cpu),
+      dma_(cpu, pmm_, account_, dma, config.dma_ring_pages),
       secret_state_(config.seed),
       statistics_(statistics),
       faults_(statistics.counter("kernel.page_faults", "soft page faults served")),
-      pages_committed_(statistics.counter("kernel.pages_committed",
-                                          "VMO pages committed (zero-filled)")),
-      pages_forked_(statistics.counter("kernel.pages_forked",
-                                       "shared snapshot pages copied on write")) {
+      pages_committed_(
+          statistics.counter("kernel.pages_committed", "VMO pages committed (zero-filled)")),
+      pages_forked_(
+          statistics.counter("kernel.pages_forked", "shared snapshot pages copied on write")) {
   cpu_.set_fault_handler([this](uint64_t address, AccessType access, Fault) {
-    last_fault_status_ = current_ ? handle_page_fault(*current_, address, access)
-                                  : ZX_ERR_NOT_FOUND;
+    last_fault_status_ =
+        current_ ? handle_page_fault(*current_, address, access) : ZX_ERR_NOT_FOUND;
     return last_fault_status_ == ZX_OK;
   });
 }
 
-Kernel::~Kernel() { cpu_.set_fault_handler(nullptr); }
+Kernel::~Kernel() {
+  cpu_.set_fault_handler(nullptr);
+}
 
 Process* Kernel::create_process(const std::string& name) {
+  // The kernel's own setup, before its first process: the DMA ring and zero page.
+  if (processes_.empty()) dma_.ready();
   const auto asid = static_cast<uint16_t>(processes_.size() + 1);
   auto vmar = std::make_shared<VmAddressRegion>(cpu_, pmm_, asid, config_.tlb_invalidate_cycles);
   if (!vmar->initialize()) return nullptr;
@@ -85,9 +106,8 @@ Process* Kernel::create_process(const std::string& name) {
   do {
     secret = static_cast<uint32_t>(random()) & 0x3FFF'FFFC;
   } while ((secret >> 20) == 0 ||
-           (secret_tops_.size() < 1023 &&
-            std::find(secret_tops_.begin(), secret_tops_.end(), secret >> 20) !=
-                secret_tops_.end()));
+           (secret_tops_.size() < 1023 && std::find(secret_tops_.begin(), secret_tops_.end(),
+                                                    secret >> 20) != secret_tops_.end()));
   secret_tops_.push_back(secret >> 20);
   secret_state_ = random();
   processes_.emplace_back(name, asid, secret, next_handle_id_, std::move(vmar));
@@ -110,7 +130,8 @@ void Kernel::record(const CallRecord& call) {
     it = call_cycles_.emplace(std::string(call.name), &histogram).first;
   }
   it->second->record(call.cycles);
-  for (const auto& observer : observers_) observer(call);
+  for (const auto& observer : observers_)
+    observer(call);
 }
 
 void Kernel::begin_syscall(std::string_view name, Process& process) {
@@ -138,7 +159,8 @@ uint64_t Kernel::committed_pages() const {
   std::unordered_set<uint64_t> pages;
   for (const auto& known : vmos_) {
     if (auto vmo = known.lock()) {
-      for (uint64_t physical : vmo->committed_physical_pages()) pages.insert(physical);
+      for (uint64_t physical : vmo->committed_physical_pages())
+        pages.insert(physical);
     }
   }
   return pages.size();
@@ -165,7 +187,7 @@ VmPagePtr Kernel::allocate_zeroed() {
   CycleAccount::Scope phase(account_, CyclePhase::commit);
   VmPagePtr page = allocate_page();
   if (!page) return nullptr;
-  cpu_.physical_write(page->physical_address(), kZeroPage.data(), kPageSize);
+  cpu_.physical_zero(page->physical_address(), kPageSize);
   pages_committed_.add();
   return page;
 }
@@ -180,7 +202,7 @@ VmPagePtr Kernel::allocate_copy(const VmPage& source) {
 }
 
 void Kernel::zero_bytes(const VmPage& page, uint64_t offset, uint64_t length_bytes) {
-  cpu_.physical_write(page.physical_address() + offset, kZeroPage.data(), length_bytes);
+  cpu_.physical_zero(page.physical_address() + offset, length_bytes);
 }
 
 // --- Faults and user memory ---
@@ -207,32 +229,67 @@ zx_status_t Kernel::handle_page_fault(Process& process, uint64_t address, Access
     }
   }
   const uint32_t permissions = mapping->permissions();
-  const page_table::PagePermissions entry{
-      (permissions & ZX_VM_PERM_READ) != 0,
-      (permissions & ZX_VM_PERM_WRITE) != 0 && !page->shared(),
-      (permissions & ZX_VM_PERM_EXECUTE) != 0, true};
+  const page_table::PagePermissions entry{(permissions & ZX_VM_PERM_READ) != 0,
+                                          (permissions & ZX_VM_PERM_WRITE) != 0 && !page->shared(),
+                                          (permissions & ZX_VM_PERM_EXECUTE) != 0, true};
   CycleAccount::Scope map_phase(account_, CyclePhase::map);
   return process.root_vmar().tables().map_page(page_address, page->physical_address(), entry,
                                                static_cast<MemoryType>(vmo.cache_policy()));
 }
 
 zx_status_t Kernel::translate_user(Process& process, uint64_t address, AccessType access,
-                                   uint64_t* physical) {
+                                   Translation* translation) {
   CycleAccount::Scope phase(account_, CyclePhase::translate);
-  Translation translation = cpu_.translate(address, access, Privilege::user);
-  if (!translation.ok()) {
+  *translation = cpu_.translate(address, access, Privilege::user);
+  if (!translation->ok()) {
     if (const zx_status_t status = handle_page_fault(process, address, access); status != ZX_OK) {
       return status;
     }
-    translation = cpu_.translate(address, access, Privilege::user);
-    if (!translation.ok()) return ZX_ERR_INTERNAL;
+    *translation = cpu_.translate(address, access, Privilege::user);
+    if (!translation->ok()) return ZX_ERR_INTERNAL;
   }
-  *physical = translation.physical_address;
   return ZX_OK;
 }
 
-zx_status_t Kernel::copy_from_user(Process& process, uint64_t user_address, uint64_t physical,
-                                   uint64_t length) {
+Kernel::CopyPlan Kernel::plan_copy(uint64_t length_bytes) {
+  CopyPlan plan;
+  plan.dma = config_.copy_engine == "dma" ||
+             (config_.copy_engine == "auto" && length_bytes >= config_.dma_threshold);
+  if (plan.dma && !dma_.ready()) plan.dma = false;  // no memory for the ring: the core copies
+  return plan;
+}
+
+void Kernel::move(CopyPlan& plan, uint64_t source, uint64_t destination, uint64_t length,
+                  MemoryType source_type, MemoryType destination_type) {
+  if (plan.dma) {
+    DmaDriver::append(plan.segments, {source, destination, length});
+    return;
+  }
+  CycleAccount::Scope phase(account_, CyclePhase::copy);
+  cpu_.copy_physical(source, destination, length, source_type, destination_type);
+}
+
+zx_status_t Kernel::finish(CopyPlan& plan, zx_status_t status) {
+  // What was gathered before a failure still moves: a partial write is not rolled back.
+  if (plan.dma && !plan.segments.empty()) {
+    const zx_status_t moved = dma_.copy(plan.segments);
+    if (status == ZX_OK) status = moved;
+  }
+  return status;
+}
+
+void Kernel::maintain_committed(VmObject& vmo, CacheMaintenance operation, uint64_t offset,
+                                uint64_t length) {
+  CycleAccount::Scope phase(account_, CyclePhase::cache_maint);
+  for (const auto& [page_offset, physical] : vmo.committed_in(offset, length)) {
+    const uint64_t start = std::max(offset, page_offset);
+    const uint64_t end = std::min(offset + length, page_offset + kPageSize);
+    cpu_.maintain_caches(operation, physical + (start - page_offset), end - start);
+  }
+}
+
+zx_status_t Kernel::copy_from_user(Process& process, CopyPlan& plan, uint64_t user_address,
+                                   uint64_t physical, uint64_t length) {
   // The user half is checked per chunk; a bad pointer is what a soft fault would say: NOT_FOUND.
   if (user_address >= kUserAddressEnd || length > kUserAddressEnd - user_address) {
     return ZX_ERR_NOT_FOUND;
@@ -241,20 +298,20 @@ zx_status_t Kernel::copy_from_user(Process& process, uint64_t user_address, uint
   while (done < length) {
     const uint64_t address = user_address + done;
     const uint64_t piece = std::min(length - done, kPageSize - (address & (kPageSize - 1)));
-    uint64_t source = 0;
+    Translation source;
     if (const zx_status_t status = translate_user(process, address, AccessType::read, &source);
         status != ZX_OK) {
       return status;
     }
-    CycleAccount::Scope phase(account_, CyclePhase::copy);
-    cpu_.copy_physical(source, physical + done, piece);
+    move(plan, source.physical_address, physical + done, piece, source.memory_type,
+         MemoryType::cached);
     done += piece;
   }
   return ZX_OK;
 }
 
-zx_status_t Kernel::copy_to_user(Process& process, uint64_t user_address, const VmPage* page,
-                                 uint64_t page_offset, uint64_t length) {
+zx_status_t Kernel::copy_to_user(Process& process, CopyPlan& plan, uint64_t user_address,
+                                 const VmPage* page, uint64_t page_offset, uint64_t length) {
   if (user_address >= kUserAddressEnd || length > kUserAddressEnd - user_address) {
     return ZX_ERR_NOT_FOUND;
   }
@@ -262,17 +319,22 @@ zx_status_t Kernel::copy_to_user(Process& process, uint64_t user_address, const 
   while (done < length) {
     const uint64_t address = user_address + done;
     const uint64_t piece = std::min(length - done, kPageSize - (address & (kPageSize - 1)));
-    uint64_t destination = 0;
+    Translation destination;
     if (const zx_status_t status =
             translate_user(process, address, AccessType::write, &destination);
         status != ZX_OK) {
       return status;
     }
-    CycleAccount::Scope phase(account_, CyclePhase::copy);
-    if (page == nullptr) {
-      cpu_.physical_write(destination, kZeroPage.data(), piece);
+    if (page != nullptr) {
+      move(plan, page->physical_address() + page_offset + done, destination.physical_address, piece,
+           MemoryType::cached, destination.memory_type);
+    } else if (plan.dma) {
+      move(plan, dma_.zero_page() + ((page_offset + done) & (kPageSize - 1)),
+           destination.physical_address, piece, MemoryType::cached, destination.memory_type);
     } else {
-      cpu_.copy_physical(page->physical_address() + page_offset + done, destination, piece);
+      CycleAccount::Scope phase(account_, CyclePhase::copy);
+      cpu_.physical_write(destination.physical_address, kZeroPage.data(), piece,
+                          destination.memory_type);
     }
     done += piece;
   }

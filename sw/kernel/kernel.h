@@ -13,6 +13,7 @@
 #include "sim/stats/statistics.h"
 #include "sw/api/zircon/types.h"
 #include "sw/kernel/cycle_account.h"
+#include "sw/kernel/dma_driver.h"
 #include "sw/kernel/physical_memory_manager.h"
 #include "sw/kernel/process.h"
 #include "sw/kernel/vm_object.h"
@@ -20,6 +21,9 @@
 namespace zxvp {
 
 struct KernelConfig {
+  std::string copy_engine = "auto";
+  uint64_t dma_threshold = 16 * 1024;
+  uint64_t dma_ring_pages = 4;
   uint64_t syscall_cycles = 30;
   uint64_t handle_lookup_cycles = 15;
   uint64_t page_alloc_cycles = 40;
@@ -39,7 +43,7 @@ struct KernelConfig {
 class Kernel : private PageOperations {
  public:
   Kernel(CpuCore& cpu, const KernelConfig& config, uint64_t memory_base, uint64_t memory_size,
-         StatisticsRegistry& statistics);
+         const DmaDevice& dma, StatisticsRegistry& statistics);
   ~Kernel() override;
 
   // A new process with an empty address space; null when physical memory is exhausted.
@@ -68,8 +72,8 @@ class Kernel : private PageOperations {
   zx_status_t vmar_map(Process& process, zx_handle_t vmar, uint32_t options, uint64_t vmar_offset,
                        zx_handle_t vmo, uint64_t vmo_offset, uint64_t length, uint64_t* address);
   zx_status_t vmar_unmap(Process& process, zx_handle_t vmar, uint64_t address, uint64_t length);
-  zx_status_t vmar_protect(Process& process, zx_handle_t vmar, uint32_t options,
-                           uint64_t address, uint64_t length);
+  zx_status_t vmar_protect(Process& process, zx_handle_t vmar, uint32_t options, uint64_t address,
+                           uint64_t length);
 
   // --- User-mode loads and stores through the MMU; page faults are served by the kernel ---
   zx_status_t user_load(Process& process, uint64_t address, void* data, uint64_t length);
@@ -81,9 +85,11 @@ class Kernel : private PageOperations {
     observers_.push_back(std::move(observer));
   }
 
-  // Invariant checks: pages held by live VMOs (each counted once) and page-table pages.
+  // Invariant checks: pages held by live VMOs (each counted once), page-table pages, and pages
+  // the kernel keeps for itself (the DMA descriptor ring and zero page).
   uint64_t committed_pages() const;
   uint64_t page_table_pages() const;
+  uint64_t kernel_pages() const { return dma_.kernel_pages(); }
 
  private:
   // Trap in, enter the caller's address space and pay the dispatch; the body of the call
@@ -107,14 +113,26 @@ class Kernel : private PageOperations {
   void enter_address_space(Process& process);
   void record(const CallRecord& record);
 
+  // How the bytes of one call move: by the core as they come, or gathered into segments for
+  // the DMA engine, which moves them all at the end.
+  struct CopyPlan {
+    bool dma = false;
+    std::vector<DmaDriver::Segment> segments;
+  };
+  CopyPlan plan_copy(uint64_t length_bytes);
+  void move(CopyPlan& plan, uint64_t source, uint64_t destination, uint64_t length,
+            MemoryType source_type, MemoryType destination_type);
+  zx_status_t finish(CopyPlan& plan, zx_status_t status);
   // Moving bytes between a VMO page and a user buffer, page by page of the user buffer.
-  zx_status_t copy_from_user(Process& process, uint64_t user_address, uint64_t physical,
-                             uint64_t length);
-  zx_status_t copy_to_user(Process& process, uint64_t user_address, const VmPage* page,
-                           uint64_t page_offset, uint64_t length);
+  zx_status_t copy_from_user(Process& process, CopyPlan& plan, uint64_t user_address,
+                             uint64_t physical, uint64_t length);
+  zx_status_t copy_to_user(Process& process, CopyPlan& plan, uint64_t user_address,
+                           const VmPage* page, uint64_t page_offset, uint64_t length);
+  void maintain_committed(VmObject& vmo, CacheMaintenance operation, uint64_t offset,
+                          uint64_t length);
   // The physical address behind a user address for `access`, soft-faulting it in if needed.
   zx_status_t translate_user(Process& process, uint64_t address, AccessType access,
-                             uint64_t* physical);
+                             Translation* translation);
   zx_status_t handle_page_fault(Process& process, uint64_t address, AccessType access);
   std::shared_ptr<VmObject> track(std::shared_ptr<VmObject> vmo);
 
@@ -128,6 +146,7 @@ class Kernel : private PageOperations {
   KernelConfig config_;
   PhysicalMemoryManager pmm_;
   CycleAccount account_;
+  DmaDriver dma_;
   std::deque<Process> processes_;
   std::vector<std::weak_ptr<VmObject>> vmos_;
   uint32_t next_handle_id_ = 1;

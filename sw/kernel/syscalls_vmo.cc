@@ -54,8 +54,7 @@ zx_status_t Kernel::vmo_write(Process& process, zx_handle_t handle, uint64_t buf
   begin_syscall("vmo_write", process);
   return end_syscall([&]() -> zx_status_t {
     std::shared_ptr<VmObject> vmo;
-    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_WRITE, &vmo);
-        status != ZX_OK) {
+    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_WRITE, &vmo); status != ZX_OK) {
       return status;
     }
     if (offset + buffer_size < offset) return ZX_ERR_OUT_OF_RANGE;
@@ -63,55 +62,45 @@ zx_status_t Kernel::vmo_write(Process& process, zx_handle_t handle, uint64_t buf
     if (offset + buffer_size > vmo->size()) return ZX_ERR_OUT_OF_RANGE;
     // Page by page of the VMO: require the page for writing, then copy into it from the user
     // buffer. A failure leaves the pages before it written (no rollback).
-    uint64_t done = 0;
-    while (done < buffer_size) {
+    CopyPlan plan = plan_copy(buffer_size);
+    zx_status_t status = ZX_OK;
+    for (uint64_t done = 0; done < buffer_size && status == ZX_OK;) {
       const uint64_t position = offset + done;
-      const uint64_t chunk =
-          std::min(buffer_size - done, kPageSize - (position & (kPageSize - 1)));
+      const uint64_t chunk = std::min(buffer_size - done, kPageSize - (position & (kPageSize - 1)));
       VmPage* page = nullptr;
-      if (const zx_status_t status = vmo->require_writable_page(position, *this, &page);
-          status != ZX_OK) {
-        return status;
-      }
-      if (const zx_status_t status = copy_from_user(
-              process, buffer + done, page->physical_address() + (position & (kPageSize - 1)),
-              chunk);
-          status != ZX_OK) {
-        return status;
+      status = vmo->require_writable_page(position, *this, &page);
+      if (status == ZX_OK) {
+        status = copy_from_user(process, plan, buffer + done,
+                                page->physical_address() + (position & (kPageSize - 1)), chunk);
       }
       done += chunk;
     }
-    return ZX_OK;
+    return finish(plan, status);
   }());
 }
 
-zx_status_t Kernel::vmo_read(Process& process, zx_handle_t handle, uint64_t buffer,
-                             uint64_t offset, uint64_t buffer_size) {
+zx_status_t Kernel::vmo_read(Process& process, zx_handle_t handle, uint64_t buffer, uint64_t offset,
+                             uint64_t buffer_size) {
   begin_syscall("vmo_read", process);
   return end_syscall([&]() -> zx_status_t {
     std::shared_ptr<VmObject> vmo;
-    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_READ, &vmo);
-        status != ZX_OK) {
+    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_READ, &vmo); status != ZX_OK) {
       return status;
     }
     if (offset + buffer_size < offset) return ZX_ERR_OUT_OF_RANGE;
     if (vmo->cache_policy() != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
     if (offset + buffer_size > vmo->size()) return ZX_ERR_OUT_OF_RANGE;
-    uint64_t done = 0;
-    while (done < buffer_size) {
+    CopyPlan plan = plan_copy(buffer_size);
+    zx_status_t status = ZX_OK;
+    for (uint64_t done = 0; done < buffer_size && status == ZX_OK;) {
       const uint64_t position = offset + done;
-      const uint64_t chunk =
-          std::min(buffer_size - done, kPageSize - (position & (kPageSize - 1)));
+      const uint64_t chunk = std::min(buffer_size - done, kPageSize - (position & (kPageSize - 1)));
       // Reads allocate nothing: a page never written reads as zeros.
       const VmPage* page = vmo->find_page(position);
-      if (const zx_status_t status = copy_to_user(process, buffer + done, page,
-                                                  position & (kPageSize - 1), chunk);
-          status != ZX_OK) {
-        return status;
-      }
+      status = copy_to_user(process, plan, buffer + done, page, position & (kPageSize - 1), chunk);
       done += chunk;
     }
-    return ZX_OK;
+    return finish(plan, status);
   }());
 }
 
@@ -119,8 +108,7 @@ zx_status_t Kernel::vmo_get_size(Process& process, zx_handle_t handle, uint64_t*
   begin_syscall("vmo_get_size", process);
   return end_syscall([&]() -> zx_status_t {
     std::shared_ptr<VmObject> vmo;
-    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_NONE, &vmo);
-        status != ZX_OK) {
+    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_NONE, &vmo); status != ZX_OK) {
       return status;
     }
     *size = vmo->size();
@@ -168,13 +156,16 @@ zx_status_t Kernel::vmo_set_cache_policy(Process& process, zx_handle_t handle,
     if (vmo->has_mappings()) return ZX_ERR_BAD_STATE;
     if (vmo->has_children()) return ZX_ERR_BAD_STATE;
     if (vmo->is_child()) return ZX_ERR_BAD_STATE;
+    if (vmo->cache_policy() == ZX_CACHE_POLICY_CACHED && cache_policy != ZX_CACHE_POLICY_CACHED) {
+      maintain_committed(*vmo, CacheMaintenance::clean_invalidate, 0, vmo->size());
+    }
     vmo->set_cache_policy(cache_policy);
     return ZX_OK;
   }());
 }
 
-zx_status_t Kernel::vmo_op_range(Process& process, zx_handle_t handle, uint32_t op,
-                                 uint64_t offset, uint64_t size, uint64_t buffer_size) {
+zx_status_t Kernel::vmo_op_range(Process& process, zx_handle_t handle, uint32_t op, uint64_t offset,
+                                 uint64_t size, uint64_t buffer_size) {
   begin_syscall("vmo_op_range", process);
   return end_syscall([&]() -> zx_status_t {
     std::shared_ptr<VmObject> vmo;
@@ -184,9 +175,10 @@ zx_status_t Kernel::vmo_op_range(Process& process, zx_handle_t handle, uint32_t 
       return status;
     }
     auto need = [&](zx_rights_t right) { return (rights & right) == right; };
-    auto cache_op = [&]() -> zx_status_t {
+    auto cache_op = [&](CacheMaintenance operation) -> zx_status_t {
       if (size == 0) return ZX_ERR_INVALID_ARGS;
       if (!in_range(offset, size, vmo->size())) return ZX_ERR_OUT_OF_RANGE;
+      maintain_committed(*vmo, operation, offset, size);
       return ZX_OK;
     };
     switch (op) {
@@ -228,12 +220,15 @@ zx_status_t Kernel::vmo_op_range(Process& process, zx_handle_t handle, uint32_t 
       case ZX_VMO_OP_CACHE_INVALIDATE:
         if (!config_.enable_debugging_syscalls) return ZX_ERR_NOT_SUPPORTED;
         if (!need(ZX_RIGHT_WRITE)) return ZX_ERR_ACCESS_DENIED;
-        return cache_op();
+        return cache_op(CacheMaintenance::invalidate);
       case ZX_VMO_OP_CACHE_SYNC:
       case ZX_VMO_OP_CACHE_CLEAN:
+        // A sync cleans data to the point of unification; the model has no instruction cache.
+        if (!need(ZX_RIGHT_READ)) return ZX_ERR_ACCESS_DENIED;
+        return cache_op(CacheMaintenance::clean);
       case ZX_VMO_OP_CACHE_CLEAN_INVALIDATE:
         if (!need(ZX_RIGHT_READ)) return ZX_ERR_ACCESS_DENIED;
-        return cache_op();
+        return cache_op(CacheMaintenance::clean_invalidate);
       case ZX_VMO_OP_ZERO:
         if (!need(ZX_RIGHT_WRITE)) return ZX_ERR_ACCESS_DENIED;
         if (vmo->cache_policy() != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
@@ -262,8 +257,8 @@ zx_status_t Kernel::vmo_create_child(Process& process, zx_handle_t handle, uint3
     options &= ~ZX_VMO_CHILD_NO_WRITE;
     std::shared_ptr<VmObject> parent;
     zx_rights_t parent_rights = 0;
-    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_DUPLICATE | ZX_RIGHT_READ,
-                                          &parent, &parent_rights);
+    if (const zx_status_t status =
+            lookup(process, handle, ZX_RIGHT_DUPLICATE | ZX_RIGHT_READ, &parent, &parent_rights);
         status != ZX_OK) {
       return status;
     }

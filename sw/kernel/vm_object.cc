@@ -6,8 +6,7 @@
 
 namespace zxvp {
 
-std::shared_ptr<VmObject> VmObject::create(uint64_t size, uint64_t content_size,
-                                           Options options) {
+std::shared_ptr<VmObject> VmObject::create(uint64_t size, uint64_t content_size, Options options) {
   return std::shared_ptr<VmObject>(new VmObject(size, content_size, options));
 }
 
@@ -25,8 +24,23 @@ VmObject::~VmObject() {
 std::vector<uint64_t> VmObject::committed_physical_pages() const {
   std::vector<uint64_t> physical;
   physical.reserve(pages_.size());
-  for (const auto& [index, page] : pages_) physical.push_back(page->physical_address());
+  for (const auto& [index, page] : pages_)
+    physical.push_back(page->physical_address());
   return physical;
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> VmObject::committed_in(uint64_t offset,
+                                                                  uint64_t length) {
+  std::vector<std::pair<uint64_t, uint64_t>> found;
+  if (length == 0) return found;
+  VmObject& holder = owner();
+  const uint64_t first = owner_offset(offset) / kPageSize;
+  const uint64_t end = (owner_offset(offset) + length + kPageSize - 1) / kPageSize;
+  for (auto it = holder.pages_.lower_bound(first); it != holder.pages_.end() && it->first < end;
+       ++it) {
+    found.emplace_back(it->first * kPageSize - slice_offset_, it->second->physical_address());
+  }
+  return found;
 }
 
 VmPage* VmObject::find_page(uint64_t offset) {
@@ -153,9 +167,13 @@ std::shared_ptr<VmObject> VmObject::create_slice(uint64_t offset, uint64_t size,
   return slice;
 }
 
-void VmObject::add_mapping(VmMapping* mapping) { mappings_.push_back(mapping); }
+void VmObject::add_mapping(VmMapping* mapping) {
+  mappings_.push_back(mapping);
+}
 
-void VmObject::remove_mapping(VmMapping* mapping) { std::erase(mappings_, mapping); }
+void VmObject::remove_mapping(VmMapping* mapping) {
+  std::erase(mappings_, mapping);
+}
 
 void VmObject::pages_changed(uint64_t offset, uint64_t length) {
   for (VmMapping* mapping : std::vector<VmMapping*>(mappings_)) {

@@ -62,6 +62,9 @@ class VmObject : public KernelObject, public std::enable_shared_from_this<VmObje
   // Pages this object holds itself (a slice holds none).
   uint64_t committed_pages() const { return pages_.size(); }
   std::vector<uint64_t> committed_physical_pages() const;
+  // (offset of the page in this VMO, its physical address) for each committed page that
+  // overlaps [offset, offset + length).
+  std::vector<std::pair<uint64_t, uint64_t>> committed_in(uint64_t offset, uint64_t length);
 
   // The page behind byte `offset`, or null when it reads as zero.
   VmPage* find_page(uint64_t offset);
@@ -106,8 +109,8 @@ class VmObject : public KernelObject, public std::enable_shared_from_this<VmObje
 
   std::shared_ptr<VmObject> slice_parent_;  // the page owner, for a slice
   uint64_t slice_offset_ = 0;
-  std::vector<VmObject*> slices_;           // slices of this page owner
-  std::weak_ptr<VmObject> parent_;          // for any child, to keep the parent's counts
+  std::vector<VmObject*> slices_;   // slices of this page owner
+  std::weak_ptr<VmObject> parent_;  // for any child, to keep the parent's counts
   bool snapshot_child_ = false;
   uint32_t children_ = 0;
   uint32_t snapshot_children_ = 0;

@@ -9,11 +9,11 @@ void System::declare_parameters(ParameterSet& parameters) {
   declare_config<KernelConfig>(parameters, "kernel");
 }
 
-System::System(const ParameterSet& parameters)
-    : platform_("platform", parameters),
+System::System(const ParameterSet& parameters, const char* name)
+    : platform_(name, parameters),
       kernel_(platform_.cpu, load_config<KernelConfig>(parameters, "kernel"),
               platform_.address_map().memory_base, platform_.memory.size_bytes(),
-              platform_.statistics()) {}
+              DmaDevice{platform_.address_map().dma_base, 0}, platform_.statistics()) {}
 
 void System::start_user_thread(Process& process, const std::string& name,
                                std::function<void()> program) {

@@ -15,15 +15,15 @@ class System {
   // Every key of the platform and of the kernel (`kernel.*`).
   static void declare_parameters(ParameterSet& parameters);
 
-  explicit System(const ParameterSet& parameters);
+  // `name` names the platform module (several systems can share one simulation).
+  explicit System(const ParameterSet& parameters, const char* name = "platform");
 
   DefaultPlatform& platform() { return platform_; }
   Kernel& kernel() { return kernel_; }
   StatisticsRegistry& statistics() { return platform_.statistics(); }
 
   // `program` runs on cpu0 as a thread of `process`; its zx_* calls go to the kernel.
-  void start_user_thread(Process& process, const std::string& name,
-                         std::function<void()> program);
+  void start_user_thread(Process& process, const std::string& name, std::function<void()> program);
 
  private:
   DefaultPlatform platform_;

@@ -30,7 +30,8 @@ class KernelTest : public ::testing::Test {
     ParameterSet parameters;
     System::declare_parameters(parameters);
     load_platform_file("default", parameters);
-    for (const std::string& assignment : overrides_) parameters.set_assignment(assignment, "test");
+    for (const std::string& assignment : overrides_)
+      parameters.set_assignment(assignment, "test");
     system_ = std::make_unique<System>(parameters);
     bool finished = false;
     system_->kernel().cpu().start_thread("test", [&] {
@@ -45,6 +46,7 @@ class KernelTest : public ::testing::Test {
 
   System& system() { return *system_; }
 
+ public:
   // --- Helpers for bodies ---
   static zx_handle_t make_vmo(Kernel& kernel, Process& process, uint64_t size,
                               uint32_t options = 0) {
@@ -69,7 +71,8 @@ class KernelTest : public ::testing::Test {
   }
   static std::vector<uint8_t> pattern(size_t length, uint8_t seed) {
     std::vector<uint8_t> bytes(length);
-    for (size_t i = 0; i < length; ++i) bytes[i] = static_cast<uint8_t>(seed + i * 7 + (i >> 8));
+    for (size_t i = 0; i < length; ++i)
+      bytes[i] = static_cast<uint8_t>(seed + i * 7 + (i >> 8));
     return bytes;
   }
   static std::vector<uint8_t> load(Kernel& kernel, Process& process, uint64_t address,

@@ -1,0 +1,371 @@
+// Cycle estimates of zx_vmo_write and zx_vmo_read (models/TIMING.md): closed forms, the shape of
+// the curves, DMI independence and determinism.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "models/dma/dma_registers.h"
+#include "tests/support/kernel_fixture.h"
+
+namespace zxvp {
+namespace {
+
+constexpr uint64_t kPage = ZX_PAGE_SIZE;
+constexpr uint32_t kReadWrite = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
+using testing::KernelTest;
+
+// Several systems in one simulation, each with its own parameters, each running a body.
+class Systems {
+ public:
+  void add(const std::vector<std::string>& overrides, std::function<void(Kernel&, Process&)> body) {
+    ParameterSet parameters;
+    System::declare_parameters(parameters);
+    load_platform_file("default", parameters);
+    for (const std::string& assignment : overrides)
+      parameters.set_assignment(assignment, "test");
+    const std::string name = "system" + std::to_string(systems_.size());
+    systems_.push_back(std::make_unique<System>(parameters, name.c_str()));
+    System& system = *systems_.back();
+    system.kernel().cpu().start_thread(name + "_body", [&system, body = std::move(body), this] {
+      Process* process = system.kernel().create_process("main");
+      ASSERT_NE(process, nullptr);
+      body(system.kernel(), *process);
+      ++finished_;
+    });
+  }
+  void run() {
+    sc_core::sc_start();
+    ASSERT_EQ(finished_, systems_.size());
+  }
+  System& system(size_t index) { return *systems_[index]; }
+
+ private:
+  std::vector<std::unique_ptr<System>> systems_;
+  size_t finished_ = 0;
+};
+
+uint64_t sum(const CallRecord& record) {
+  return std::accumulate(record.breakdown.begin(), record.breakdown.end(), uint64_t{0});
+}
+uint64_t phase(const CallRecord& record, CyclePhase which) {
+  return record.breakdown[static_cast<size_t>(which)];
+}
+
+// A buffer of `size` filled with data and touched, so its pages are committed and, for up to
+// the TLB's reach, its translations are warm.
+uint64_t ready_buffer(Kernel& k, Process& p, uint64_t size) {
+  const uint64_t buffer = KernelTest::map_new(k, p, size);
+  KernelTest::store(k, p, buffer, KernelTest::pattern(size, 1));
+  return buffer;
+}
+
+// --- Breakdown ---
+
+TEST(CycleEstimate, BreakdownAddsUpToTheTotalForEveryCall) {
+  Systems systems;
+  std::vector<CallRecord> records;
+  systems.add({"kernel.copy_engine=auto", "kernel.dma_threshold=8KiB"}, [&](Kernel& k, Process& p) {
+    k.add_observer([&](const CallRecord& record) { records.push_back(record); });
+    const uint64_t buffer = ready_buffer(k, p, 64 * 1024);
+    const zx_handle_t vmo = KernelTest::make_vmo(k, p, 64 * 1024);
+    for (uint64_t size = 1; size <= 64 * 1024; size *= 4) {
+      k.vmo_write(p, vmo, buffer, 0, size);
+      k.vmo_read(p, vmo, buffer, 3, size - 3 > size ? 0 : size);
+    }
+    k.vmo_write(p, vmo, 0, 0, 16);  // a failure
+    k.vmo_op_range(p, vmo, ZX_VMO_OP_CACHE_CLEAN, 0, 64 * 1024, 0);
+  });
+  systems.run();
+  ASSERT_GT(records.size(), 20u);
+  for (const CallRecord& record : records) {
+    EXPECT_EQ(sum(record), record.cycles) << record.name;
+    uint64_t segments = 0;
+    for (const PhaseSegment& segment : record.segments) {
+      segments += segment.end_cycle - segment.start_cycle;
+      EXPECT_GE(segment.start_cycle, record.start_cycle);
+    }
+    EXPECT_EQ(segments, record.cycles) << record.name;
+  }
+}
+
+// --- Closed forms (caches off: every line a memory transaction) ---
+
+struct LineCosts {
+  uint64_t read;  // CPU cycles of one line read: bus hop + latency + beats
+  uint64_t write;
+};
+
+LineCosts line_costs(System& system) {
+  const auto& platform = system.platform();
+  const Clock& cpu = platform.cpu.clock();
+  const sc_core::sc_time hop = platform.bus.hop_latency();
+  return {cpu.cycles_in(hop + platform.memory.timing().read_time(64)),
+          cpu.cycles_in(hop + platform.memory.timing().write_time(64))};
+}
+
+TEST(CycleEstimate, CpuCopyEqualsTheClosedForm) {
+  Systems systems;
+  std::vector<CallRecord> writes;
+  systems.add({"cache.enabled=false", "kernel.copy_engine=cpu"}, [&](Kernel& k, Process& p) {
+    const uint64_t buffer = ready_buffer(k, p, 16 * kPage);
+    for (uint64_t pages : {1, 4, 16}) {
+      const zx_handle_t vmo = KernelTest::make_vmo(k, p, pages * kPage);
+      ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, pages * kPage));
+      writes.push_back(k.last_record());
+    }
+  });
+  systems.run();
+  const LineCosts line = line_costs(systems.system(0));
+  EXPECT_EQ(line.read, 129u);  // 2 ns hop + 60 ns + 4 beats of 625 ps, at 2 GHz
+  const uint64_t lines = kPage / 64;
+  const uint64_t pages[] = {1, 4, 16};
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const CallRecord& record = writes[i];
+    // TIMING.md, "zx_vmo_write, CPU copy".
+    EXPECT_EQ(phase(record, CyclePhase::entry), 60u);
+    EXPECT_EQ(phase(record, CyclePhase::checks), 30u + 15u);
+    EXPECT_EQ(phase(record, CyclePhase::commit), pages[i] * (40 + lines * line.write));
+    EXPECT_EQ(phase(record, CyclePhase::translate), pages[i] * 1);
+    EXPECT_EQ(phase(record, CyclePhase::copy), pages[i] * lines * (line.read + line.write));
+    EXPECT_EQ(phase(record, CyclePhase::exit), 40u);
+    EXPECT_EQ(record.cycles, 145 + pages[i] * (40 + 1 + lines * (2 * line.write + line.read)));
+  }
+}
+
+TEST(CycleEstimate, DmaCopyEqualsTheClosedForm) {
+  Systems systems;
+  std::vector<CallRecord> writes;
+  std::vector<uint64_t> descriptors;
+  systems.add({"cache.enabled=false", "kernel.copy_engine=dma"}, [&](Kernel& k, Process& p) {
+    const uint64_t buffer = ready_buffer(k, p, 16 * kPage);
+    const Counter& fetched = *systems.system(0).statistics().find_counter("dma.descriptors");
+    for (uint64_t pages : {1, 16}) {
+      const zx_handle_t vmo = KernelTest::make_vmo(k, p, pages * kPage);
+      const uint64_t before = fetched.value();
+      ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, pages * kPage));
+      writes.push_back(k.last_record());
+      descriptors.push_back(fetched.value() - before);
+    }
+  });
+  systems.run();
+  System& system = systems.system(0);
+  // Physically contiguous runs share a descriptor: far fewer descriptors than pages.
+  EXPECT_EQ(descriptors[0], 1u);
+  EXPECT_LT(descriptors[1], 4u);
+  const auto& platform = system.platform();
+  const Clock cpu = platform.cpu.clock();
+  const Clock dma(1000);
+  const sc_core::sc_time hop = platform.bus.hop_latency();
+  const AccessTiming& memory = platform.memory.timing();
+  const sc_core::sc_time register_access = hop + dma.cycles(4);
+  const uint64_t pages[] = {1, 16};
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const uint64_t bytes = pages[i] * kPage;
+    // TIMING.md, "zx_vmo_write, DMA copy": one descriptor, written with one write-combined
+    // line transaction, two register writes; the chain; the wake-up; status read and clear.
+    const uint64_t d = descriptors[i];
+    const sc_core::sc_time setup = d * (hop + memory.write_time(32)) + 2 * register_access;
+    const sc_core::sc_time chain =
+        dma.cycles(40) +
+        d * (hop + memory.read_time(dma_registers::kDescriptorBytes) + dma.cycles(8)) +
+        (bytes / 256) *
+            (hop + memory.read_time(256) + hop + memory.write_time(256) + dma.cycles(2));
+    const sc_core::sc_time wait = chain + cpu.cycles(30) + 2 * register_access;
+    const double expected_setup = static_cast<double>(cpu.cycles_in(setup));
+    const double expected_wait = static_cast<double>(cpu.cycles_in(wait));
+    EXPECT_NEAR(static_cast<double>(phase(writes[i], CyclePhase::dma_setup)), expected_setup, 2.0);
+    EXPECT_NEAR(static_cast<double>(phase(writes[i], CyclePhase::dma_wait)), expected_wait,
+                expected_wait * 0.01);
+    EXPECT_EQ(phase(writes[i], CyclePhase::copy), 0u);
+    EXPECT_EQ(phase(writes[i], CyclePhase::cache_maint), 0u);  // no caches to maintain
+  }
+}
+
+// --- Shapes ---
+
+// Up to the L1's size: beyond it, the cold write's zero-fill leaves the destination lines in the
+// L1 while the warm write misses on them (TIMING.md, "What a second write saves").
+TEST(CycleEstimate, CyclesGrowWithSizeAndASecondWriteCostsLess) {
+  Systems systems;
+  std::vector<uint64_t> cold;
+  std::vector<uint64_t> warm;
+  systems.add({"kernel.copy_engine=cpu"}, [&](Kernel& k, Process& p) {
+    const uint64_t buffer = ready_buffer(k, p, 16 * 1024);
+    for (uint64_t size = 64; size <= 16 * 1024; size *= 4) {
+      const zx_handle_t vmo = KernelTest::make_vmo(k, p, size);
+      k.vmo_write(p, vmo, buffer, 0, size);
+      cold.push_back(k.last_record().cycles);
+      k.vmo_write(p, vmo, buffer, 0, size);
+      warm.push_back(k.last_record().cycles);
+    }
+  });
+  systems.run();
+  for (size_t i = 0; i < cold.size(); ++i) {
+    EXPECT_LT(warm[i], cold[i]) << i;
+    if (i > 0) EXPECT_GT(cold[i], cold[i - 1]) << i;
+    if (i > 0) EXPECT_GT(warm[i], warm[i - 1]) << i;
+  }
+}
+
+// Cycles of zx_vmo_write for sizes 64 B, 128 B, ... 1 MiB into committed pages, from a source
+// that is not in the caches (a fresh part of a large buffer each time).
+std::function<void(Kernel&, Process&)> write_sweep(std::vector<uint64_t>* cycles) {
+  return [cycles](Kernel& k, Process& p) {
+    const uint64_t buffer = ready_buffer(k, p, 8 << 20);
+    uint64_t cursor = 0;
+    for (uint64_t size = 64; size <= (1 << 20); size *= 2) {
+      const zx_handle_t vmo = KernelTest::make_vmo(k, p, size);
+      ASSERT_ZX(ZX_OK, k.vmo_op_range(p, vmo, ZX_VMO_OP_COMMIT, 0, size, 0));
+      ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer + cursor, 0, size));
+      cycles->push_back(k.last_record().cycles);
+      cursor += (size + kPage - 1) / kPage * kPage + 2 * (1 << 20) / 16;
+      ASSERT_ZX(ZX_OK, k.handle_close(p, vmo));
+    }
+  };
+}
+
+// The first size of the sweep from which the engine wins for every larger size (0: never).
+uint64_t crossover(const std::vector<uint64_t>& cpu, const std::vector<uint64_t>& dma) {
+  uint64_t found = 0;
+  uint64_t size = 64;
+  for (size_t i = 0; i < cpu.size(); ++i, size *= 2) {
+    if (dma[i] < cpu[i]) {
+      if (found == 0) found = size;
+    } else {
+      found = 0;
+    }
+  }
+  return found;
+}
+
+TEST(CycleEstimate, DmaBeatsTheCoreAboveACrossoverThatMovesWithTheHardware) {
+  const std::vector<std::vector<std::string>> configurations = {
+      {"dma.coherent=true"},
+      {"dma.coherent=true", "dma.setup_cycles=20000"},
+      {"dma.coherent=true", "dma.clock_mhz=100"},
+      {"dma.coherent=true", "memory.bytes_per_cycle=2"},
+  };
+  Systems systems;
+  std::vector<std::vector<uint64_t>> cpu(configurations.size());
+  std::vector<std::vector<uint64_t>> dma(configurations.size());
+  for (size_t c = 0; c < configurations.size(); ++c) {
+    auto with = [&](const char* engine) {
+      auto overrides = configurations[c];
+      overrides.push_back(std::string("kernel.copy_engine=") + engine);
+      return overrides;
+    };
+    systems.add(with("cpu"), write_sweep(&cpu[c]));
+    systems.add(with("dma"), write_sweep(&dma[c]));
+  }
+  systems.run();
+  const uint64_t base = crossover(cpu[0], dma[0]);
+  // The engine loses on the smallest write and wins on every write from the crossover up.
+  EXPECT_GT(dma[0].front(), cpu[0].front());
+  EXPECT_GT(base, 64u);
+  EXPECT_LT(base, 1u << 20);
+  // A dearer start (more setup cycles, or a slower engine clock) needs more bytes to pay off.
+  EXPECT_GT(crossover(cpu[1], dma[1]), base);
+  EXPECT_GT(crossover(cpu[2], dma[2]), base);
+  // Less memory bandwidth hurts the core's line-by-line copy more than the engine's bursts:
+  // the engine's handicap on the smallest write shrinks, so the crossover cannot move up.
+  const double handicap = static_cast<double>(dma[0].front()) / cpu[0].front();
+  const double slow_memory_handicap = static_cast<double>(dma[3].front()) / cpu[3].front();
+  EXPECT_LT(slow_memory_handicap, handicap);
+  EXPECT_LE(crossover(cpu[3], dma[3]), base);
+}
+
+TEST(CycleEstimate, UncachedRejectionCostsLessThanTheCheapestOneByteWrite) {
+  Systems systems;
+  uint64_t rejected = 0;
+  uint64_t cheapest = 0;
+  systems.add({}, [&](Kernel& k, Process& p) {
+    const uint64_t buffer = ready_buffer(k, p, kPage);
+    const zx_handle_t vmo = KernelTest::make_vmo(k, p, kPage);
+    ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, 1));
+    ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, 1));  // warm: committed, cached, TLB hit
+    cheapest = k.last_record().cycles;
+    const zx_handle_t uncached = KernelTest::make_vmo(k, p, kPage);
+    ASSERT_ZX(ZX_OK, k.vmo_set_cache_policy(p, uncached, ZX_CACHE_POLICY_UNCACHED));
+    ASSERT_ZX(ZX_ERR_BAD_STATE, k.vmo_write(p, uncached, buffer, 0, 1));
+    rejected = k.last_record().cycles;
+  });
+  systems.run();
+  EXPECT_LT(rejected, cheapest);
+  EXPECT_EQ(rejected, 60u + 45u + 40u);  // entry, checks, exit: nothing else was done
+}
+
+// --- DMI and determinism ---
+
+std::function<void(Kernel&, Process&)> mixed_workload(std::vector<uint64_t>* cycles) {
+  return [cycles](Kernel& k, Process& p) {
+    k.add_observer([cycles](const CallRecord& record) { cycles->push_back(record.cycles); });
+    const uint64_t buffer = ready_buffer(k, p, 256 * 1024);
+    const zx_handle_t vmo = KernelTest::make_vmo(k, p, 512 * 1024);
+    for (uint64_t size = 1; size <= 256 * 1024; size = size * 3 + 1) {
+      k.vmo_write(p, vmo, buffer + (size % 4096), size % 8192, size);
+      k.vmo_read(p, vmo, buffer, 4096 - size % 4096, size);
+    }
+    zx_handle_t child = ZX_HANDLE_INVALID;
+    k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT, 0, 64 * 1024, &child);
+    k.vmo_write(p, child, buffer, 100, 20000);
+    k.vmo_op_range(p, vmo, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, 0, 512 * 1024, 0);
+  };
+}
+
+TEST(CycleEstimate, DmiOnAndOffGiveTheSameCycles) {
+  Systems systems;
+  std::vector<uint64_t> with_dmi;
+  std::vector<uint64_t> without_dmi;
+  systems.add({"sim.dmi=true", "kernel.dma_threshold=16KiB"}, mixed_workload(&with_dmi));
+  systems.add({"sim.dmi=false", "kernel.dma_threshold=16KiB"}, mixed_workload(&without_dmi));
+  systems.run();
+  ASSERT_GT(with_dmi.size(), 10u);
+  EXPECT_EQ(with_dmi, without_dmi);
+  EXPECT_GT(systems.system(0).statistics().find_counter("dma.descriptors")->value(), 0u);
+}
+
+TEST(CycleEstimate, RunsAreRepeatable) {
+  Systems systems;
+  std::vector<uint64_t> first;
+  std::vector<uint64_t> second;
+  systems.add({}, mixed_workload(&first));
+  systems.add({}, mixed_workload(&second));
+  systems.run();
+  EXPECT_EQ(first, second);
+}
+
+// --- DMA data ---
+
+TEST(CycleEstimate, DmaEngineMovesTheSameBytesAsTheCore) {
+  Systems systems;
+  systems.add({"kernel.copy_engine=dma"}, [](Kernel& k, Process& p) {
+    const zx_handle_t vmo = KernelTest::make_vmo(k, p, 8 * kPage);
+    const uint64_t source = KernelTest::map_new(k, p, 4 * kPage);
+    const uint64_t destination = KernelTest::map_new(k, p, 8 * kPage);
+    const auto data = KernelTest::pattern(3 * kPage + 77, 5);
+    KernelTest::store(k, p, source + 11, data);
+    ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, source + 11, 2 * kPage + 9, data.size()));
+    ASSERT_ZX(ZX_OK, k.vmo_read(p, vmo, destination, 0, 8 * kPage));
+    const auto seen = KernelTest::load(k, p, destination, 8 * kPage);
+    for (uint64_t i = 0; i < 8 * kPage; ++i) {
+      const bool written = i >= 2 * kPage + 9 && i < 2 * kPage + 9 + data.size();
+      ASSERT_EQ(seen[i], written ? data[i - 2 * kPage - 9] : 0) << i;
+    }
+    // A fault part-way: the chunks before it are still moved by the engine.
+    ASSERT_ZX(ZX_OK, k.vmar_unmap(p, p.root_vmar_handle(), source + kPage, kPage));
+    const zx_handle_t other = KernelTest::make_vmo(k, p, 2 * kPage);
+    EXPECT_ZX(ZX_ERR_NOT_FOUND, k.vmo_write(p, other, source, 0, 2 * kPage));
+    ASSERT_ZX(ZX_OK, k.vmo_read(p, other, destination, 0, kPage));
+    std::vector<uint8_t> head(kPage, 0);
+    std::copy(data.begin(), data.begin() + (kPage - 11), head.begin() + 11);
+    EXPECT_EQ(KernelTest::load(k, p, destination, kPage), head);
+  });
+  systems.run();
+}
+
+}  // namespace
+}  // namespace zxvp
