@@ -76,7 +76,9 @@ DmaEngine::DmaEngine(const sc_core::sc_module_name& name, const DmaConfig& confi
       "drive_outputs", &outputs);
 }
 
-void DmaEngine::update_irq(const sc_core::sc_time& delay) { irq_changed_.notify(delay); }
+void DmaEngine::update_irq(const sc_core::sc_time& delay) {
+  irq_changed_.notify(delay);
+}
 
 void DmaEngine::run_channel(size_t index) {
   Channel& channel = *channels_[index];
@@ -149,6 +151,10 @@ void DmaEngine::finish(Channel& channel, size_t index, regs::ChannelState state,
   --busy_channels_;
   if ((channel.control & regs::kControlIrqEnable) != 0) irq_status_ |= 1u << index;
   update_irq();
+  if (observer_) {
+    observer_(index, channel.started, sc_core::sc_time_stamp(), channel.bytes_done,
+              state == regs::ChannelState::done);
+  }
 }
 
 bool DmaEngine::register_read(uint64_t offset, unsigned int length, uint64_t& value) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <systemc>
 #include <tlm>
@@ -52,6 +53,12 @@ class DmaEngine : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
   // High while any channel is busy (for traces).
   const sc_core::sc_signal<bool>& busy() const { return busy_; }
 
+  // Told of every chain when it ends: channel, start and end time, bytes moved, success.
+  using TransferObserver =
+      std::function<void(size_t channel, const sc_core::sc_time& start, const sc_core::sc_time& end,
+                         uint64_t bytes, bool ok)>;
+  void set_transfer_observer(TransferObserver observer) { observer_ = std::move(observer); }
+
   void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) override;
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay) override;
@@ -91,6 +98,7 @@ class DmaEngine : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
   size_t busy_channels_ = 0;
   sc_core::sc_signal<bool> busy_{"busy"};
   sc_core::sc_event irq_changed_;
+  TransferObserver observer_;
   Counter& descriptors_;
   Counter& starts_while_busy_;
   Counter& register_errors_;

@@ -1,22 +1,29 @@
 #include "sw/workloads/command_line.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "platforms/default_platform.h"
 #include "platforms/platform_file.h"
 #include "sim/log/logger.h"
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
+#include "sim/trace/trace_event_writer.h"
+#include "sw/workloads/builtin_study.h"
 #include "sw/workloads/memory_probe.h"
+#include "sw/workloads/scenario.h"
+#include "sw/workloads/scenario_runner.h"
+#include "sw/workloads/sweep.h"
 #include "sw/workloads/system.h"
 
 namespace zxvp {
@@ -24,38 +31,32 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = "0.2.0";
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  zxvp [run] [options]     run the built-in default on a platform\n"
-    "  zxvp params [options]    list every parameter: value, default, unit, meaning\n"
+    "  zxvp [run] [SCENARIO.yaml] [options]   run a scenario, or the built-in study\n"
+    "  zxvp params [options]                  list every parameter: value, default, unit, "
+    "meaning\n"
+    "  zxvp sweep SCENARIO.yaml --sweep KEY=V1,V2 [--sweep ...] [-j N] --out DIR\n"
+    "  zxvp merge DIR                         join the results of `sweep --emit-jobs` runs\n"
+    "  zxvp probe [options]                   the platform's memory self-check\n"
     "  zxvp --help | --version\n";
 
-// Options shared by the commands that build a platform.
-struct PlatformOptions {
-  std::string platform = "default";
+struct Options {
+  std::string platform;
   std::vector<std::string> assignments;
+  std::string scenario;
+  std::string json_path;
+  std::string stats_path;
+  std::string trace_path;
+  std::string vcd_path;
+  std::string log_level = "warning";
+  std::vector<std::string> sweeps;
+  std::string out_directory;
+  unsigned jobs = 0;
+  bool emit_jobs = false;
 };
-
-po::options_description platform_options(PlatformOptions& options) {
-  po::options_description description("platform options");
-  description.add_options()("platform", po::value(&options.platform)->value_name("NAME|FILE"),
-                            "built-in platform name or platform YAML file (default: default)")(
-      "param,p", po::value(&options.assignments)->value_name("KEY=VALUE")->composing(),
-      "override a parameter, repeatable (zxvp params lists the keys)");
-  return description;
-}
-
-ParameterSet configure(const PlatformOptions& options) {
-  ParameterSet parameters;
-  System::declare_parameters(parameters);
-  load_platform_file(options.platform, parameters);
-  for (const std::string& assignment : options.assignments) {
-    parameters.set_assignment(assignment, "-p " + assignment);
-  }
-  return parameters;
-}
 
 double peak_resident_mib() {
   rusage usage{};
@@ -63,19 +64,30 @@ double peak_resident_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
-void print_help(std::ostream& out, const po::options_description& run_options,
-                const po::options_description& platform) {
-  out << "zxvp " << kVersion
-      << ": a SystemC/TLM-2.0 virtual platform for a Zircon-like kernel's memory path\n\n"
-      << kUsage << "\n"
-      << platform << "\n"
-      << run_options << "\n"
-      << "Exit status: 0 success, 1 a check failed, 2 bad usage or configuration.\n";
-}
-
 int usage_error(const std::string& message, const std::string& hint) {
   std::cerr << "zxvp: " << message << "\n" << hint << "\n";
   return kExitUsage;
+}
+
+// Declared keys, then the platform file, then the scenario's params, then -p.
+ParameterSet configure(const Options& options, const Scenario* scenario) {
+  ParameterSet parameters;
+  System::declare_parameters(parameters);
+  if (!options.platform.empty() || scenario == nullptr) {
+    load_platform_file(options.platform.empty() ? "default" : options.platform, parameters);
+  } else {
+    load_platform_file(scenario->platform, parameters, scenario->platform_directory);
+  }
+  if (scenario != nullptr) {
+    for (size_t i = 0; i < scenario->params.size(); ++i) {
+      parameters.set(scenario->params[i].first, scenario->params[i].second,
+                     scenario->params_locations[i]);
+    }
+  }
+  for (const std::string& assignment : options.assignments) {
+    parameters.set_assignment(assignment, "-p " + assignment);
+  }
+  return parameters;
 }
 
 int list_parameters(const ParameterSet& parameters) {
@@ -95,99 +107,281 @@ int list_parameters(const ParameterSet& parameters) {
   return kExitOk;
 }
 
-struct RunOptions {
-  std::string stats_path;
-  std::string log_level = "warning";
-};
+bool write_json(const std::string& path, const boost::json::value& value) {
+  std::ofstream out(path);
+  out << boost::json::serialize(value) << "\n";
+  if (!out) std::cerr << "zxvp: cannot write " << path << "\n";
+  return static_cast<bool>(out);
+}
 
-int run_default(const ParameterSet& parameters, const PlatformOptions& platform_options,
-                const RunOptions& options) {
+void print_summary(std::chrono::steady_clock::time_point started) {
+  const double host_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "host: " << std::fixed << std::setprecision(3) << host_seconds * 1e3
+            << " ms, peak resident " << std::setprecision(1) << peak_resident_mib() << " MiB\n";
+}
+
+// Records every call and DMA transfer as trace events: a track for cpu0 with each call as a
+// slice and its phases nested in it, a track for the DMA engine, a counter of pages in use.
+void attach_trace(System& system, TraceEventWriter& trace) {
+  trace.name_track(1, "cpu0");
+  trace.name_track(2, "dma");
+  const double mhz = static_cast<double>(system.platform().cpu.clock().frequency_mhz());
+  Kernel& kernel = system.kernel();
+  kernel.add_observer([&trace, &kernel, mhz](const CallRecord& record) {
+    trace.slice(1, std::string(record.name), "syscall", record.start_cycle / mhz,
+                record.cycles / mhz, {{"cycles", record.cycles}});
+    for (const PhaseSegment& segment : record.segments) {
+      trace.slice(1, std::string(cycle_phase_name(segment.phase)), "phase",
+                  segment.start_cycle / mhz, (segment.end_cycle - segment.start_cycle) / mhz);
+    }
+    trace.counter("physical pages in use", (record.start_cycle + record.cycles) / mhz, "pages",
+                  static_cast<double>(kernel.pmm().used_pages()));
+  });
+  system.platform().dma.set_transfer_observer(
+      [&trace](size_t channel, const sc_core::sc_time& start, const sc_core::sc_time& end,
+               uint64_t bytes, bool ok) {
+        trace.slice(2, "channel " + std::to_string(channel) + (ok ? "" : " (error)"), "dma",
+                    start.to_seconds() * 1e6, (end - start).to_seconds() * 1e6, {{"bytes", bytes}});
+      });
+}
+
+int run_scenario(const Options& options) {
   const auto started = std::chrono::steady_clock::now();
+  const Scenario scenario = load_scenario(options.scenario);
+  const ParameterSet parameters = configure(options, &scenario);
+  System system(parameters);
+  sc_core::sc_trace_file* vcd = nullptr;
+  if (!options.vcd_path.empty()) {
+    std::string base = options.vcd_path;
+    if (base.size() > 4 && base.ends_with(".vcd")) base.resize(base.size() - 4);
+    vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+    vcd->set_time_unit(1, sc_core::SC_PS);
+    sc_core::sc_trace(vcd, system.platform().dma_interrupt, "dma_interrupt");
+    sc_core::sc_trace(vcd, system.platform().dma.busy(), "dma_busy");
+  }
+  TraceEventWriter trace;
+  if (!options.trace_path.empty()) attach_trace(system, trace);
+  ScenarioRunner runner(system, scenario);
+  runner.on_step([](const StepResult& result) { std::cout << step_line(result) << "\n"; });
+  std::cout << "zxvp " << kVersion << ": scenario '" << scenario.name << "' on platform '"
+            << (options.platform.empty() ? scenario.platform : options.platform) << "', "
+            << scenario.steps.size() << " steps\n";
+  std::cout << std::setw(5) << "step"
+            << "  " << std::left << std::setw(8) << "process" << std::setw(22) << "operation"
+            << std::setw(22) << "status" << std::setw(22) << "expected" << std::right
+            << std::setw(12) << "cycles"
+            << "\n";
+  runner.start();
+  sc_core::sc_start();
+  if (vcd != nullptr) sc_core::sc_close_vcd_trace_file(vcd);
+  std::cout << "summary: " << runner.results().size() << " steps, " << runner.failures()
+            << " failed, " << runner.total_cycles() << " cycles\n";
+  print_summary(started);
+  bool written = true;
+  if (!options.json_path.empty()) {
+    written &= write_json(
+        options.json_path,
+        results_json(scenario, options.platform.empty() ? scenario.platform : options.platform,
+                     runner));
+  }
+  if (!options.stats_path.empty()) {
+    written &= write_json(options.stats_path, system.statistics().to_json());
+  }
+  if (!options.trace_path.empty()) written &= trace.write(options.trace_path);
+  if (!written) return kExitUsage;
+  if (!runner.finished()) return kExitCheckFailed;
+  return runner.failures() == 0 ? kExitOk : kExitCheckFailed;
+}
+
+int run_study(const Options& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const ParameterSet parameters = configure(options, nullptr);
+  BuiltinStudy study(parameters);
+  std::cout << "zxvp " << kVersion << ": built-in study on platform '"
+            << (options.platform.empty() ? "default" : options.platform)
+            << "' (give a scenario file to run your own; `zxvp --help`)\n\n";
+  study.start();
+  sc_core::sc_start();
+  if (!study.finished()) {
+    std::cerr << "zxvp: the study did not finish (out of memory?)\n";
+    return kExitCheckFailed;
+  }
+  study.print(std::cout);
+  if (!options.stats_path.empty() && !write_json(options.stats_path, study.statistics_json())) {
+    return kExitUsage;
+  }
+  std::cout << "\n";
+  print_summary(started);
+  return kExitOk;
+}
+
+int run_probe(const Options& options) {
+  const ParameterSet parameters = configure(options, nullptr);
   DefaultPlatform platform("platform", parameters);
   MemoryProbe probe(platform, MiB);
   probe.spawn();
-
-  std::cout << "zxvp " << kVersion << ": platform '" << platform_options.platform << "', "
-            << format_bytes(platform.memory.size_bytes()) << " memory\n";
   sc_core::sc_start();
-  if (!probe.finished()) {
-    std::cerr << "zxvp: the simulation stopped before the memory probe finished\n";
-    return kExitCheckFailed;
-  }
   probe.print(std::cout);
+  return probe.data_ok() && probe.timing_ok() ? kExitOk : kExitCheckFailed;
+}
 
-  if (!options.stats_path.empty()) {
-    std::ofstream out(options.stats_path);
-    out << boost::json::serialize(platform.statistics().to_json()) << "\n";
-    if (!out) {
-      std::cerr << "zxvp: cannot write statistics to " << options.stats_path << "\n";
-      return kExitUsage;
+std::string self_executable(const char* argv0) {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::string(argv0) : self.string();
+}
+
+int run_sweep_command(const Options& options, const char* argv0) {
+  if (options.scenario.empty()) {
+    return usage_error("sweep needs a scenario file",
+                       "type zxvp sweep SCENARIO.yaml --sweep KEY=V1,V2 --out DIR");
+  }
+  if (options.sweeps.empty() || options.out_directory.empty()) {
+    return usage_error("sweep needs at least one --sweep KEY=V1,V2,... and --out DIR",
+                       "for example: zxvp sweep s.yaml --sweep kernel.copy_engine=cpu,dma --out "
+                       "results");
+  }
+  SweepPlan plan;
+  plan.executable = self_executable(argv0);
+  plan.scenario = std::filesystem::absolute(options.scenario).string();
+  plan.assignments = options.assignments;
+  plan.out_directory = options.out_directory;
+  for (const std::string& sweep : options.sweeps)
+    plan.axes.push_back(parse_sweep_axis(sweep));
+  // Refuse a bad key or value now, not in every point.
+  Options check = options;
+  const Scenario scenario = load_scenario(options.scenario);
+  for (const SweepAxis& axis : plan.axes) {
+    for (const std::string& value : axis.values) {
+      check.assignments = options.assignments;
+      check.assignments.push_back(axis.key + "=" + value);
+      configure(check, &scenario);
     }
   }
-  const double host_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cout << "summary: simulated " << std::fixed << std::setprecision(3)
-            << sc_core::sc_time_stamp().to_seconds() * 1e6 << " us in " << host_seconds * 1e3
-            << " ms of host time, peak resident " << std::setprecision(1) << peak_resident_mib()
-            << " MiB\n";
-  return probe.data_ok() && probe.timing_ok() ? kExitOk : kExitCheckFailed;
+  const auto commands = prepare_sweep(plan);
+  if (options.emit_jobs) {
+    for (const auto& command : commands) {
+      std::string line;
+      for (const std::string& word : command)
+        line += (line.empty() ? "" : " ") + shell_quote(word);
+      std::cout << line << "\n";
+    }
+    return kExitOk;
+  }
+  const unsigned jobs =
+      options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const size_t failed = run_sweep(commands, jobs);
+  if (failed != 0) {
+    std::cerr << "zxvp sweep: " << failed << " point(s) failed to run\n";
+    return kExitCheckFailed;
+  }
+  std::cout << "zxvp sweep: " << commands.size() << " points; " << merge_sweep(plan.out_directory)
+            << "\n";
+  return kExitOk;
 }
 
 }  // namespace
 
 int run_command_line(int argc, char** argv) {
-  PlatformOptions platform;
-  RunOptions run;
-  const po::options_description platform_description = platform_options(platform);
-  po::options_description run_description("run options");
-  run_description.add_options()("stats", po::value(&run.stats_path)->value_name("FILE"),
-                                "write every statistic of every model as JSON")(
-      "log-level", po::value(&run.log_level)->value_name("LEVEL"),
+  Options options;
+  po::options_description platform("platform options");
+  platform.add_options()("platform", po::value(&options.platform)->value_name("NAME|FILE"),
+                         "built-in platform name or platform YAML file (default: the "
+                         "scenario's, else default)")(
+      "param,p", po::value(&options.assignments)->value_name("KEY=VALUE")->composing(),
+      "override a parameter, repeatable (zxvp params lists the keys)");
+  po::options_description run("run options");
+  run.add_options()("json", po::value(&options.json_path)->value_name("FILE"),
+                    "write the step results as JSON")(
+      "stats", po::value(&options.stats_path)->value_name("FILE"),
+      "write every statistic of every model as JSON")(
+      "trace", po::value(&options.trace_path)->value_name("FILE"),
+      "write a Perfetto / Chrome trace-event JSON of the calls, their phases and DMA transfers")(
+      "vcd", po::value(&options.vcd_path)->value_name("FILE"),
+      "write a VCD of the DMA interrupt line and busy signal")(
+      "log-level", po::value(&options.log_level)->value_name("LEVEL"),
       "error, warning, info, debug or trace (default: warning)");
+  po::options_description sweep("sweep options");
+  sweep.add_options()("sweep", po::value(&options.sweeps)->value_name("KEY=V1,V2")->composing(),
+                      "a swept parameter, repeatable: every combination is a point")(
+      "out", po::value(&options.out_directory)->value_name("DIR"),
+      "where the points' results, results.csv and the plot go")(
+      "jobs,j", po::value(&options.jobs)->value_name("N"),
+      "points run at once (default: the host's cores)")(
+      "emit-jobs", po::bool_switch(&options.emit_jobs),
+      "print one command a point instead of running them (for GNU parallel or Slurm; then "
+      "zxvp merge DIR)");
   po::options_description general("general");
   general.add_options()("help,h", "show this help")("version", "print the version");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value(&options.scenario));
+  po::positional_options_description positional;
+  positional.add("file", 1);
 
   std::vector<std::string> arguments(argv + 1, argv + argc);
   std::string command = "run";
-  if (!arguments.empty() && !arguments.front().starts_with("-")) {
+  if (!arguments.empty() && !arguments.front().starts_with("-") &&
+      (arguments.front() == "run" || arguments.front() == "params" ||
+       arguments.front() == "sweep" || arguments.front() == "merge" ||
+       arguments.front() == "probe")) {
     command = arguments.front();
     arguments.erase(arguments.begin());
-  }
-  if (command != "run" && command != "params") {
-    return usage_error("unknown command '" + command + "'",
-                       "commands are run and params; try `zxvp --help`");
+  } else if (!arguments.empty() && !arguments.front().starts_with("-") &&
+             !arguments.front().ends_with(".yaml") && !arguments.front().ends_with(".yml")) {
+    return usage_error("unknown command '" + arguments.front() + "'",
+                       "commands are run, params, sweep, merge and probe; try `zxvp --help`");
   }
 
   po::options_description accepted;
-  accepted.add(general).add(platform_description);
-  if (command == "run") accepted.add(run_description);
+  accepted.add(general).add(platform);
+  if (command == "run") accepted.add(run);
+  if (command == "sweep") accepted.add(sweep);
+  if (command == "run" || command == "sweep" || command == "merge") accepted.add(hidden);
   po::variables_map values;
   try {
-    po::store(po::command_line_parser(arguments).options(accepted).run(), values);
+    po::store(po::command_line_parser(arguments).options(accepted).positional(positional).run(),
+              values);
     po::notify(values);
   } catch (const po::error& error) {
     return usage_error(command + ": " + error.what(),
                        "try `zxvp --help` for the options of each command");
   }
   if (values.count("help")) {
-    print_help(std::cout, run_description, platform_description);
+    std::cout << "zxvp " << kVersion
+              << ": a SystemC/TLM-2.0 virtual platform for a Zircon-like kernel's memory path\n\n"
+              << kUsage << "\n"
+              << platform << "\n"
+              << run << "\n"
+              << sweep << "\n"
+              << "Exit status: 0 success, 1 a failed expectation or check, 2 bad usage, "
+                 "scenario or configuration.\n";
     return kExitOk;
   }
   if (values.count("version")) {
     std::cout << "zxvp " << kVersion << " (SystemC " << sc_core::sc_release() << ")\n";
     return kExitOk;
   }
-  const auto level = parse_log_level(run.log_level);
+  const auto level = parse_log_level(options.log_level);
   if (!level) {
-    return usage_error("unknown log level '" + run.log_level + "'",
+    return usage_error("unknown log level '" + options.log_level + "'",
                        "use one of error, warning, info, debug, trace");
   }
   set_log_level(*level);
 
   try {
-    const ParameterSet parameters = configure(platform);
-    if (command == "params") return list_parameters(parameters);
-    return run_default(parameters, platform, run);
+    if (command == "params") return list_parameters(configure(options, nullptr));
+    if (command == "probe") return run_probe(options);
+    if (command == "sweep") return run_sweep_command(options, argv[0]);
+    if (command == "merge") {
+      if (options.scenario.empty()) {
+        return usage_error("merge needs the sweep's directory", "type zxvp merge DIR");
+      }
+      std::cout << "zxvp merge: " << merge_sweep(options.scenario) << "\n";
+      return kExitOk;
+    }
+    if (options.scenario.empty()) return run_study(options);
+    return run_scenario(options);
   } catch (const ConfigError& error) {
     std::cerr << "zxvp: " << error.what() << "\n";
     return kExitUsage;

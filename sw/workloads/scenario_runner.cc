@@ -1,0 +1,239 @@
+#include "sw/workloads/scenario_runner.h"
+
+#include <boost/json.hpp>
+#include <iomanip>
+#include <sstream>
+
+#include "sw/api/zircon/constants.h"
+
+namespace zxvp {
+
+ScenarioRunner::ScenarioRunner(System& system, const Scenario& scenario)
+    : system_(system), scenario_(scenario) {}
+
+void ScenarioRunner::start() {
+  system_.kernel().cpu().start_thread("scenario", [this] { run(); });
+}
+
+void ScenarioRunner::run() {
+  results_.reserve(scenario_.steps.size());
+  for (size_t i = 0; i < scenario_.steps.size(); ++i) {
+    results_.push_back(execute(scenario_.steps[i], i));
+    if (observer_) observer_(results_.back());
+  }
+  finished_ = true;
+}
+
+Process* ScenarioRunner::process_named(const std::string& name) {
+  auto it = processes_.find(name);
+  if (it != processes_.end()) return it->second;
+  Process* process = system_.kernel().create_process(name);
+  if (process != nullptr) processes_.emplace(name, process);
+  return process;
+}
+
+bool ScenarioRunner::resolve(const Reference& reference, Process& process, uint64_t* value) const {
+  if (reference.name.empty()) {
+    *value = reference.value;
+    return true;
+  }
+  if (reference.name == "root_vmar" && bindings_.count("root_vmar") == 0) {
+    *value = process.root_vmar_handle();
+    return true;
+  }
+  const auto it = bindings_.find(reference.name);
+  if (it == bindings_.end() || !it->second.valid) return false;
+  *value = it->second.value + reference.value;
+  return true;
+}
+
+StepResult ScenarioRunner::execute(const Step& step, size_t index) {
+  StepResult result;
+  result.index = index;
+  result.process = step.process;
+  result.op = step.op;
+  result.expected = step.expect;
+  Process* process = process_named(step.process);
+  if (process == nullptr) {
+    result.note = "process '" + step.process + "' could not be created: no memory";
+    return result;
+  }
+  std::map<std::string, uint64_t> values;
+  for (const auto& [key, reference] : step.references) {
+    if (!resolve(reference, *process, &values[key])) {
+      result.note = "'" + reference.name + "' is not bound: the step that binds it failed";
+      return result;
+    }
+  }
+  auto number = [&](const char* key) { return step.numbers.at(key); };
+  auto handle = [&](const char* key) { return static_cast<zx_handle_t>(values.at(key)); };
+  Kernel& kernel = system_.kernel();
+  uint64_t out = 0;
+  zx_status_t status = ZX_OK;
+  switch (step.op) {
+    case StepOp::vmo_create: {
+      zx_handle_t vmo = ZX_HANDLE_INVALID;
+      status = kernel.vmo_create(*process, number("size"), static_cast<uint32_t>(number("options")),
+                                 &vmo);
+      out = vmo;
+      break;
+    }
+    case StepOp::vmo_read:
+      status = kernel.vmo_read(*process, handle("handle"), values.at("buffer"), number("offset"),
+                               number("buffer_size"));
+      break;
+    case StepOp::vmo_write:
+      status = kernel.vmo_write(*process, handle("handle"), values.at("buffer"), number("offset"),
+                                number("buffer_size"));
+      break;
+    case StepOp::vmo_get_size: {
+      uint64_t size = 0;
+      status = kernel.vmo_get_size(*process, handle("handle"), &size);
+      if (status == ZX_OK && step.numbers.count("expect_size") &&
+          size != step.numbers.at("expect_size")) {
+        result.note = "size is " + std::to_string(size) + ", expected " +
+                      std::to_string(step.numbers.at("expect_size"));
+      }
+      break;
+    }
+    case StepOp::vmo_set_size:
+      status = kernel.vmo_set_size(*process, handle("handle"), number("size"));
+      break;
+    case StepOp::vmo_set_cache_policy:
+      status = kernel.vmo_set_cache_policy(*process, handle("handle"),
+                                           static_cast<uint32_t>(number("cache_policy")));
+      break;
+    case StepOp::vmo_op_range:
+      status = kernel.vmo_op_range(*process, handle("handle"), static_cast<uint32_t>(number("op")),
+                                   number("offset"), number("size"), 0);
+      break;
+    case StepOp::vmo_create_child: {
+      zx_handle_t child = ZX_HANDLE_INVALID;
+      status = kernel.vmo_create_child(*process, handle("handle"),
+                                       static_cast<uint32_t>(number("options")), number("offset"),
+                                       number("size"), &child);
+      out = child;
+      break;
+    }
+    case StepOp::handle_duplicate:
+    case StepOp::handle_replace: {
+      zx_handle_t copy = ZX_HANDLE_INVALID;
+      const auto rights = static_cast<zx_rights_t>(number("rights"));
+      status = step.op == StepOp::handle_duplicate
+                   ? kernel.handle_duplicate(*process, handle("handle"), rights, &copy)
+                   : kernel.handle_replace(*process, handle("handle"), rights, &copy);
+      out = copy;
+      break;
+    }
+    case StepOp::handle_close:
+      status = kernel.handle_close(*process, handle("handle"));
+      break;
+    case StepOp::vmar_map:
+      status = kernel.vmar_map(*process, handle("vmar"), static_cast<uint32_t>(number("options")),
+                               number("vmar_offset"), handle("vmo"), number("vmo_offset"),
+                               number("len"), &out);
+      break;
+    case StepOp::vmar_unmap:
+      status = kernel.vmar_unmap(*process, handle("vmar"), values.at("addr"), number("len"));
+      break;
+    case StepOp::vmar_protect:
+      status =
+          kernel.vmar_protect(*process, handle("vmar"), static_cast<uint32_t>(number("options")),
+                              values.at("addr"), number("len"));
+      break;
+    case StepOp::store: {
+      const std::vector<uint8_t> bytes = step.data->materialize();
+      status = kernel.user_store(*process, values.at("addr"), bytes.data(), bytes.size());
+      break;
+    }
+    case StepOp::load: {
+      const std::vector<uint8_t> expected = step.data->materialize();
+      std::vector<uint8_t> seen(expected.size());
+      status = kernel.user_load(*process, values.at("addr"), seen.data(), seen.size());
+      if (status == ZX_OK && seen != expected) {
+        const auto mismatch = std::mismatch(seen.begin(), seen.end(), expected.begin());
+        const size_t at = static_cast<size_t>(mismatch.first - seen.begin());
+        std::ostringstream note;
+        note << "memory differs at byte " << at << ": 0x" << std::hex << std::setw(2)
+             << std::setfill('0') << int{*mismatch.first} << ", expected 0x" << std::setw(2)
+             << int{*mismatch.second};
+        result.note = note.str();
+      }
+      break;
+    }
+  }
+  result.ran = true;
+  result.status = status;
+  result.record = kernel.last_record();
+  result.ok = status == step.expect && result.note.empty();
+  if (!result.note.empty() && status != step.expect) result.note.clear();
+  if (!step.out.empty()) bindings_[step.out] = Binding{status == ZX_OK, out};
+  return result;
+}
+
+size_t ScenarioRunner::failures() const {
+  size_t failed = 0;
+  for (const StepResult& result : results_)
+    failed += result.ok ? 0 : 1;
+  return failed;
+}
+
+uint64_t ScenarioRunner::total_cycles() const {
+  uint64_t cycles = 0;
+  for (const StepResult& result : results_)
+    cycles += result.record.cycles;
+  return cycles;
+}
+
+std::string step_line(const StepResult& result) {
+  std::ostringstream line;
+  line << std::setw(5) << result.index << "  " << std::left << std::setw(8) << result.process
+       << std::setw(22) << step_op_name(result.op) << std::setw(22)
+       << (result.ran ? zx_status_get_string(result.status) : "(not run)") << std::setw(22)
+       << zx_status_get_string(result.expected) << std::right << std::setw(12)
+       << result.record.cycles;
+  if (!result.ok) {
+    line << "  FAILED: ";
+    if (!result.note.empty()) {
+      line << result.note;
+    } else {
+      line << "returned " << zx_status_get_string(result.status) << ", expected "
+           << zx_status_get_string(result.expected);
+    }
+  }
+  return line.str();
+}
+
+boost::json::value results_json(const Scenario& scenario, const std::string& platform,
+                                const ScenarioRunner& runner) {
+  boost::json::array steps;
+  for (const StepResult& result : runner.results()) {
+    boost::json::object breakdown;
+    for (size_t i = 0; i < kCyclePhaseCount; ++i) {
+      breakdown[cycle_phase_name(static_cast<CyclePhase>(i))] = result.record.breakdown[i];
+    }
+    boost::json::object step{
+        {"index", result.index},
+        {"process", result.process},
+        {"op", step_op_name(result.op)},
+        {"status", result.ran ? zx_status_get_string(result.status) : "(not run)"},
+        {"expected", zx_status_get_string(result.expected)},
+        {"ok", result.ok},
+        {"cycles", result.record.cycles},
+        {"breakdown", std::move(breakdown)},
+    };
+    if (!result.note.empty()) step["note"] = result.note;
+    steps.push_back(std::move(step));
+  }
+  return boost::json::object{
+      {"scenario", scenario.name},
+      {"platform", platform},
+      {"steps", std::move(steps)},
+      {"summary",
+       {{"steps", runner.results().size()},
+        {"failed", runner.failures()},
+        {"cycles", runner.total_cycles()}}},
+  };
+}
+
+}  // namespace zxvp

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace zxvp {
+
+// `zxvp sweep`: one `zxvp run SCENARIO --json` per point of the cross product of the swept
+// values, in parallel processes, then `zxvp merge` of their results into a CSV and a plot.
+struct SweepAxis {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+// Parses "KEY=V1,V2,..."; throws ConfigError with what to type instead.
+SweepAxis parse_sweep_axis(const std::string& text);
+
+struct SweepPlan {
+  std::string executable;  // this zxvp
+  std::string scenario;
+  std::vector<std::string> assignments;  // -p given to every point
+  std::vector<SweepAxis> axes;
+  std::string out_directory;
+};
+
+// Writes the plan's manifest into the output directory and returns one command a point.
+std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan);
+// Runs the commands, `jobs` at a time, with a progress line on a terminal; returns how many
+// failed to run (exit status 2 or a crash; 1, a failed expectation, still counts as a result).
+size_t run_sweep(const std::vector<std::vector<std::string>>& commands, size_t jobs);
+// Joins the point results of a directory into results.csv and plots cycles against the first
+// key (one line per value of the second) as plot.png and plot.svg. Returns a message for the
+// user; throws ConfigError when the directory has no manifest or a point has no result.
+std::string merge_sweep(const std::string& out_directory);
+
+std::string shell_quote(const std::string& word);
+
+}  // namespace zxvp
