@@ -263,8 +263,10 @@ int run_sweep_command(const Options& options, const char* argv0) {
   if (options.emit_jobs) {
     for (const auto& command : commands) {
       std::string line;
-      for (const std::string& word : command)
-        line += (line.empty() ? "" : " ") + shell_quote(word);
+      for (const std::string& word : command) {
+        if (!line.empty()) line += ' ';
+        line += shell_quote(word);
+      }
       std::cout << line << "\n";
     }
     return kExitOk;

@@ -206,8 +206,10 @@ TEST(CycleEstimate, CyclesGrowWithSizeAndASecondWriteCostsLess) {
   systems.run();
   for (size_t i = 0; i < cold.size(); ++i) {
     EXPECT_LT(warm[i], cold[i]) << i;
-    if (i > 0) EXPECT_GT(cold[i], cold[i - 1]) << i;
-    if (i > 0) EXPECT_GT(warm[i], warm[i - 1]) << i;
+    if (i > 0) {
+      EXPECT_GT(cold[i], cold[i - 1]) << i;
+      EXPECT_GT(warm[i], warm[i - 1]) << i;
+    }
   }
 }
 
