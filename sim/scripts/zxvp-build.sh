@@ -26,6 +26,7 @@ packages=(
   libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  gnuplot-nox
 )
 missing=()
 for package in "${packages[@]}"; do
