@@ -247,9 +247,9 @@ std::string merge_sweep(const std::string& out_directory) {
             name + "'";
     ++block;
   }
-  script << "set terminal pngcairo size 900,560\nset output 'plot.png'\n"
+  script << "set terminal pngcairo size 900,560 noenhanced\nset output 'plot.png'\n"
          << plot << "\n"
-         << "set terminal svg size 900,560\nset output 'plot.svg'\n"
+         << "set terminal svg size 900,560 noenhanced\nset output 'plot.svg'\n"
          << plot << "\n";
   std::ofstream(directory / "plot.gp") << script.str();
   const std::string command =
