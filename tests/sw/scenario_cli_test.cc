@@ -1,0 +1,285 @@
+// `zxvp run FILE`, `zxvp sweep` and `zxvp merge` as a user runs them: exit statuses, console,
+// JSON results, the trace, the VCD, and sweeps local and emitted.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <sstream>
+#include <string>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Result {
+  int status = -1;
+  std::string output;
+};
+
+Result shell(const std::string& command) {
+  Result result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> chunk{};
+  size_t read = 0;
+  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0) {
+    result.output.append(chunk.data(), read);
+  }
+  const int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+Result zxvp(const std::string& arguments) {
+  return shell(std::string(ZXVP_BINARY) + " " + arguments);
+}
+
+class ScenarioRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ =
+        std::filesystem::temp_directory_path() / ("zxvp_scenario_" + std::to_string(getpid()));
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  std::string file(const std::string& name, const std::string& text = "") {
+    const auto path = directory_ / name;
+    if (!text.empty()) std::ofstream(path) << text;
+    return path.string();
+  }
+  static boost::json::value read_json(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return boost::json::parse(text.str());
+  }
+  static std::string example(const std::string& name) {
+    return std::string(ZXVP_SOURCE_DIR) + "/sw/workloads/scenarios/" + name;
+  }
+
+  std::filesystem::path directory_;
+};
+
+TEST_F(ScenarioRun, EveryExampleScenarioPasses) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(ZXVP_SOURCE_DIR) +
+                                                               "/sw/workloads/scenarios")) {
+    const Result run = zxvp("run " + entry.path().string());
+    EXPECT_EQ(run.status, 0) << entry.path() << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr(" 0 failed")) << entry.path();
+  }
+}
+
+TEST_F(ScenarioRun, PrintsALineAStepAndWritesJsonWhoseBreakdownsAddUp) {
+  const std::string json = file("results.json");
+  const Result run = zxvp("run " + example("vmo_write_statuses.yaml") + " --json " + json);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_THAT(run.output,
+              ::testing::ContainsRegex("vmo_write +ZX_ERR_WRONG_TYPE +ZX_ERR_WRONG_TYPE"));
+  const boost::json::value results = read_json(json);
+  EXPECT_EQ(results.at("scenario").as_string(), "vmo-write-statuses");
+  EXPECT_EQ(results.at("platform").as_string(), "default");
+  const auto& steps = results.at("steps").as_array();
+  EXPECT_EQ(steps.size(), results.at("summary").at("steps").to_number<size_t>());
+  uint64_t total = 0;
+  for (const auto& step : steps) {
+    for (const char* key : {"index", "process", "op", "status", "expected", "ok", "cycles"}) {
+      EXPECT_TRUE(step.as_object().contains(key)) << key;
+    }
+    uint64_t sum = 0;
+    for (const auto& [name, cycles] : step.at("breakdown").as_object()) {
+      sum += cycles.to_number<uint64_t>();
+    }
+    EXPECT_EQ(sum, step.at("cycles").to_number<uint64_t>());
+    EXPECT_EQ(step.at("status"), step.at("expected"));
+    total += sum;
+  }
+  EXPECT_EQ(results.at("summary").at("cycles").to_number<uint64_t>(), total);
+  EXPECT_EQ(results.at("summary").at("failed").to_number<uint64_t>(), 0u);
+}
+
+TEST_F(ScenarioRun, AFailedExpectationExitsOneAndSaysWhatDiffered) {
+  const std::string scenario = file("fail.yaml", R"(steps:
+  - vmo_create: {size: 4096, out: v}
+  - vmo_write: {handle: v, buffer: 0, offset: 0, buffer_size: 1}
+  - vmo_get_size: {handle: v, expect_size: 8192}
+  - vmo_create: {size: 0xFFFFFFFFFFFFFFFF, out: w, expect: ZX_OK}
+  - handle_close: {handle: w}
+  - vmar_map: {vmo: v, options: ZX_VM_PERM_READ, len: 4096, out: m}
+  - load: {addr: m, bytes: [1]}
+)");
+  const std::string json = file("fail.json");
+  const Result run = zxvp("run " + scenario + " --json " + json);
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("FAILED: returned ZX_ERR_NOT_FOUND, expected ZX_OK"));
+  EXPECT_THAT(run.output, HasSubstr("FAILED: size is 4096, expected 8192"));
+  EXPECT_THAT(run.output, HasSubstr("FAILED: 'w' is not bound: the step that binds it failed"));
+  EXPECT_THAT(run.output, HasSubstr("FAILED: memory differs at byte 0: 0x00, expected 0x01"));
+  EXPECT_THAT(run.output, HasSubstr("5 failed"));
+  const auto results = read_json(json);
+  EXPECT_EQ(results.at("steps").as_array()[4].at("status").as_string(), "(not run)");
+  EXPECT_FALSE(results.at("steps").as_array()[4].at("ok").as_bool());
+}
+
+TEST_F(ScenarioRun, AnInvalidScenarioExitsTwoBeforeAnyStepRuns) {
+  const std::string scenario = file("bad.yaml",
+                                    "steps:\n  - vmo_create: {size: 1, out: v}\n"
+                                    "  - vmo_frobnicate: {handle: v}\n");
+  const Result run = zxvp("run " + scenario);
+  EXPECT_EQ(run.status, 2);
+  EXPECT_THAT(run.output, HasSubstr("bad.yaml:3:5: unknown operation 'vmo_frobnicate'"));
+  EXPECT_THAT(run.output, ::testing::Not(HasSubstr("vmo_create ")));
+  const Result missing = zxvp("run " + file("missing.yaml"));
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_THAT(missing.output, HasSubstr("cannot open the scenario file"));
+  const std::string bad_param = file("param.yaml", "params:\n  memory.sise: 1GiB\nsteps: []\n");
+  const Result param = zxvp("run " + bad_param);
+  EXPECT_EQ(param.status, 2);
+  EXPECT_THAT(param.output, HasSubstr("param.yaml:2:16: unknown parameter 'memory.sise'"));
+  const Result platform = zxvp("run " + file("platform.yaml", "platform: nowhere\nsteps: []\n"));
+  EXPECT_EQ(platform.status, 2);
+  EXPECT_THAT(platform.output, HasSubstr("platform 'nowhere'"));
+}
+
+TEST_F(ScenarioRun, CommandLineParametersOverrideTheScenarios) {
+  // The scenario asks for 1 MiB of memory and expects NO_MEMORY; -p gives it 64 MiB.
+  const Result small = zxvp("run " + example("vmo_write_no_memory.yaml"));
+  EXPECT_EQ(small.status, 0) << small.output;
+  const Result large = zxvp("run " + example("vmo_write_no_memory.yaml") + " -p memory.size=64MiB");
+  EXPECT_EQ(large.status, 1);
+  EXPECT_THAT(large.output, HasSubstr("returned ZX_OK, expected ZX_ERR_NO_MEMORY"));
+}
+
+TEST_F(ScenarioRun, TraceHasTheRequiredFieldsNestedPhasesDmaAndCounters) {
+  const std::string trace = file("trace.json");
+  const Result run = zxvp("run " + example("dma_vs_cpu_crossover.yaml") +
+                          " -p kernel.copy_engine=auto --trace " + trace);
+  ASSERT_EQ(run.status, 0) << run.output;
+  const auto events = read_json(trace).at("traceEvents").as_array();
+  std::map<std::string, int> phases;
+  std::map<int64_t, std::string> tracks;
+  bool nested = false;
+  double call_start = -1;
+  double call_end = -1;
+  for (const auto& value : events) {
+    const auto& event = value.as_object();
+    for (const char* key : {"name", "ph", "ts", "pid", "tid"}) {
+      ASSERT_TRUE(event.contains(key)) << key << " missing in " << boost::json::serialize(event);
+    }
+    const std::string ph(event.at("ph").as_string());
+    ++phases[ph];
+    if (ph == "M" && event.at("name") == "thread_name") {
+      tracks[event.at("tid").to_number<int64_t>()] =
+          event.at("args").at("name").as_string().c_str();
+    }
+    if (ph == "X") {
+      ASSERT_TRUE(event.contains("dur"));
+      const double ts = event.at("ts").to_number<double>();
+      const double end = ts + event.at("dur").to_number<double>();
+      if (event.at("cat") == "syscall") {
+        call_start = ts;
+        call_end = end;
+      } else if (event.at("cat") == "phase") {
+        EXPECT_GE(ts, call_start - 1e-9);
+        EXPECT_LE(end, call_end + 1e-9);
+        nested = true;
+      }
+    }
+  }
+  EXPECT_EQ(tracks[1], "cpu0");
+  EXPECT_EQ(tracks[2], "dma");
+  EXPECT_TRUE(nested);
+  EXPECT_GT(phases["C"], 0);
+  bool dma_slice = false;
+  for (const auto& value : events) {
+    dma_slice = dma_slice || (value.at("ph") == "X" && value.at("tid").to_number<int>() == 2);
+  }
+  EXPECT_TRUE(dma_slice);
+}
+
+TEST_F(ScenarioRun, VcdHasTheDmaSignals) {
+  const std::string vcd = file("wave.vcd");
+  const Result run = zxvp("run " + example("dma_vs_cpu_crossover.yaml") +
+                          " -p kernel.copy_engine=dma --vcd " + vcd);
+  ASSERT_EQ(run.status, 0) << run.output;
+  std::ifstream in(vcd);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("dma_interrupt"));
+  EXPECT_THAT(text.str(), HasSubstr("dma_busy"));
+  EXPECT_THAT(text.str(), HasSubstr("#"));  // value changes after time 0
+}
+
+TEST_F(ScenarioRun, TwoPointSweepWritesCsvRowsAndAPlot) {
+  const std::string out = (directory_ / "sweep").string();
+  const Result sweep = zxvp("sweep " + example("commit_cost.yaml") +
+                            " --sweep kernel.page_alloc_cycles=40,400 -j 2 --out " + out);
+  ASSERT_EQ(sweep.status, 0) << sweep.output;
+  std::ifstream csv(out + "/results.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("kernel.page_alloc_cycles,step,process,op,status,expected,ok,cycles", 0),
+            0u);
+  std::map<std::string, uint64_t> commit_of_first_write;
+  size_t rows = 0;
+  for (std::string line; std::getline(csv, line); ++rows) {
+    std::stringstream fields(line);
+    std::vector<std::string> columns;
+    for (std::string field; std::getline(fields, field, ',');)
+      columns.push_back(field);
+    ASSERT_EQ(columns.size(), 8u + 11u);
+    if (columns[1] == "4") commit_of_first_write[columns[0]] = std::stoull(columns[7 + 5]);
+  }
+  EXPECT_EQ(rows, 2u * 9u);  // two points, nine steps each
+  EXPECT_EQ(commit_of_first_write["400"] - commit_of_first_write["40"], 360u);
+  EXPECT_TRUE(std::filesystem::exists(out + "/plot.png"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/plot.svg"));
+}
+
+TEST_F(ScenarioRun, EmittedJobsThenMergeGiveTheSameCsvAsALocalSweep) {
+  const std::string local = (directory_ / "local").string();
+  const std::string emitted = (directory_ / "emitted").string();
+  const std::string axes =
+      " --sweep memory.read_latency_ns=40,80 --sweep kernel.copy_engine=cpu,dma";
+  ASSERT_EQ(zxvp("sweep " + example("snapshot_fork_cost.yaml") + axes + " --out " + local).status,
+            0);
+  const Result jobs =
+      zxvp("sweep " + example("snapshot_fork_cost.yaml") + axes + " --emit-jobs --out " + emitted);
+  ASSERT_EQ(jobs.status, 0) << jobs.output;
+  std::stringstream lines(jobs.output);
+  size_t count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    EXPECT_THAT(line, HasSubstr(" run "));
+    EXPECT_EQ(shell(line + " > /dev/null").status, 0) << line;
+  }
+  EXPECT_EQ(count, 4u);
+  ASSERT_EQ(zxvp("merge " + emitted).status, 0);
+  auto content = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  EXPECT_EQ(content(local + "/results.csv"), content(emitted + "/results.csv"));
+  EXPECT_FALSE(content(local + "/results.csv").empty());
+}
+
+TEST_F(ScenarioRun, BadSweepUsageExitsTwo) {
+  EXPECT_EQ(zxvp("sweep " + example("commit_cost.yaml") + " --out x").status, 2);
+  EXPECT_EQ(zxvp("sweep " + example("commit_cost.yaml") + " --sweep memory.size --out x").status,
+            2);
+  const Result bad_value =
+      zxvp("sweep " + example("commit_cost.yaml") + " --sweep memory.size=1,2 --out x");
+  EXPECT_EQ(bad_value.status, 2);
+  EXPECT_THAT(bad_value.output, HasSubstr("memory.size"));
+  EXPECT_EQ(zxvp("merge " + (directory_ / "nothing").string()).status, 2);
+}
+
+}  // namespace
