@@ -46,7 +46,7 @@ void BuiltinStudy::start() {
   for (size_t engine = 0; engine < kEngines; ++engine) {
     System& system = *systems_[engine];
     Results& results = results_[engine];
-    system.kernel().cpu().start_thread(std::string("study_") + kEngineNames[engine],
+    system.kernel().cpu().start_thread(std::string(kEngineNames[engine]) + "_workload",
                                        [this, &system, &results] { run(system, results); });
   }
 }
