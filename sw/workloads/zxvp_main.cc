@@ -1,9 +1,16 @@
 #include <cstdlib>
+#include <string>
 #include <systemc>
+#include <vector>
 
 #include "sw/workloads/command_line.h"
+#include "tests/bench/bench.h"
 
 int sc_main(int argc, char* argv[]) {
+  // `zxvp bench` measures the simulator itself; its code lives with the tests.
+  if (argc >= 2 && std::string(argv[1]) == "bench") {
+    return zxvp::run_bench(std::vector<std::string>(argv + 2, argv + argc), "/proc/self/exe");
+  }
   return zxvp::run_command_line(argc, argv);
 }
 
