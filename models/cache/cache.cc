@@ -39,65 +39,75 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
                       std::to_string(config.ways) + " ways of " + std::to_string(line_bytes) +
                       "-byte lines is not a power-of-two number of sets");
   }
-  lines_.resize(line_total);
+  tags_.assign(line_total, kEmpty);
+  last_use_.assign(line_total, 0);
+  dirty_.assign(line_total, 0);
   set_mask_ = line_total / config.ways - 1;
 }
 
-Cache::Line* Cache::find(uint64_t line_number) {
-  Line* set = &lines_[(line_number & set_mask_) * ways_];
-  for (uint64_t way = 0; way < ways_; ++way) {
-    if (set[way].valid && set[way].number == line_number) return &set[way];
+int64_t Cache::find(uint64_t line_number) const {
+  const size_t base = (line_number & set_mask_) * ways_;
+  const uint64_t tag = line_number + 1;
+  for (size_t way = 0; way < ways_; ++way) {
+    if (tags_[base + way] == tag) return static_cast<int64_t>(base + way);
   }
-  return nullptr;
-}
-
-const Cache::Line* Cache::find(uint64_t line_number) const {
-  return const_cast<Cache*>(this)->find(line_number);
+  return -1;
 }
 
 bool Cache::contains(uint64_t physical_address) const {
-  return find(physical_address >> line_shift_) != nullptr;
+  return find(physical_address >> line_shift_) >= 0;
 }
 
 bool Cache::is_dirty(uint64_t physical_address) const {
-  const Line* line = find(physical_address >> line_shift_);
-  return line != nullptr && line->dirty;
+  const int64_t slot = find(physical_address >> line_shift_);
+  return slot >= 0 && dirty_[static_cast<size_t>(slot)] != 0;
 }
 
-Cache::Line* Cache::allocate(uint64_t line_number, sc_core::sc_time& delay,
-                             tlm::tlm_response_status& status) {
-  Line* set = &lines_[(line_number & set_mask_) * ways_];
-  Line* victim = &set[0];
-  for (uint64_t way = 0; way < ways_; ++way) {
-    if (!set[way].valid) {
-      victim = &set[way];
-      break;
-    }
-    if (set[way].last_use < victim->last_use) victim = &set[way];
-  }
+size_t Cache::lookup(uint64_t line_number, bool* hit, sc_core::sc_time& delay,
+                     tlm::tlm_response_status& status) {
+  const size_t base = (line_number & set_mask_) * ways_;
+  const uint64_t tag = line_number + 1;
+  size_t victim = base;
   status = tlm::TLM_OK_RESPONSE;
-  if (victim->valid && victim->dirty) {
-    write_backs_.add();
-    status = next_.write_back_line(victim->number << line_shift_, delay);
+  for (size_t slot = base; slot < base + ways_; ++slot) {
+    if (tags_[slot] == tag) {
+      *hit = true;
+      last_use_[slot] = ++clock_;
+      return slot;
+    }
+    // An empty way is the oldest of all.
+    if (last_use_[slot] < last_use_[victim] || tags_[slot] == kEmpty) {
+      if (tags_[victim] != kEmpty) victim = slot;
+    }
   }
-  *victim = Line{line_number, ++clock_, true, false};
+  *hit = false;
+  if (tags_[victim] != kEmpty && dirty_[victim] != 0) {
+    write_backs_.add();
+    status = next_.write_back_line((tags_[victim] - 1) << line_shift_, delay);
+  }
+  tags_[victim] = tag;
+  last_use_[victim] = ++clock_;
+  dirty_[victim] = 0;
   return victim;
 }
 
-tlm::tlm_response_status Cache::touch(uint64_t line_number, bool write, sc_core::sc_time& delay) {
+tlm::tlm_response_status Cache::touch(uint64_t line_number, bool write,
+                                      sc_core::sc_time& delay) {
   delay += hit_latency_;
-  Line* line = find(line_number);
+  bool hit = false;
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  if (line != nullptr) {
+  const size_t slot = lookup(line_number, &hit, delay, status);
+  if (hit) {
     hits_.add();
-    line->last_use = ++clock_;
   } else {
     misses_.add();
-    line = allocate(line_number, delay, status);
     if (status == tlm::TLM_OK_RESPONSE) status = next_.fill_line(line_number << line_shift_, delay);
-    if (status != tlm::TLM_OK_RESPONSE) line->valid = false;
+    if (status != tlm::TLM_OK_RESPONSE) {
+      tags_[slot] = kEmpty;
+      return status;
+    }
   }
-  if (write && line->valid) line->dirty = true;
+  if (write) dirty_[slot] = 1;
   return status;
 }
 
@@ -148,27 +158,24 @@ tlm::tlm_response_status Cache::fill_line(uint64_t line_address, sc_core::sc_tim
 
 tlm::tlm_response_status Cache::write_back_line(uint64_t line_address, sc_core::sc_time& delay) {
   delay += hit_latency_;
-  const uint64_t number = line_address >> line_shift_;
-  Line* line = find(number);
+  bool hit = false;
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  if (line != nullptr) {
-    hits_.add();
-    line->last_use = ++clock_;
-  } else {
-    misses_.add();
-    line = allocate(number, delay, status);
-  }
-  line->dirty = true;
+  const size_t slot = lookup(line_address >> line_shift_, &hit, delay, status);
+  (hit ? hits_ : misses_).add();
+  dirty_[slot] = 1;
   return status;
 }
 
-void Cache::maintain_line(Line& line, CacheMaintenance operation, sc_core::sc_time& delay) {
-  if (line.dirty && operation != CacheMaintenance::invalidate) {
+void Cache::maintain_slot(size_t slot, CacheMaintenance operation, sc_core::sc_time& delay) {
+  if (dirty_[slot] != 0 && operation != CacheMaintenance::invalidate) {
     write_backs_.add();
-    next_.write_back_line(line.number << line_shift_, delay);
-    line.dirty = false;
+    next_.write_back_line((tags_[slot] - 1) << line_shift_, delay);
+    dirty_[slot] = 0;
   }
-  if (operation != CacheMaintenance::clean) line.valid = false;
+  if (operation != CacheMaintenance::clean) {
+    tags_[slot] = kEmpty;
+    dirty_[slot] = 0;
+  }
 }
 
 void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint64_t length_bytes,
@@ -180,20 +187,22 @@ void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint
     // The instruction visits every line of the range; the host visits only resident ones.
     delay += sc_core::sc_time::from_value(range_lines * hit_latency_.value());
     maintained_lines_.add(range_lines);
-    if (range_lines <= lines_.size()) {
+    if (range_lines <= tags_.size()) {
       for (uint64_t number = first; number <= last; ++number) {
-        if (Line* line = find(number)) maintain_line(*line, operation, delay);
+        const int64_t slot = find(number);
+        if (slot >= 0) maintain_slot(static_cast<size_t>(slot), operation, delay);
       }
     } else {
       // Walk the lines in address order so that write-backs happen as the loop would do them.
-      std::vector<Line*> resident;
-      for (Line& line : lines_) {
-        if (line.valid && line.number >= first && line.number <= last) resident.push_back(&line);
+      std::vector<std::pair<uint64_t, size_t>> resident;
+      for (size_t slot = 0; slot < tags_.size(); ++slot) {
+        const uint64_t number = tags_[slot] - 1;
+        if (tags_[slot] != kEmpty && number >= first && number <= last) {
+          resident.emplace_back(number, slot);
+        }
       }
-      std::sort(resident.begin(), resident.end(),
-                [](const Line* a, const Line* b) { return a->number < b->number; });
-      for (Line* line : resident)
-        maintain_line(*line, operation, delay);
+      std::sort(resident.begin(), resident.end());
+      for (const auto& [number, slot] : resident) maintain_slot(slot, operation, delay);
     }
   }
   next_.maintain(operation, physical_address, length_bytes, delay);

@@ -49,26 +49,25 @@ class Cache : public sc_core::sc_module, public DataPath {
                                       uint8_t* data, uint64_t length_bytes) override;
 
   uint64_t line_bytes() const { return line_bytes_; }
-  uint64_t line_count() const { return lines_.size(); }
+  uint64_t line_count() const { return tags_.size(); }
   sc_core::sc_time hit_latency() const { return hit_latency_; }
   bool contains(uint64_t physical_address) const;
   bool is_dirty(uint64_t physical_address) const;
 
  private:
-  struct Line {
-    uint64_t number = 0;  // physical address / line size
-    uint64_t last_use = 0;
-    bool valid = false;
-    bool dirty = false;
-  };
+  // The tags of a set are scanned on every access, so they live apart from the rest (one or two
+  // host cache lines a set): tag = line number + 1, 0 for an empty way.
+  static constexpr uint64_t kEmpty = 0;
 
-  Line* find(uint64_t line_number);
-  const Line* find(uint64_t line_number) const;
-  // Makes room for `line_number` in its set (writing back a dirty victim) and returns the slot.
-  Line* allocate(uint64_t line_number, sc_core::sc_time& delay, tlm::tlm_response_status& status);
+  // The slot holding `line_number`, or -1.
+  int64_t find(uint64_t line_number) const;
+  // The slot holding `line_number`: found (hit), or made room for in its set, writing back a
+  // dirty least-recently-used victim (`hit` false).
+  size_t lookup(uint64_t line_number, bool* hit, sc_core::sc_time& delay,
+                tlm::tlm_response_status& status);
   // One line accessed by the core (write: the line becomes dirty).
   tlm::tlm_response_status touch(uint64_t line_number, bool write, sc_core::sc_time& delay);
-  void maintain_line(Line& line, CacheMaintenance operation, sc_core::sc_time& delay);
+  void maintain_slot(size_t slot, CacheMaintenance operation, sc_core::sc_time& delay);
 
   DataPath& next_;
   uint64_t line_bytes_;
@@ -77,7 +76,9 @@ class Cache : public sc_core::sc_module, public DataPath {
   uint64_t set_mask_;
   sc_core::sc_time hit_latency_;
   uint64_t clock_ = 0;
-  std::vector<Line> lines_;
+  std::vector<uint64_t> tags_;
+  std::vector<uint64_t> last_use_;
+  std::vector<uint8_t> dirty_;
   Counter& hits_;
   Counter& misses_;
   Counter& write_backs_;
