@@ -141,15 +141,7 @@ tlm::tlm_response_status Cache::zero(uint64_t physical_address, uint64_t length_
                                                    : touch(number, true, delay);
     if (status != tlm::TLM_OK_RESPONSE) return status;
   }
-  static const std::vector<uint8_t> zeros(4096, 0);
-  for (uint64_t done = 0; done < length_bytes;) {
-    const uint64_t piece = std::min<uint64_t>(zeros.size(), length_bytes - done);
-    const auto status = next_.functional(tlm::TLM_WRITE_COMMAND, physical_address + done,
-                                         const_cast<uint8_t*>(zeros.data()), piece);
-    if (status != tlm::TLM_OK_RESPONSE) return status;
-    done += piece;
-  }
-  return tlm::TLM_OK_RESPONSE;
+  return next_.functional_zero(physical_address, length_bytes);
 }
 
 tlm::tlm_response_status Cache::fill_line(uint64_t line_address, sc_core::sc_time& delay) {
@@ -206,6 +198,11 @@ void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint
     }
   }
   next_.maintain(operation, physical_address, length_bytes, delay);
+}
+
+tlm::tlm_response_status Cache::functional_zero(uint64_t physical_address,
+                                                uint64_t length_bytes) {
+  return next_.functional_zero(physical_address, length_bytes);
 }
 
 tlm::tlm_response_status Cache::functional(tlm::tlm_command command, uint64_t physical_address,

@@ -47,6 +47,8 @@ class Cache : public sc_core::sc_module, public DataPath {
                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                       uint8_t* data, uint64_t length_bytes) override;
+  tlm::tlm_response_status functional_zero(uint64_t physical_address,
+                                           uint64_t length_bytes) override;
 
   uint64_t line_bytes() const { return line_bytes_; }
   uint64_t line_count() const { return tags_.size(); }

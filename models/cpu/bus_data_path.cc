@@ -1,7 +1,6 @@
 #include "models/cpu/bus_data_path.h"
 
 #include <algorithm>
-#include <vector>
 
 namespace zxvp {
 
@@ -22,15 +21,16 @@ tlm::tlm_response_status BusDataPath::access(tlm::tlm_command command, uint64_t 
 
 tlm::tlm_response_status BusDataPath::zero(uint64_t physical_address, uint64_t length_bytes,
                                            sc_core::sc_time& delay) {
-  static const std::vector<uint8_t> zeros(4096, 0);
-  for (uint64_t done = 0; done < length_bytes;) {
-    const uint64_t piece = std::min<uint64_t>(zeros.size(), length_bytes - done);
-    const auto status =
-        port_.write_blocks(physical_address + done, zeros.data(), piece, line_bytes_, delay);
+  // The time of the line writes, then the bytes (memory that already reads zero stays untouched
+  // on the host, so zeroing costs no host memory).
+  const uint64_t end = physical_address + length_bytes;
+  for (uint64_t line = physical_address; line < end;
+       line = (line / line_bytes_ + 1) * line_bytes_) {
+    const uint64_t piece = std::min(end, (line / line_bytes_ + 1) * line_bytes_) - line;
+    const auto status = port_.charge(tlm::TLM_WRITE_COMMAND, line, piece, delay);
     if (status != tlm::TLM_OK_RESPONSE) return status;
-    done += piece;
   }
-  return tlm::TLM_OK_RESPONSE;
+  return port_.zero(physical_address, length_bytes);
 }
 
 tlm::tlm_response_status BusDataPath::fill_line(uint64_t line_address, sc_core::sc_time& delay) {
@@ -40,6 +40,11 @@ tlm::tlm_response_status BusDataPath::fill_line(uint64_t line_address, sc_core::
 tlm::tlm_response_status BusDataPath::write_back_line(uint64_t line_address,
                                                       sc_core::sc_time& delay) {
   return port_.charge(tlm::TLM_WRITE_COMMAND, line_address, line_bytes_, delay);
+}
+
+tlm::tlm_response_status BusDataPath::functional_zero(uint64_t physical_address,
+                                                      uint64_t length_bytes) {
+  return port_.zero(physical_address, length_bytes);
 }
 
 tlm::tlm_response_status BusDataPath::functional(tlm::tlm_command command,

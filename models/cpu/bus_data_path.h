@@ -25,6 +25,8 @@ class BusDataPath : public DataPath {
   void maintain(CacheMaintenance, uint64_t, uint64_t, sc_core::sc_time&) override {}
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                       uint8_t* data, uint64_t length_bytes) override;
+  tlm::tlm_response_status functional_zero(uint64_t physical_address,
+                                           uint64_t length_bytes) override;
 
   uint64_t line_bytes() const { return line_bytes_; }
 

@@ -38,6 +38,9 @@ class DataPath {
   // Moves the bytes with no time and no statistics.
   virtual tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                               uint8_t* data, uint64_t length_bytes) = 0;
+  // Makes the bytes zero with no time and no statistics.
+  virtual tlm::tlm_response_status functional_zero(uint64_t physical_address,
+                                                   uint64_t length_bytes) = 0;
 };
 
 }  // namespace zxvp

@@ -239,6 +239,23 @@ tlm::tlm_response_status MemoryPort::charge(tlm::tlm_command command, uint64_t a
   return transport(command, address, scratch_.data(), length_bytes, delay);
 }
 
+tlm::tlm_response_status MemoryPort::zero(uint64_t address, uint64_t length_bytes) {
+  static const std::vector<uint8_t> zeros(4096, 0);
+  for (uint64_t done = 0; done < length_bytes;) {
+    const uint64_t piece = std::min<uint64_t>(zeros.size(), length_bytes - done);
+    if (const DmiRegion* region = find_dmi(address + done, piece, true)) {
+      uint8_t* host = region->pointer + (address + done - region->start);
+      if (std::memcmp(host, zeros.data(), piece) != 0) std::memset(host, 0, piece);
+    } else if (const auto status = move(tlm::TLM_WRITE_COMMAND, address + done,
+                                        const_cast<uint8_t*>(zeros.data()), piece);
+               status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
+    done += piece;
+  }
+  return tlm::TLM_OK_RESPONSE;
+}
+
 tlm::tlm_response_status MemoryPort::move(tlm::tlm_command command, uint64_t address,
                                           uint8_t* data, uint64_t length_bytes) {
   const bool write = command == tlm::TLM_WRITE_COMMAND;

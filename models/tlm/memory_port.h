@@ -64,6 +64,9 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   // whose data lives in memory: a write carries what memory already holds.
   tlm::tlm_response_status charge(tlm::tlm_command command, uint64_t address,
                                   uint64_t length_bytes, sc_core::sc_time& delay);
+  // Makes bytes zero with no time and no statistics. Under DMI, bytes that already read zero are
+  // not written, so that the host does not back untouched memory with pages.
+  tlm::tlm_response_status zero(uint64_t address, uint64_t length_bytes);
   // Moves bytes with no time and no statistics (DMI when granted, else debug transport).
   tlm::tlm_response_status move(tlm::tlm_command command, uint64_t address, uint8_t* data,
                                 uint64_t length_bytes);
