@@ -31,6 +31,8 @@ class HandleTable {
   bool remove(zx_handle_t value);
 
   size_t size() const { return handles_.size(); }
+  uint32_t secret() const { return secret_; }
+  void clear() { handles_.clear(); }
 
  private:
   uint32_t secret_;

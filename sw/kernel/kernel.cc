@@ -95,23 +95,44 @@ Kernel::~Kernel() {
 
 Process* Kernel::create_process(const std::string& name) {
   // The kernel's own setup, before its first process: the DMA ring and zero page.
-  if (processes_.empty()) dma_.ready();
-  const auto asid = static_cast<uint16_t>(processes_.size() + 1);
-  auto vmar = std::make_shared<VmAddressRegion>(cpu_, pmm_, asid, config_.tlb_invalidate_cycles);
+  dma_.ready();
+  // An address-space id no live process holds (a dead one's TLB entries went with it).
+  auto asid_taken = [this](uint16_t asid) {
+    return std::any_of(processes_.begin(), processes_.end(),
+                       [asid](const Process& p) { return p.asid() == asid; });
+  };
+  do {
+    next_asid_ = static_cast<uint16_t>(next_asid_ + 1);
+  } while (next_asid_ == 0 || asid_taken(next_asid_));
+  auto vmar =
+      std::make_shared<VmAddressRegion>(cpu_, pmm_, next_asid_, config_.tlb_invalidate_cycles);
   if (!vmar->initialize()) return nullptr;
-  // Each table's secret differs from every other's in bits 20..29, so that a handle value of
-  // one process (ids stay below 2^18) never decodes to a live handle of another.
+  // Each live table's secret differs from every other's in bits 20..29, so that a handle value
+  // of one process (ids below 2^18) never decodes to a live handle of another.
+  auto secret_taken = [this](uint32_t secret) {
+    return processes_.size() < 1023 &&
+           std::any_of(processes_.begin(), processes_.end(), [secret](Process& p) {
+             return (p.handles().secret() >> 20) == (secret >> 20);
+           });
+  };
   std::mt19937_64 random(secret_state_);
   uint32_t secret = 0;
   do {
     secret = static_cast<uint32_t>(random()) & 0x3FFF'FFFC;
-  } while ((secret >> 20) == 0 ||
-           (secret_tops_.size() < 1023 && std::find(secret_tops_.begin(), secret_tops_.end(),
-                                                    secret >> 20) != secret_tops_.end()));
-  secret_tops_.push_back(secret >> 20);
+  } while ((secret >> 20) == 0 || secret_taken(secret));
   secret_state_ = random();
-  processes_.emplace_back(name, asid, secret, next_handle_id_, std::move(vmar));
+  processes_.emplace_back(name, next_asid_, secret, next_handle_id_, std::move(vmar));
   return &processes_.back();
+}
+
+void Kernel::destroy_process(Process& process) {
+  if (current_ == &process) current_ = nullptr;
+  // Closing the handles and the mappings frees what only they held; the page tables and the
+  // address space go with the process.
+  process.handles().clear();
+  const auto it = std::find_if(processes_.begin(), processes_.end(),
+                               [&process](const Process& p) { return &p == &process; });
+  if (it != processes_.end()) processes_.erase(it);
 }
 
 void Kernel::enter_address_space(Process& process) {

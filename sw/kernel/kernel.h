@@ -1,7 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +48,8 @@ class Kernel : private PageOperations {
 
   // A new process with an empty address space; null when physical memory is exhausted.
   Process* create_process(const std::string& name);
+  // The process exits: its handles close, its mappings and page tables go.
+  void destroy_process(Process& process);
   PhysicalMemoryManager& pmm() { return pmm_; }
   CpuCore& cpu() { return cpu_; }
 
@@ -147,11 +149,11 @@ class Kernel : private PageOperations {
   PhysicalMemoryManager pmm_;
   CycleAccount account_;
   DmaDriver dma_;
-  std::deque<Process> processes_;
+  std::list<Process> processes_;
+  uint16_t next_asid_ = 0;
   std::vector<std::weak_ptr<VmObject>> vmos_;
   uint32_t next_handle_id_ = 1;
   uint64_t secret_state_;
-  std::vector<uint32_t> secret_tops_;
   std::map<std::string, Histogram*, std::less<>> call_cycles_;
   Process* current_ = nullptr;
   zx_status_t last_fault_status_ = ZX_OK;

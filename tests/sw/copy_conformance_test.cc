@@ -290,6 +290,32 @@ TEST_F(Exhaustion, WritesFailWithNoMemoryAndEveryPageComesBack) {
   });
 }
 
+TEST_F(Exhaustion, AnExitingProcessGivesBackEveryPageItHeld) {
+  run([](Kernel& k, Process& p) {
+    const uint64_t baseline = k.pmm().used_pages();
+    Process* other = k.create_process("other");
+    ASSERT_NE(other, nullptr);
+    const uint64_t buffer = map_new(k, *other, 64 * kPage);
+    store(k, *other, buffer, pattern(64 * kPage, 3));
+    const zx_handle_t vmo = make_vmo(k, *other, 16 * kPage);
+    ASSERT_ZX(ZX_OK, k.vmo_write(*other, vmo, buffer, 0, 16 * kPage));
+    // A VMO shared with the surviving process stays alive through its handle.
+    zx_handle_t shared = ZX_HANDLE_INVALID;
+    ASSERT_ZX(ZX_OK, k.vmo_create(p, kPage, 0, &shared));
+    EXPECT_GT(k.pmm().used_pages(), baseline + 64);
+    k.destroy_process(*other);
+    EXPECT_EQ(k.pmm().used_pages(), baseline);
+    EXPECT_EQ(k.committed_pages(), 0u);
+    EXPECT_ZX(ZX_OK, k.vmo_write(p, shared, 0, 0, 0));
+    // A new process gets a fresh address space (and an ASID of its own).
+    Process* next = k.create_process("next");
+    ASSERT_NE(next, nullptr);
+    EXPECT_NE(next->asid(), p.asid());
+    uint8_t byte = 0;
+    EXPECT_ZX(ZX_ERR_NOT_FOUND, k.user_load(*next, buffer, &byte, 1));
+  });
+}
+
 // --- The zx_* API for user programs ---
 
 TEST_F(Copy, UserProgramsCallTheKernelThroughZirconsSignatures) {
