@@ -97,25 +97,30 @@ void VmObject::decommit_range(uint64_t offset, uint64_t length) {
 }
 
 zx_status_t VmObject::zero_range(uint64_t offset, uint64_t length, PageOperations& operations) {
-  uint64_t position = offset;
+  // Partial pages at either end are zeroed in place when they hold data; the whole pages
+  // between are released, whatever the length of the range (it may span terabytes).
   const uint64_t end = offset + length;
-  while (position < end) {
-    const uint64_t page_start = position / kPageSize * kPageSize;
-    const uint64_t chunk = std::min(end, page_start + kPageSize) - position;
-    if (chunk == kPageSize) {
-      const uint64_t index = owner_offset(page_start) / kPageSize;
-      owner().drop_pages(index, index + 1);
-    } else if (find_page(position) != nullptr) {
-      VmPage* page = nullptr;
-      if (const zx_status_t status = require_writable_page(position, operations, &page);
-          status != ZX_OK) {
-        return status;
-      }
-      operations.zero_bytes(*page, position - page_start, chunk);
+  const uint64_t whole_first = (offset + kPageSize - 1) / kPageSize;
+  const uint64_t whole_end = end / kPageSize;
+  auto zero_part = [&](uint64_t from, uint64_t to) -> zx_status_t {
+    if (from >= to || find_page(from) == nullptr) return ZX_OK;
+    VmPage* page = nullptr;
+    if (const zx_status_t status = require_writable_page(from, operations, &page);
+        status != ZX_OK) {
+      return status;
     }
-    position += chunk;
+    operations.zero_bytes(*page, from % kPageSize, to - from);
+    return ZX_OK;
+  };
+  if (whole_first > whole_end) return zero_part(offset, end);  // inside one page
+  if (const zx_status_t status = zero_part(offset, whole_first * kPageSize); status != ZX_OK) {
+    return status;
   }
-  return ZX_OK;
+  if (whole_first < whole_end) {
+    owner().drop_pages(owner_offset(whole_first * kPageSize) / kPageSize,
+                       owner_offset(whole_end * kPageSize) / kPageSize);
+  }
+  return zero_part(whole_end * kPageSize, end);
 }
 
 void VmObject::resize(uint64_t new_size) {

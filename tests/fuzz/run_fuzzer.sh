@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the differential fuzzer (clang, libFuzzer, ASan + UBSan) and runs it for SECONDS
+# (default 60) from the seed corpus in tests/fuzz/corpus, on a scratch copy of it.
+#   bash tests/fuzz/run_fuzzer.sh [SECONDS] [LIBFUZZER OPTIONS...]
+# A mismatch between the kernel model and the reference model, a broken invariant or a sanitizer
+# report stops it with a crash-* file, which reproduces with
+#   ZXVP_FUZZ_TRACE=1 build/fuzz/tests/fuzz/vmo_fuzzer crash-...
+set -euo pipefail
+seconds=${1:-60}
+shift || true
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+if ! command -v clang++ >/dev/null; then
+  sudo=()
+  [[ $(id -u) -ne 0 ]] && sudo=(sudo)
+  echo "run_fuzzer: installing clang"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq clang >/dev/null
+fi
+cmake --preset fuzz -Wno-dev >/dev/null
+cmake --build --preset fuzz -- -j"$(nproc)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp tests/fuzz/corpus/* "$work/"
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+# Leaks are the asan suite's business; libFuzzer's own exit path is not clean.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+build/fuzz/tests/fuzz/vmo_fuzzer -max_total_time="$seconds" -print_final_stats=1 "$@" "$work"
