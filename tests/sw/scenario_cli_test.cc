@@ -272,6 +272,26 @@ TEST_F(ScenarioRun, EmittedJobsThenMergeGiveTheSameCsvAsALocalSweep) {
   EXPECT_FALSE(content(local + "/results.csv").empty());
 }
 
+TEST_F(ScenarioRun, AHundredThousandStepScenarioRunsToTheEndInBoundedMemory) {
+  std::string text =
+      "name: long\nsteps:\n  - vmo_create: {size: 64KiB, out: v}\n"
+      "  - vmo_create: {size: 4KiB, out: b}\n"
+      "  - vmar_map: {vmo: b, options: [ZX_VM_PERM_READ, ZX_VM_PERM_WRITE], "
+      "len: 4KiB, out: buf}\n";
+  for (int i = 3; i < 100'000; ++i) {
+    text += i % 2 ? "  - vmo_write: {handle: v, buffer: buf, offset: 8, buffer_size: 64}\n"
+                  : "  - vmo_get_size: {handle: v, expect_size: 64KiB}\n";
+  }
+  const std::string scenario = file("long.yaml", text);
+  const Result run = zxvp("run " + scenario);
+  ASSERT_EQ(run.status, 0) << run.output.substr(run.output.size() - 500);
+  EXPECT_THAT(run.output, HasSubstr("summary: 100000 steps, 0 failed"));
+  const size_t at = run.output.find("peak resident ");
+  ASSERT_NE(at, std::string::npos);
+  // Linear in the file (the YAML tree and a result a step), about 5 KiB a step: no blow-up.
+  EXPECT_LT(std::stod(run.output.substr(at + 14)), 768.0);
+}
+
 TEST_F(ScenarioRun, BadSweepUsageExitsTwo) {
   EXPECT_EQ(zxvp("sweep " + example("commit_cost.yaml") + " --out x").status, 2);
   EXPECT_EQ(zxvp("sweep " + example("commit_cost.yaml") + " --sweep memory.size --out x").status,
