@@ -16,6 +16,11 @@ constexpr uint64_t kPageSize = ZX_PAGE_SIZE;
 constexpr uint64_t kUserAddressEnd = uint64_t{1} << 47;
 const std::array<uint8_t, kPageSize> kZeroPage{};
 
+// The user half is checked per chunk; a bad pointer gets what a soft fault would say: NOT_FOUND.
+bool in_user_half(uint64_t address, uint64_t length) {
+  return address < kUserAddressEnd && length <= kUserAddressEnd - address;
+}
+
 uint32_t permission_bit(AccessType access) {
   switch (access) {
     case AccessType::read:
@@ -311,10 +316,7 @@ void Kernel::maintain_committed(VmObject& vmo, CacheMaintenance operation, uint6
 
 zx_status_t Kernel::copy_from_user(Process& process, CopyPlan& plan, uint64_t user_address,
                                    uint64_t physical, uint64_t length) {
-  // The user half is checked per chunk; a bad pointer is what a soft fault would say: NOT_FOUND.
-  if (user_address >= kUserAddressEnd || length > kUserAddressEnd - user_address) {
-    return ZX_ERR_NOT_FOUND;
-  }
+  if (!in_user_half(user_address, length)) return ZX_ERR_NOT_FOUND;
   uint64_t done = 0;
   while (done < length) {
     const uint64_t address = user_address + done;
@@ -333,9 +335,7 @@ zx_status_t Kernel::copy_from_user(Process& process, CopyPlan& plan, uint64_t us
 
 zx_status_t Kernel::copy_to_user(Process& process, CopyPlan& plan, uint64_t user_address,
                                  const VmPage* page, uint64_t page_offset, uint64_t length) {
-  if (user_address >= kUserAddressEnd || length > kUserAddressEnd - user_address) {
-    return ZX_ERR_NOT_FOUND;
-  }
+  if (!in_user_half(user_address, length)) return ZX_ERR_NOT_FOUND;
   uint64_t done = 0;
   while (done < length) {
     const uint64_t address = user_address + done;

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -113,6 +113,9 @@ class Kernel : private PageOperations {
     return ZX_OK;
   }
   void enter_address_space(Process& process);
+  // The checks zx_vmo_read and zx_vmo_write share, in Zircon's order.
+  zx_status_t check_read_write(Process& process, zx_handle_t handle, zx_rights_t right,
+                               uint64_t offset, uint64_t length, std::shared_ptr<VmObject>* vmo);
   void record(const CallRecord& record);
 
   // How the bytes of one call move: by the core as they come, or gathered into segments for

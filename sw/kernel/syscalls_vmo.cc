@@ -49,17 +49,29 @@ zx_status_t Kernel::vmo_create(Process& process, uint64_t size, uint32_t options
   }());
 }
 
+zx_status_t Kernel::check_read_write(Process& process, zx_handle_t handle, zx_rights_t right,
+                                     uint64_t offset, uint64_t length,
+                                     std::shared_ptr<VmObject>* vmo) {
+  if (const zx_status_t status = lookup(process, handle, right, vmo); status != ZX_OK) {
+    return status;
+  }
+  // ReadWriteInternalLocked: the wrap, then the cache policy, then the size.
+  if (offset + length < offset) return ZX_ERR_OUT_OF_RANGE;
+  if ((*vmo)->cache_policy() != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
+  if (offset + length > (*vmo)->size()) return ZX_ERR_OUT_OF_RANGE;
+  return ZX_OK;
+}
+
 zx_status_t Kernel::vmo_write(Process& process, zx_handle_t handle, uint64_t buffer,
                               uint64_t offset, uint64_t buffer_size) {
   begin_syscall("vmo_write", process);
   return end_syscall([&]() -> zx_status_t {
     std::shared_ptr<VmObject> vmo;
-    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_WRITE, &vmo); status != ZX_OK) {
+    if (const zx_status_t status =
+            check_read_write(process, handle, ZX_RIGHT_WRITE, offset, buffer_size, &vmo);
+        status != ZX_OK) {
       return status;
     }
-    if (offset + buffer_size < offset) return ZX_ERR_OUT_OF_RANGE;
-    if (vmo->cache_policy() != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
-    if (offset + buffer_size > vmo->size()) return ZX_ERR_OUT_OF_RANGE;
     // Page by page of the VMO: require the page for writing, then copy into it from the user
     // buffer. A failure leaves the pages before it written (no rollback).
     CopyPlan plan = plan_copy(buffer_size);
@@ -84,12 +96,11 @@ zx_status_t Kernel::vmo_read(Process& process, zx_handle_t handle, uint64_t buff
   begin_syscall("vmo_read", process);
   return end_syscall([&]() -> zx_status_t {
     std::shared_ptr<VmObject> vmo;
-    if (const zx_status_t status = lookup(process, handle, ZX_RIGHT_READ, &vmo); status != ZX_OK) {
+    if (const zx_status_t status =
+            check_read_write(process, handle, ZX_RIGHT_READ, offset, buffer_size, &vmo);
+        status != ZX_OK) {
       return status;
     }
-    if (offset + buffer_size < offset) return ZX_ERR_OUT_OF_RANGE;
-    if (vmo->cache_policy() != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
-    if (offset + buffer_size > vmo->size()) return ZX_ERR_OUT_OF_RANGE;
     CopyPlan plan = plan_copy(buffer_size);
     zx_status_t status = ZX_OK;
     for (uint64_t done = 0; done < buffer_size && status == ZX_OK;) {
