@@ -13,7 +13,7 @@
 namespace zxvp {
 
 struct CacheConfig {
-  uint64_t size = 32 * 1024;
+  uint64_t size = uint64_t{32} * 1024;
   uint64_t ways = 8;
   uint64_t hit_latency_cycles = 4;
 

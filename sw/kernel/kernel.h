@@ -22,7 +22,7 @@ namespace zxvp {
 
 struct KernelConfig {
   std::string copy_engine = "auto";
-  uint64_t dma_threshold = 16 * 1024;
+  uint64_t dma_threshold = uint64_t{16} * 1024;
   uint64_t dma_ring_pages = 4;
   uint64_t syscall_cycles = 30;
   uint64_t handle_lookup_cycles = 15;
