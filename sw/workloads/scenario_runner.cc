@@ -192,6 +192,15 @@ std::string step_line(const StepResult& result) {
        << (result.ran ? zx_status_get_string(result.status) : "(not run)") << std::setw(22)
        << zx_status_get_string(result.expected) << std::right << std::setw(12)
        << result.record.cycles;
+  // Where the cycles went: the phases that took any.
+  std::string phases;
+  for (size_t i = 0; i < kCyclePhaseCount; ++i) {
+    if (result.record.breakdown[i] == 0) continue;
+    if (!phases.empty()) phases += ' ';
+    phases += std::string(cycle_phase_name(static_cast<CyclePhase>(i))) + " " +
+              std::to_string(result.record.breakdown[i]);
+  }
+  if (!phases.empty()) line << "  [" << phases << "]";
   if (!result.ok) {
     line << "  FAILED: ";
     if (!result.note.empty()) {
