@@ -76,7 +76,11 @@ ParameterSet configure(const Options& options, const Scenario* scenario) {
   if (!options.platform.empty() || scenario == nullptr) {
     load_platform_file(options.platform.empty() ? "default" : options.platform, parameters);
   } else {
-    load_platform_file(scenario->platform, parameters, scenario->platform_directory);
+    try {
+      load_platform_file(scenario->platform, parameters, scenario->platform_directory);
+    } catch (const ConfigError& error) {
+      throw ConfigError(scenario->path + ": " + error.what());
+    }
   }
   if (scenario != nullptr) {
     for (size_t i = 0; i < scenario->params.size(); ++i) {

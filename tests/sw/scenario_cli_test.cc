@@ -292,6 +292,40 @@ TEST_F(ScenarioRun, AHundredThousandStepScenarioRunsToTheEndInBoundedMemory) {
   EXPECT_LT(std::stod(run.output.substr(at + 14)), 768.0);
 }
 
+// Every file in tests/sw/hostile/ is refused with exit status 2 and the message its first line
+// announces ("# expect: ..."), location included; the two with no comment line say why here.
+TEST_F(ScenarioRun, EveryHostileFileIsRefusedWithItsLocationAndReason) {
+  const std::string directory = std::string(ZXVP_SOURCE_DIR) + "/tests/sw/hostile";
+  const std::map<std::string, std::string> uncommented = {
+      {"empty.yaml", "empty.yaml: the scenario is empty"},
+      {"binary.yaml", "binary.yaml: not a text file (it holds NUL bytes)"},
+  };
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    std::string expected;
+    if (const auto it = uncommented.find(name); it != uncommented.end()) {
+      expected = it->second;
+    } else {
+      std::ifstream in(entry.path());
+      std::getline(in, expected);
+      ASSERT_EQ(expected.rfind("# expect: ", 0), 0u) << name;
+      expected = expected.substr(10);
+    }
+    // Run from the directory above, so that the location reads hostile/NAME.
+    const Result run = shell("cd " + std::string(ZXVP_SOURCE_DIR) + "/tests/sw && " + ZXVP_BINARY +
+                             " run hostile/" + name);
+    EXPECT_EQ(run.status, 2) << name << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr(expected)) << name;
+    EXPECT_THAT(run.output, ::testing::Not(HasSubstr("summary:"))) << name;
+    ++files;
+  }
+  EXPECT_GE(files, 15u);
+  const Result missing = zxvp("run " + (directory_ / "no_such_file.yaml").string());
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_THAT(missing.output, HasSubstr("no_such_file.yaml: cannot open the scenario file"));
+}
+
 TEST_F(ScenarioRun, BadSweepUsageExitsTwo) {
   EXPECT_EQ(zxvp("sweep " + example("commit_cost.yaml") + " --out x").status, 2);
   EXPECT_EQ(zxvp("sweep " + example("commit_cost.yaml") + " --sweep memory.size --out x").status,
