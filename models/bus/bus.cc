@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "models/tlm/dmi_grant.h"
+#include "sim/log/logger.h"
 #include "sim/time/clock.h"
 
 namespace zxvp {
@@ -77,6 +78,7 @@ void Bus::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_time& 
   delay += hop_latency_;
   if (mapping == nullptr) {
     decode_errors_.add();
+    ZXVP_LOG(LogLevel::debug, name()) << "no target at 0x" << std::hex << address;
     payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "sim/log/logger.h"
 #include "sim/params/config_error.h"
 
 namespace zxvp {
@@ -145,6 +146,12 @@ void DmaEngine::finish(Channel& channel, size_t index, regs::ChannelState state,
   if (state == regs::ChannelState::error) {
     channel.errors->add();
     channel.error_descriptor = descriptor;
+    ZXVP_LOG(LogLevel::warning, name())
+        << "channel " << index << " stopped at descriptor 0x" << std::hex << descriptor
+        << ", error " << static_cast<uint32_t>(error);
+  } else {
+    ZXVP_LOG(LogLevel::info, name())
+        << "channel " << index << " moved " << channel.bytes_done << " bytes";
   }
   channel.status = regs::status_value(state, error);
   channel.busy_cycles->add(clock_.cycles_covering(sc_core::sc_time_stamp() - channel.started));

@@ -5,6 +5,8 @@
 #include <random>
 #include <unordered_set>
 
+#include "sim/log/logger.h"
+#include "sw/api/zircon/constants.h"
 #include "sw/kernel/vm_mapping.h"
 
 namespace zxvp {
@@ -171,7 +173,11 @@ void Kernel::begin_syscall(std::string_view name, Process& process) {
 zx_status_t Kernel::end_syscall(zx_status_t status) {
   account_.switch_to(CyclePhase::exit);
   cpu_.trap_exit();
-  record(account_.finish(status));
+  const CallRecord& call = account_.finish(status);
+  ZXVP_LOG(LogLevel::debug, "kernel")
+      << "zx_" << call.name << " -> " << zx_status_get_string(status) << " in " << call.cycles
+      << " cycles";
+  record(call);
   return status;
 }
 
@@ -236,6 +242,8 @@ void Kernel::zero_bytes(const VmPage& page, uint64_t offset, uint64_t length_byt
 zx_status_t Kernel::handle_page_fault(Process& process, uint64_t address, AccessType access) {
   CycleAccount::Scope phase(account_, CyclePhase::fault);
   faults_.add();
+  ZXVP_LOG(LogLevel::trace, "kernel")
+      << "page fault in '" << process.name() << "' at 0x" << std::hex << address;
   cpu_.compute(config_.fault_cycles);
   VmMapping* mapping = process.root_vmar().find(address);
   if (mapping == nullptr) return ZX_ERR_NOT_FOUND;
