@@ -26,4 +26,6 @@ export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 # Leaks are the asan suite's business; libFuzzer's own exit path is not clean.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-build/fuzz/tests/fuzz/vmo_fuzzer -max_total_time="$seconds" -print_final_stats=1 "$@" "$work"
+# A fixed seed: the same inputs run after run (a slower machine runs a prefix of them).
+build/fuzz/tests/fuzz/vmo_fuzzer -max_total_time="$seconds" -seed="${ZXVP_FUZZ_SEED:-1}" \
+  -print_final_stats=1 "$@" "$work"
