@@ -2,6 +2,7 @@
 
 #include <endian.h>
 
+#include <algorithm>
 #include <array>
 
 #include "models/dma/dma_registers.h"
@@ -62,20 +63,47 @@ void DmaDriver::write_register64(uint64_t offset, uint64_t value) {
                       MemoryType::uncached_device);
 }
 
-void DmaDriver::append(std::vector<Segment>& segments, const Segment& segment) {
-  if (!segments.empty()) {
-    Segment& last = segments.back();
-    if (last.source + last.length_bytes == segment.source &&
-        last.destination + last.length_bytes == segment.destination &&
-        last.length_bytes + segment.length_bytes <= UINT32_MAX) {
-      last.length_bytes += segment.length_bytes;
-      return;
+bool DmaDriver::overlapping(const std::vector<Segment>& pieces) {
+  // Does any piece read bytes that another piece writes? Destinations sorted by start, each
+  // source looked up among them.
+  std::vector<std::pair<uint64_t, uint64_t>> written;
+  written.reserve(pieces.size());
+  for (const Segment& piece : pieces) {
+    written.emplace_back(piece.destination, piece.destination + piece.length_bytes);
+  }
+  std::sort(written.begin(), written.end());
+  for (const Segment& piece : pieces) {
+    const uint64_t end = piece.source + piece.length_bytes;
+    auto it = std::lower_bound(written.begin(), written.end(), std::make_pair(end, uint64_t{0}));
+    // Candidates start before the source's end; the nearest ones are just before `it`.
+    while (it != written.begin()) {
+      --it;
+      if (it->second > piece.source) return true;
+      if (it->first + kPageSize <= piece.source) break;  // no piece is longer than a page
     }
   }
-  segments.push_back(segment);
+  return false;
 }
 
-zx_status_t DmaDriver::copy(const std::vector<Segment>& segments) {
+std::vector<DmaDriver::Segment> DmaDriver::merged(const std::vector<Segment>& pieces) {
+  std::vector<Segment> segments;
+  for (const Segment& piece : pieces) {
+    if (!segments.empty()) {
+      Segment& last = segments.back();
+      if (last.source + last.length_bytes == piece.source &&
+          last.destination + last.length_bytes == piece.destination &&
+          last.length_bytes + piece.length_bytes <= UINT32_MAX) {
+        last.length_bytes += piece.length_bytes;
+        continue;
+      }
+    }
+    segments.push_back(piece);
+  }
+  return segments;
+}
+
+zx_status_t DmaDriver::copy(const std::vector<Segment>& pieces) {
+  const std::vector<Segment> segments = merged(pieces);
   if (!coherent_) {
     CycleAccount::Scope phase(account_, CyclePhase::cache_maint);
     for (const Segment& segment : segments) {

@@ -21,13 +21,15 @@ struct DmaDevice {
 // a list of physical segments into a descriptor chain in a ring of kernel pages (written with
 // write-combining stores, so the engine reads them from memory), cleans and invalidates the
 // caches around the transfer when the engine is not coherent, starts channel 0 and sleeps until
-// its completion interrupt. Physically contiguous segments are merged into one descriptor.
+// its completion interrupt.
 class DmaDriver {
  public:
   struct Segment {
     uint64_t source;
     uint64_t destination;
     uint64_t length_bytes;
+    MemoryType source_type = MemoryType::cached;
+    MemoryType destination_type = MemoryType::cached;
   };
 
   DmaDriver(CpuCore& cpu, PhysicalMemoryManager& pmm, CycleAccount& account,
@@ -44,12 +46,15 @@ class DmaDriver {
   // Pages the driver holds for itself.
   uint64_t kernel_pages() const { return pages_.size(); }
 
-  // Adds a segment, merging it with the last one when both sides continue it.
-  static void append(std::vector<Segment>& segments, const Segment& segment);
-  // Copies every segment; ZX_ERR_IO when the engine reports an error.
-  zx_status_t copy(const std::vector<Segment>& segments);
+  // True when a piece reads bytes another piece writes: the engine's burst order would then
+  // give other bytes than the core's piece-by-piece copy, so the kernel leaves it to the core.
+  static bool overlapping(const std::vector<Segment>& pieces);
+  // Copies the pieces in order (physically contiguous runs merged into one descriptor);
+  // ZX_ERR_IO when the engine reports an error.
+  zx_status_t copy(const std::vector<Segment>& pieces);
 
  private:
+  static std::vector<Segment> merged(const std::vector<Segment>& pieces);
   uint32_t read_register32(uint64_t offset);
   void write_register32(uint64_t offset, uint32_t value);
   void write_register64(uint64_t offset, uint64_t value);

@@ -296,7 +296,7 @@ Kernel::CopyPlan Kernel::plan_copy(uint64_t length_bytes) {
 void Kernel::move(CopyPlan& plan, uint64_t source, uint64_t destination, uint64_t length,
                   MemoryType source_type, MemoryType destination_type) {
   if (plan.dma) {
-    DmaDriver::append(plan.segments, {source, destination, length});
+    plan.segments.push_back({source, destination, length, source_type, destination_type});
     return;
   }
   CycleAccount::Scope phase(account_, CyclePhase::copy);
@@ -305,11 +305,18 @@ void Kernel::move(CopyPlan& plan, uint64_t source, uint64_t destination, uint64_
 
 zx_status_t Kernel::finish(CopyPlan& plan, zx_status_t status) {
   // What was gathered before a failure still moves: a partial write is not rolled back.
-  if (plan.dma && !plan.segments.empty()) {
-    const zx_status_t moved = dma_.copy(plan.segments);
-    if (status == ZX_OK) status = moved;
+  if (!plan.dma || plan.segments.empty()) return status;
+  if (DmaDriver::overlapping(plan.segments)) {
+    // A buffer that aliases the VMO (a mapping of it): the core copies, piece by piece.
+    for (const DmaDriver::Segment& piece : plan.segments) {
+      CycleAccount::Scope phase(account_, CyclePhase::copy);
+      cpu_.copy_physical(piece.source, piece.destination, piece.length_bytes, piece.source_type,
+                         piece.destination_type);
+    }
+    return status;
   }
-  return status;
+  const zx_status_t moved = dma_.copy(plan.segments);
+  return status == ZX_OK ? moved : status;
 }
 
 void Kernel::maintain_committed(VmObject& vmo, CacheMaintenance operation, uint64_t offset,

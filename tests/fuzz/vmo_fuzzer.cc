@@ -57,8 +57,10 @@ class Session {
       if (processes_[p] == nullptr) std::abort();
       handles_[p].push_back({processes_[p]->root_vmar_handle(), model_.root_vmar(p)});
     }
-    for (int steps = 0; steps < 64 && input_.remaining_bytes() > 0; ++steps)
+    for (int steps = 0; steps < 64 && input_.remaining_bytes() > 0; ++steps) {
       step();
+      watch();
+    }
     check_invariants();
     for (Process* process : processes_)
       kernel_.destroy_process(*process);
@@ -141,6 +143,9 @@ class Session {
         zx_handle_t m = 0;
         const zx_status_t status = kernel_.vmo_create(kp, size, options, &k);
         same("vmo_create", status, model_.vmo_create(p, size, options, &m));
+        if (kTrace)
+          std::fprintf(stderr, "  [created %x size %llx]\n", k,
+                       static_cast<unsigned long long>(size));
         keep(p, status, k, m);
         break;
       }
@@ -153,6 +158,12 @@ class Session {
                                     ? size_value()
                                     : input_.ConsumeIntegralInRange<uint64_t>(0, 3 * kPage);
         const uint64_t count = length();
+        if (kTrace) {
+          std::fprintf(stderr, "  [%s handle %x buffer %llx offset %llx len %llx]\n",
+                       write ? "write" : "read", h.kernel, static_cast<unsigned long long>(buffer),
+                       static_cast<unsigned long long>(offset),
+                       static_cast<unsigned long long>(count));
+        }
         if (write) {
           same("vmo_write", kernel_.vmo_write(kp, h.kernel, buffer, offset, count),
                model_.vmo_write(p, h.model, buffer, offset, count));
@@ -233,6 +244,11 @@ class Session {
         const zx_status_t status =
             kernel_.vmar_map(kp, kp.root_vmar_handle(), options, 0, h.kernel, vmo_offset, size, &k);
         same("vmar_map", status, model_.vmar_map(p, options, h.model, vmo_offset, size, &m));
+        if (kTrace) {
+          std::fprintf(stderr, "  [map %x options %x vmo_offset %llx size %llx at %llx]\n",
+                       h.kernel, options, static_cast<unsigned long long>(vmo_offset),
+                       static_cast<unsigned long long>(size), static_cast<unsigned long long>(k));
+        }
         if (status == ZX_OK) {
           if (k != m)
             fail("vmar_map address", static_cast<long long>(k), static_cast<long long>(m));
@@ -251,6 +267,10 @@ class Session {
       case 11: {
         const uint64_t at = address(p);
         const size_t count = input_.ConsumeIntegralInRange<size_t>(0, 2 * kPage + 9);
+        if (kTrace) {
+          std::fprintf(stderr, "  [access %llx len %zx]\n", static_cast<unsigned long long>(at),
+                       count);
+        }
         if (input_.ConsumeBool()) {
           std::vector<uint8_t> bytes(count,
                                      static_cast<uint8_t>(input_.ConsumeIntegral<uint8_t>()));
@@ -263,7 +283,10 @@ class Session {
           std::vector<uint8_t> m(count);
           const zx_status_t status = kernel_.user_load(kp, at, k.data(), count);
           same("load", status, model_.load(p, at, m.data(), count));
-          if (status == ZX_OK && k != m) fail("load bytes", 0, 0);
+          if (status == ZX_OK && k != m) {
+            const auto at_byte = std::mismatch(k.begin(), k.end(), m.begin()).first - k.begin();
+            fail("load bytes differ at byte", at_byte, 0);
+          }
         }
         break;
       }
@@ -291,6 +314,23 @@ class Session {
         break;
       }
     }
+  }
+
+  // ZXVP_FUZZ_WATCH=P:ADDRESS:LENGTH (hex) compares that range of process P's memory in both
+  // models after every step, to find the step where they part.
+  void watch() {
+    static const char* spec = std::getenv("ZXVP_FUZZ_WATCH");
+    if (spec == nullptr) return;
+    size_t p = 0;
+    unsigned long long at = 0;
+    unsigned long long count = 0;
+    if (std::sscanf(spec, "%zu:%llx:%llx", &p, &at, &count) != 3 || p > 2) return;
+    std::vector<uint8_t> k(count);
+    std::vector<uint8_t> m(count);
+    const zx_status_t ks = kernel_.user_load(*processes_[p], at, k.data(), count);
+    const zx_status_t ms = model_.load(p, at, m.data(), count);
+    std::fprintf(stderr, "  watch: %s / %s, %s\n", zx_status_get_string(ks),
+                 zx_status_get_string(ms), k == m ? "same bytes" : "BYTES DIFFER");
   }
 
   void check_invariants() {
