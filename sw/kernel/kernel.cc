@@ -329,75 +329,74 @@ void Kernel::maintain_committed(VmObject& vmo, CacheMaintenance operation, uint6
   }
 }
 
-zx_status_t Kernel::copy_from_user(Process& process, CopyPlan& plan, uint64_t user_address,
-                                   uint64_t physical, uint64_t length) {
+template <typename PieceFunction>
+zx_status_t Kernel::for_each_user_piece(Process& process, uint64_t user_address, uint64_t length,
+                                        AccessType access, PieceFunction&& piece) {
   if (!in_user_half(user_address, length)) return ZX_ERR_NOT_FOUND;
   uint64_t done = 0;
   while (done < length) {
     const uint64_t address = user_address + done;
-    const uint64_t piece = std::min(length - done, kPageSize - (address & (kPageSize - 1)));
-    Translation source;
-    if (const zx_status_t status = translate_user(process, address, AccessType::read, &source);
+    const uint64_t piece_length = std::min(length - done, kPageSize - (address & (kPageSize - 1)));
+    Translation translation;
+    if (const zx_status_t status = translate_user(process, address, access, &translation);
         status != ZX_OK) {
       return status;
     }
-    move(plan, source.physical_address, physical + done, piece, source.memory_type,
-         MemoryType::cached);
-    done += piece;
+    piece(translation, done, piece_length);
+    done += piece_length;
   }
   return ZX_OK;
+}
+
+zx_status_t Kernel::copy_from_user(Process& process, CopyPlan& plan, uint64_t user_address,
+                                   uint64_t physical, uint64_t length) {
+  return for_each_user_piece(process, user_address, length, AccessType::read,
+                             [&](const Translation& source, uint64_t done, uint64_t piece_length) {
+                               move(plan, source.physical_address, physical + done, piece_length,
+                                    source.memory_type, MemoryType::cached);
+                             });
 }
 
 zx_status_t Kernel::copy_to_user(Process& process, CopyPlan& plan, uint64_t user_address,
                                  const VmPage* page, uint64_t page_offset, uint64_t length) {
-  if (!in_user_half(user_address, length)) return ZX_ERR_NOT_FOUND;
-  uint64_t done = 0;
-  while (done < length) {
-    const uint64_t address = user_address + done;
-    const uint64_t piece = std::min(length - done, kPageSize - (address & (kPageSize - 1)));
-    Translation destination;
-    if (const zx_status_t status =
-            translate_user(process, address, AccessType::write, &destination);
-        status != ZX_OK) {
-      return status;
-    }
-    if (page != nullptr) {
-      move(plan, page->physical_address() + page_offset + done, destination.physical_address, piece,
-           MemoryType::cached, destination.memory_type);
-    } else if (plan.dma) {
-      move(plan, dma_.zero_page() + ((page_offset + done) & (kPageSize - 1)),
-           destination.physical_address, piece, MemoryType::cached, destination.memory_type);
-    } else {
-      CycleAccount::Scope phase(account_, CyclePhase::copy);
-      cpu_.physical_write(destination.physical_address, kZeroPage.data(), piece,
-                          destination.memory_type);
-    }
-    done += piece;
-  }
-  return ZX_OK;
+  return for_each_user_piece(
+      process, user_address, length, AccessType::write,
+      [&](const Translation& destination, uint64_t done, uint64_t piece_length) {
+        if (page != nullptr) {
+          move(plan, page->physical_address() + page_offset + done, destination.physical_address,
+               piece_length, MemoryType::cached, destination.memory_type);
+        } else if (plan.dma) {
+          move(plan, dma_.zero_page() + ((page_offset + done) & (kPageSize - 1)),
+               destination.physical_address, piece_length, MemoryType::cached,
+               destination.memory_type);
+        } else {
+          CycleAccount::Scope phase(account_, CyclePhase::copy);
+          cpu_.physical_write(destination.physical_address, kZeroPage.data(), piece_length,
+                              destination.memory_type);
+        }
+      });
+}
+
+template <typename AccessFunction>
+zx_status_t Kernel::user_access(Process& process, const char* name, AccessFunction&& access) {
+  account_.begin(name, CyclePhase::copy);
+  enter_address_space(process);
+  last_fault_status_ = ZX_OK;
+  zx_status_t status = ZX_OK;
+  if (!access().ok()) status = last_fault_status_ != ZX_OK ? last_fault_status_ : ZX_ERR_INTERNAL;
+  record(account_.finish(status));
+  return status;
 }
 
 zx_status_t Kernel::user_load(Process& process, uint64_t address, void* data, uint64_t length) {
-  account_.begin("load", CyclePhase::copy);
-  enter_address_space(process);
-  last_fault_status_ = ZX_OK;
-  const MemoryAccess access = cpu_.load(address, data, length, Privilege::user);
-  zx_status_t status = ZX_OK;
-  if (!access.ok()) status = last_fault_status_ != ZX_OK ? last_fault_status_ : ZX_ERR_INTERNAL;
-  record(account_.finish(status));
-  return status;
+  return user_access(process, "load",
+                     [&] { return cpu_.load(address, data, length, Privilege::user); });
 }
 
 zx_status_t Kernel::user_store(Process& process, uint64_t address, const void* data,
                                uint64_t length) {
-  account_.begin("store", CyclePhase::copy);
-  enter_address_space(process);
-  last_fault_status_ = ZX_OK;
-  const MemoryAccess access = cpu_.store(address, data, length, Privilege::user);
-  zx_status_t status = ZX_OK;
-  if (!access.ok()) status = last_fault_status_ != ZX_OK ? last_fault_status_ : ZX_ERR_INTERNAL;
-  record(account_.finish(status));
-  return status;
+  return user_access(process, "store",
+                     [&] { return cpu_.store(address, data, length, Privilege::user); });
 }
 
 }  // namespace zxvp

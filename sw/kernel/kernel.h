@@ -135,6 +135,14 @@ class Kernel : private PageOperations {
                            const VmPage* page, uint64_t page_offset, uint64_t length);
   void maintain_committed(VmObject& vmo, CacheMaintenance operation, uint64_t offset,
                           uint64_t length);
+  // Calls `piece(translation, done, piece_length)` for each page-bounded piece of a user range,
+  // translated for `access`; stops at the first translation that fails.
+  template <typename PieceFunction>
+  zx_status_t for_each_user_piece(Process& process, uint64_t user_address, uint64_t length,
+                                  AccessType access, PieceFunction&& piece);
+  // A load or store by the process, accounted as the call `name`; faults become statuses.
+  template <typename AccessFunction>
+  zx_status_t user_access(Process& process, const char* name, AccessFunction&& access);
   // The physical address behind a user address for `access`, soft-faulting it in if needed.
   zx_status_t translate_user(Process& process, uint64_t address, AccessType access,
                              Translation* translation);
