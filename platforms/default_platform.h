@@ -1,9 +1,8 @@
 #pragma once
 
 #include <cstdint>
-#include <systemc>
-
 #include <memory>
+#include <systemc>
 
 #include "models/bus/bus.h"
 #include "models/cache/cache.h"

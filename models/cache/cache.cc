@@ -91,8 +91,7 @@ size_t Cache::lookup(uint64_t line_number, bool* hit, sc_core::sc_time& delay,
   return victim;
 }
 
-tlm::tlm_response_status Cache::touch(uint64_t line_number, bool write,
-                                      sc_core::sc_time& delay) {
+tlm::tlm_response_status Cache::touch(uint64_t line_number, bool write, sc_core::sc_time& delay) {
   delay += hit_latency_;
   bool hit = false;
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
@@ -194,14 +193,14 @@ void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint
         }
       }
       std::sort(resident.begin(), resident.end());
-      for (const auto& [number, slot] : resident) maintain_slot(slot, operation, delay);
+      for (const auto& [number, slot] : resident)
+        maintain_slot(slot, operation, delay);
     }
   }
   next_.maintain(operation, physical_address, length_bytes, delay);
 }
 
-tlm::tlm_response_status Cache::functional_zero(uint64_t physical_address,
-                                                uint64_t length_bytes) {
+tlm::tlm_response_status Cache::functional_zero(uint64_t physical_address, uint64_t length_bytes) {
   return next_.functional_zero(physical_address, length_bytes);
 }
 

@@ -7,14 +7,14 @@ namespace zxvp {
 void MmuConfig::bind(ParameterBinding& binding) {
   binding.field("tlb.entries", tlb_entries,
                 UnsignedSpec{"entries", "TLB entries (ways x a power of two)", 1, 1 << 20});
-  binding.field("tlb.ways", tlb_ways,
-                UnsignedSpec{"ways", "TLB associativity (entries for fully associative)", 1,
-                             1 << 20});
+  binding.field(
+      "tlb.ways", tlb_ways,
+      UnsignedSpec{"ways", "TLB associativity (entries for fully associative)", 1, 1 << 20});
   binding.field("tlb.hit_latency_cycles", tlb_hit_latency_cycles,
                 UnsignedSpec{"cycles", "CPU cycles of every translation (a TLB hit)", 0, 1000});
-  binding.field("walk_cache.entries", walk_cache_entries,
-                UnsignedSpec{"entries", "upper-level table entries cached for walks (0: none)", 0,
-                             4096});
+  binding.field(
+      "walk_cache.entries", walk_cache_entries,
+      UnsignedSpec{"entries", "upper-level table entries cached for walks (0: none)", 0, 4096});
 }
 
 Mmu::Mmu(const sc_core::sc_module_name& name, const MmuConfig& config, const Clock& cpu_clock,
@@ -24,11 +24,10 @@ Mmu::Mmu(const sc_core::sc_module_name& name, const MmuConfig& config, const Clo
       cpu_clock_(cpu_clock),
       hit_latency_(cpu_clock.cycles(config.tlb_hit_latency_cycles)),
       tlb_(config.tlb_entries, config.tlb_ways, statistics, std::string(basename()) + ".tlb"),
-      walk_cache_(config.walk_cache_entries, statistics,
-                  std::string(basename()) + ".walk_cache"),
+      walk_cache_(config.walk_cache_entries, statistics, std::string(basename()) + ".walk_cache"),
       walker_(walker_port, walk_cache_, statistics, std::string(basename()) + ".walker"),
-      walk_cycles_(statistics.histogram(std::string(basename()) + ".walker.cycles",
-                                        "CPU cycles per walk")) {
+      walk_cycles_(
+          statistics.histogram(std::string(basename()) + ".walker.cycles", "CPU cycles per walk")) {
   for (Fault kind : {Fault::not_mapped, Fault::address_size, Fault::permission_read,
                      Fault::permission_write, Fault::permission_execute, Fault::permission_user}) {
     faults_[static_cast<size_t>(kind)] =

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdint>
-
 #include <systemc>
 
 #include "models/mmu/page_table_walker.h"

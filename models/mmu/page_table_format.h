@@ -54,12 +54,15 @@ inline constexpr uint64_t page_entry(uint64_t page_physical, PagePermissions per
                                      MemoryType type) {
   return (page_physical & kAddressMask) | kValid | (permissions.read ? kRead : 0) |
          (permissions.write ? kWrite : 0) | (permissions.execute ? kExecute : 0) |
-         (permissions.user ? kUser : 0) |
-         (static_cast<uint64_t>(type) << kMemoryTypeShift);
+         (permissions.user ? kUser : 0) | (static_cast<uint64_t>(type) << kMemoryTypeShift);
 }
 
-inline constexpr bool is_valid(uint64_t entry) { return (entry & kValid) != 0; }
-inline constexpr uint64_t entry_address(uint64_t entry) { return entry & kAddressMask; }
+inline constexpr bool is_valid(uint64_t entry) {
+  return (entry & kValid) != 0;
+}
+inline constexpr uint64_t entry_address(uint64_t entry) {
+  return entry & kAddressMask;
+}
 inline constexpr MemoryType entry_memory_type(uint64_t entry) {
   return static_cast<MemoryType>((entry & kMemoryTypeMask) >> kMemoryTypeShift);
 }

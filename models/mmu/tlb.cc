@@ -6,8 +6,7 @@
 
 namespace zxvp {
 
-Tlb::Tlb(uint64_t entries, uint64_t ways, StatisticsRegistry& statistics,
-         const std::string& name)
+Tlb::Tlb(uint64_t entries, uint64_t ways, StatisticsRegistry& statistics, const std::string& name)
     : ways_(ways),
       set_mask_(0),
       hits_(statistics.counter(name + ".hits", "translations found in the TLB")),
@@ -38,7 +37,7 @@ const Tlb::Entry* Tlb::lookup(uint16_t asid, uint64_t virtual_page) {
 }
 
 const Tlb::Entry* Tlb::insert(uint16_t asid, uint64_t virtual_page, uint64_t physical_page,
-                 page_table::PagePermissions permissions, MemoryType memory_type) {
+                              page_table::PagePermissions permissions, MemoryType memory_type) {
   Entry* set = set_of(virtual_page);
   Entry* victim = &set[0];
   for (uint64_t way = 0; way < ways_; ++way) {
@@ -91,7 +90,8 @@ void Tlb::invalidate_all() {
 
 uint64_t Tlb::valid_entries() const {
   uint64_t count = 0;
-  for (const Entry& entry : entries_) count += entry.valid ? 1 : 0;
+  for (const Entry& entry : entries_)
+    count += entry.valid ? 1 : 0;
   return count;
 }
 

@@ -30,7 +30,7 @@ class Tlb {
   const Entry* lookup(uint16_t asid, uint64_t virtual_page);
   // Fills (or refreshes) the entry for (asid, virtual page), evicting the set's LRU entry.
   const Entry* insert(uint16_t asid, uint64_t virtual_page, uint64_t physical_page,
-              page_table::PagePermissions permissions, MemoryType memory_type);
+                      page_table::PagePermissions permissions, MemoryType memory_type);
 
   void invalidate_page(uint16_t asid, uint64_t virtual_page);
   void invalidate_asid(uint16_t asid);

@@ -17,7 +17,8 @@ uint64_t WalkCache::prefix_of(unsigned level, uint64_t virtual_address) {
 WalkCache::Start WalkCache::start(uint16_t asid, uint64_t virtual_address) {
   Entry* deepest = nullptr;
   for (Entry& entry : entries_) {
-    if (entry.valid && entry.asid == asid && entry.prefix == prefix_of(entry.level, virtual_address) &&
+    if (entry.valid && entry.asid == asid &&
+        entry.prefix == prefix_of(entry.level, virtual_address) &&
         (deepest == nullptr || entry.level > deepest->level)) {
       deepest = &entry;
     }
@@ -66,7 +67,8 @@ void WalkCache::invalidate_asid(uint16_t asid) {
 }
 
 void WalkCache::invalidate_all() {
-  for (Entry& entry : entries_) entry.valid = false;
+  for (Entry& entry : entries_)
+    entry.valid = false;
 }
 
 }  // namespace zxvp

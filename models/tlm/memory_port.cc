@@ -156,8 +156,8 @@ tlm::tlm_response_status MemoryPort::transport_blocks(tlm::tlm_command command, 
     std::memcpy(data, host, length_bytes);
   }
   uint64_t transactions = 0;
-  delay += blocks_time(region->grant.timing, write, address, length_bytes, block_bytes,
-                       &transactions);
+  delay +=
+      blocks_time(region->grant.timing, write, address, length_bytes, block_bytes, &transactions);
   region->grant.record(command, length_bytes, transactions);
   return tlm::TLM_OK_RESPONSE;
 }
@@ -256,8 +256,8 @@ tlm::tlm_response_status MemoryPort::zero(uint64_t address, uint64_t length_byte
   return tlm::TLM_OK_RESPONSE;
 }
 
-tlm::tlm_response_status MemoryPort::move(tlm::tlm_command command, uint64_t address,
-                                          uint8_t* data, uint64_t length_bytes) {
+tlm::tlm_response_status MemoryPort::move(tlm::tlm_command command, uint64_t address, uint8_t* data,
+                                          uint64_t length_bytes) {
   const bool write = command == tlm::TLM_WRITE_COMMAND;
   if (const DmiRegion* region = find_dmi(address, length_bytes, write)) {
     uint8_t* host = region->pointer + (address - region->start);

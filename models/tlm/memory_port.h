@@ -42,9 +42,8 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   // Memory-to-memory copy as a core makes it: the source read as read_blocks() would, then the
   // destination written as write_blocks() would, with the same time and statistics; under DMI
   // the host does one memmove.
-  tlm::tlm_response_status copy_lines(uint64_t source, uint64_t destination,
-                                      uint64_t length_bytes, uint64_t line_bytes,
-                                      sc_core::sc_time& delay);
+  tlm::tlm_response_status copy_lines(uint64_t source, uint64_t destination, uint64_t length_bytes,
+                                      uint64_t line_bytes, sc_core::sc_time& delay);
 
   // Memory-to-memory copy as a DMA engine makes it: blocks of `block_bytes` counted from the
   // start of the copy, each read from the source then written to the destination, each costing
@@ -62,8 +61,8 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
 
   // One transaction's time and statistics without moving bytes, for timing models of caches
   // whose data lives in memory: a write carries what memory already holds.
-  tlm::tlm_response_status charge(tlm::tlm_command command, uint64_t address,
-                                  uint64_t length_bytes, sc_core::sc_time& delay);
+  tlm::tlm_response_status charge(tlm::tlm_command command, uint64_t address, uint64_t length_bytes,
+                                  sc_core::sc_time& delay);
   // Makes bytes zero with no time and no statistics. Under DMI, bytes that already read zero are
   // not written, so that the host does not back untouched memory with pages.
   tlm::tlm_response_status zero(uint64_t address, uint64_t length_bytes);

@@ -1,9 +1,8 @@
 #include "sw/api/zircon/syscalls.h"
 
 #include <stdexcept>
-#include <unordered_map>
-
 #include <systemc>
+#include <unordered_map>
 
 #include "sw/api/user_thread.h"
 
@@ -22,23 +21,23 @@ std::unordered_map<const sc_core::sc_object*, Caller>& callers() {
 }
 
 Caller& current() {
-  const auto it =
-      callers().find(sc_core::sc_get_current_process_handle().get_process_object());
+  const auto it = callers().find(sc_core::sc_get_current_process_handle().get_process_object());
   if (it == callers().end()) {
     throw std::logic_error("a zx_* call from a thread that start_user_thread did not start");
   }
   return it->second;
 }
 
-uint64_t address_of(const void* buffer) { return reinterpret_cast<uint64_t>(buffer); }
+uint64_t address_of(const void* buffer) {
+  return reinterpret_cast<uint64_t>(buffer);
+}
 
 }  // namespace
 
 void start_user_thread(Kernel& kernel, Process& process, const std::string& name,
                        std::function<void()> program) {
   kernel.cpu().start_thread(name, [&kernel, &process, program = std::move(program)] {
-    const sc_core::sc_object* self =
-        sc_core::sc_get_current_process_handle().get_process_object();
+    const sc_core::sc_object* self = sc_core::sc_get_current_process_handle().get_process_object();
     callers()[self] = Caller{&kernel, &process};
     program();
     callers().erase(self);
@@ -60,7 +59,9 @@ zx_status_t user_store(zx_vaddr_t address, const void* data, size_t length) {
 using zxvp::address_of;
 using zxvp::current;
 
-zx_handle_t zx_vmar_root_self() { return current().process->root_vmar_handle(); }
+zx_handle_t zx_vmar_root_self() {
+  return current().process->root_vmar_handle();
+}
 
 zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
   auto& caller = current();
@@ -75,8 +76,7 @@ zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_
 zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
                          size_t buffer_size) {
   auto& caller = current();
-  return caller.kernel->vmo_write(*caller.process, handle, address_of(buffer), offset,
-                                  buffer_size);
+  return caller.kernel->vmo_write(*caller.process, handle, address_of(buffer), offset, buffer_size);
 }
 
 zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <boost/dynamic_bitset.hpp>
 #include <cstdint>
 #include <optional>
 #include <vector>
-
-#include <boost/dynamic_bitset.hpp>
 
 #include "sim/stats/statistics.h"
 

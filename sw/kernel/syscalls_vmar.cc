@@ -26,8 +26,7 @@ zx_status_t Kernel::vmar_map(Process& process, zx_handle_t vmar_handle, uint32_t
   return end_syscall([&]() -> zx_status_t {
     std::shared_ptr<VmAddressRegion> vmar;
     zx_rights_t vmar_rights = 0;
-    if (const zx_status_t status =
-            lookup(process, vmar_handle, ZX_RIGHT_NONE, &vmar, &vmar_rights);
+    if (const zx_status_t status = lookup(process, vmar_handle, ZX_RIGHT_NONE, &vmar, &vmar_rights);
         status != ZX_OK) {
       return status;
     }
@@ -84,9 +83,8 @@ zx_status_t Kernel::vmar_map(Process& process, zx_handle_t vmar_handle, uint32_t
     if (map_range) {
       // Enter the pages the VMO already holds (MapRange with commit off).
       VmMapping* mapping = vmar->find(base);
-      const uint64_t limit = std::min(mapping->size(), vmo->size() > vmo_offset
-                                                           ? vmo->size() - vmo_offset
-                                                           : uint64_t{0});
+      const uint64_t limit = std::min(
+          mapping->size(), vmo->size() > vmo_offset ? vmo->size() - vmo_offset : uint64_t{0});
       for (uint64_t page = 0; page < limit; page += ZX_PAGE_SIZE) {
         VmPage* held = vmo->find_page(vmo_offset + page);
         if (held == nullptr) continue;
@@ -94,9 +92,9 @@ zx_status_t Kernel::vmar_map(Process& process, zx_handle_t vmar_handle, uint32_t
             (request.permissions & ZX_VM_PERM_READ) != 0,
             (request.permissions & ZX_VM_PERM_WRITE) != 0 && !held->shared(),
             (request.permissions & ZX_VM_PERM_EXECUTE) != 0, true};
-        if (const zx_status_t status = vmar->tables().map_page(
-                base + page, held->physical_address(), entry,
-                static_cast<MemoryType>(vmo->cache_policy()));
+        if (const zx_status_t status =
+                vmar->tables().map_page(base + page, held->physical_address(), entry,
+                                        static_cast<MemoryType>(vmo->cache_policy()));
             status != ZX_OK) {
           vmar->unmap(base, mapping->size());
           return status;
@@ -131,8 +129,7 @@ zx_status_t Kernel::vmar_protect(Process& process, zx_handle_t vmar_handle, uint
                                  ((options & ZX_VM_PERM_WRITE) ? ZX_RIGHT_WRITE : 0) |
                                  ((options & ZX_VM_PERM_EXECUTE) ? ZX_RIGHT_EXECUTE : 0);
     std::shared_ptr<VmAddressRegion> vmar;
-    if (const zx_status_t status = lookup(process, vmar_handle, required, &vmar);
-        status != ZX_OK) {
+    if (const zx_status_t status = lookup(process, vmar_handle, required, &vmar); status != ZX_OK) {
       return status;
     }
     if (!valid_protection(options)) return ZX_ERR_INVALID_ARGS;

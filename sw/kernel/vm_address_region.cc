@@ -9,7 +9,9 @@ VmAddressRegion::VmAddressRegion(CpuCore& cpu, PhysicalMemoryManager& pmm, uint1
                                  uint64_t tlb_invalidate_cycles)
     : tables_(cpu, pmm, asid, tlb_invalidate_cycles) {}
 
-VmAddressRegion::~VmAddressRegion() { mappings_.clear(); }
+VmAddressRegion::~VmAddressRegion() {
+  mappings_.clear();
+}
 
 VmMapping* VmAddressRegion::find(uint64_t address) {
   auto it = mappings_.upper_bound(address);
@@ -101,10 +103,9 @@ void VmAddressRegion::carve(uint64_t address, uint64_t length) {
                                          mapping->permissions(), mapping->max_permissions()));
     }
     if (cut_end < mapping->end()) {
-      insert(std::make_unique<VmMapping>(
-          *this, cut_end, mapping->end() - cut_end, mapping->vmo(),
-          mapping->vmo_offset() + (cut_end - mapping->base()), mapping->permissions(),
-          mapping->max_permissions()));
+      insert(std::make_unique<VmMapping>(*this, cut_end, mapping->end() - cut_end, mapping->vmo(),
+                                         mapping->vmo_offset() + (cut_end - mapping->base()),
+                                         mapping->permissions(), mapping->max_permissions()));
     }
     it = mappings_.lower_bound(cut_end);
   }
@@ -138,7 +139,8 @@ zx_status_t VmAddressRegion::protect(uint64_t address, uint64_t length, uint32_t
   it = mappings_.upper_bound(address);
   if (it != mappings_.begin() && std::prev(it)->second->end() > address) --it;
   std::vector<VmMapping*> touched;
-  for (; it != mappings_.end() && it->first < end; ++it) touched.push_back(it->second.get());
+  for (; it != mappings_.end() && it->first < end; ++it)
+    touched.push_back(it->second.get());
   for (VmMapping* mapping : touched) {
     const uint64_t start = std::max(address, mapping->base());
     const uint64_t stop = std::min(end, mapping->end());

@@ -19,7 +19,9 @@ VmMapping::VmMapping(VmAddressRegion& region, uint64_t base, uint64_t size,
   vmo_->add_mapping(this);
 }
 
-VmMapping::~VmMapping() { vmo_->remove_mapping(this); }
+VmMapping::~VmMapping() {
+  vmo_->remove_mapping(this);
+}
 
 void VmMapping::vmo_range_changed(uint64_t offset, uint64_t length) {
   const uint64_t start = std::max(offset, vmo_offset_);

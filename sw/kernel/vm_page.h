@@ -1,9 +1,8 @@
 #pragma once
 
-#include <cstdint>
-
 #include <boost/intrusive_ptr.hpp>
 #include <boost/smart_ptr/intrusive_ref_counter.hpp>
+#include <cstdint>
 
 #include "sw/kernel/physical_memory_manager.h"
 

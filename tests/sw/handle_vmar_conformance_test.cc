@@ -103,8 +103,8 @@ TEST_F(Vmar, Spec3_9_MissingMapRightBeatsTheOptionChecks) {
     uint64_t address = 0;
     EXPECT_ZX(ZX_ERR_ACCESS_DENIED,
               k.vmar_map(p, p.root_vmar_handle(), 0, 0, no_map, 0, kPage, &address));
-    EXPECT_ZX(ZX_ERR_ACCESS_DENIED, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_WRITE, 0,
-                                               no_map, 0, kPage, &address));
+    EXPECT_ZX(ZX_ERR_ACCESS_DENIED,
+              k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_WRITE, 0, no_map, 0, kPage, &address));
   });
 }
 
@@ -113,16 +113,16 @@ TEST_F(Vmar, Spec3_9_ProtectionAndOptionChecks) {
     const zx_handle_t vmo = make_vmo(k, p, kPage);
     const zx_handle_t vmar = p.root_vmar_handle();
     uint64_t address = 0;
-    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_PERM_WRITE, 0, vmo, 0, kPage,
-                                              &address));
-    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_PERM_EXECUTE, 0, vmo, 0, kPage,
-                                              &address));
+    EXPECT_ZX(ZX_ERR_INVALID_ARGS,
+              k.vmar_map(p, vmar, ZX_VM_PERM_WRITE, 0, vmo, 0, kPage, &address));
+    EXPECT_ZX(ZX_ERR_INVALID_ARGS,
+              k.vmar_map(p, vmar, ZX_VM_PERM_EXECUTE, 0, vmo, 0, kPage, &address));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_MAP_RANGE | ZX_VM_SPECIFIC_OVERWRITE,
                                               0, vmo, 0, kPage, &address));
-    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_CAN_MAP_READ, 0,
-                                              vmo, 0, kPage, &address));
-    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_FAULT_BEYOND_STREAM_SIZE, 0, vmo, 0,
-                                              kPage, &address));
+    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_CAN_MAP_READ, 0, vmo,
+                                              0, kPage, &address));
+    EXPECT_ZX(ZX_ERR_INVALID_ARGS,
+              k.vmar_map(p, vmar, ZX_VM_FAULT_BEYOND_STREAM_SIZE, 0, vmo, 0, kPage, &address));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
               k.vmar_map(p, vmar, ZX_VM_PERM_READ | (1u << 16), 0, vmo, 0, kPage, &address));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_PERM_READ | (5u << ZX_VM_ALIGN_BASE),
@@ -132,8 +132,8 @@ TEST_F(Vmar, Spec3_9_ProtectionAndOptionChecks) {
     EXPECT_EQ(address % (1u << 16), 0u);
     // Without XOM support, READ_IF_XOM_UNSUPPORTED makes an execute mapping readable.
     EXPECT_ZX(ZX_ERR_ACCESS_DENIED,
-              k.vmar_map(p, vmar, ZX_VM_PERM_EXECUTE | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED, 0,
-                         vmo, 0, kPage, &address));  // a VMO handle has no EXECUTE right
+              k.vmar_map(p, vmar, ZX_VM_PERM_EXECUTE | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED, 0, vmo,
+                         0, kPage, &address));  // a VMO handle has no EXECUTE right
   });
 }
 
@@ -147,8 +147,8 @@ TEST_F(Vmar, Spec3_9_PermissionsNeedTheRightOnBothHandlesInOrder) {
     zx_handle_t vmar_read_only = ZX_HANDLE_INVALID;
     ASSERT_ZX(ZX_OK, k.handle_duplicate(p, p.root_vmar_handle(), ZX_RIGHT_READ, &vmar_read_only));
     uint64_t address = 0;
-    EXPECT_ZX(ZX_ERR_ACCESS_DENIED, k.vmar_map(p, p.root_vmar_handle(), kReadWrite, 0, read_only,
-                                               0, kPage, &address));
+    EXPECT_ZX(ZX_ERR_ACCESS_DENIED,
+              k.vmar_map(p, p.root_vmar_handle(), kReadWrite, 0, read_only, 0, kPage, &address));
     EXPECT_ZX(ZX_ERR_ACCESS_DENIED, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ, 0,
                                                map_only, 0, kPage, &address));
     EXPECT_ZX(ZX_ERR_ACCESS_DENIED,
@@ -164,8 +164,8 @@ TEST_F(Vmar, Spec3_9_RequireNonResizableAndDiscardableAreNotSupported) {
     const zx_handle_t discardable = make_vmo(k, p, kPage, ZX_VMO_DISCARDABLE);
     uint64_t address = 0;
     EXPECT_ZX(ZX_ERR_NOT_SUPPORTED,
-              k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ | ZX_VM_REQUIRE_NON_RESIZABLE,
-                         0, resizable, 0, kPage, &address));
+              k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ | ZX_VM_REQUIRE_NON_RESIZABLE, 0,
+                         resizable, 0, kPage, &address));
     EXPECT_ZX(ZX_ERR_NOT_SUPPORTED, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ, 0,
                                                discardable, 0, kPage, &address));
     EXPECT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ | ZX_VM_ALLOW_FAULTS, 0,
@@ -181,20 +181,20 @@ TEST_F(Vmar, Spec3_9_RegionChecksOffsetLengthAndPlacement) {
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
               k.vmar_map(p, vmar, ZX_VM_PERM_READ, 0, vmo, 100, kPage, &address));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_PERM_READ, 0, vmo, 0, 0, &address));
-    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, UINTPTR_MAX
-                                              & ~(kPage - 1), vmo, 0, kPage, &address));
+    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_SPECIFIC,
+                                              UINTPTR_MAX & ~(kPage - 1), vmo, 0, kPage, &address));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
               k.vmar_map(p, vmar, ZX_VM_PERM_READ, kPage, vmo, 0, kPage, &address));
     EXPECT_ZX(ZX_ERR_OUT_OF_RANGE,
               k.vmar_map(p, vmar, ZX_VM_PERM_READ, 0, vmo, 0, UINT64_MAX, &address));
     // Specific placement: where asked; over another mapping only with OVERWRITE.
-    ASSERT_ZX(ZX_OK, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 0x10'0000, vmo, 0,
-                                kPage, &address));
+    ASSERT_ZX(ZX_OK, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 0x10'0000, vmo, 0, kPage,
+                                &address));
     EXPECT_EQ(address, VmAddressRegion::kBase + 0x10'0000);
     EXPECT_ZX(ZX_ERR_ALREADY_EXISTS, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_SPECIFIC,
                                                 0x10'0000, vmo, 0, kPage, &address));
-    EXPECT_ZX(ZX_OK, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_SPECIFIC_OVERWRITE, 0x10'0000,
-                                vmo, 0, kPage, &address));
+    EXPECT_ZX(ZX_OK, k.vmar_map(p, vmar, ZX_VM_PERM_READ | ZX_VM_SPECIFIC_OVERWRITE, 0x10'0000, vmo,
+                                0, kPage, &address));
     // Two mappings of half the space cannot both fit.
     ASSERT_ZX(ZX_OK, k.vmar_map(p, vmar, ZX_VM_PERM_READ, 0, vmo, 0, 1ull << 46, &address));
     EXPECT_ZX(ZX_ERR_NO_RESOURCES,
@@ -207,10 +207,10 @@ TEST_F(Vmar, Spec3_9_AddressesAreChosenTheSameWayEveryRun) {
     const zx_handle_t vmo = make_vmo(k, p, kPage);
     uint64_t first = 0;
     uint64_t second = 0;
-    ASSERT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ, 0, vmo, 0, 3 * kPage,
-                                &first));
-    ASSERT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ, 0, vmo, 0, kPage,
-                                &second));
+    ASSERT_ZX(ZX_OK,
+              k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ, 0, vmo, 0, 3 * kPage, &first));
+    ASSERT_ZX(ZX_OK,
+              k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ, 0, vmo, 0, kPage, &second));
     EXPECT_EQ(first, VmAddressRegion::kBase);
     EXPECT_EQ(second, VmAddressRegion::kBase + 3 * kPage);
   });
@@ -220,8 +220,7 @@ TEST_F(Vmar, Spec3_9_AccessPastTheVmoAndWithoutPermissionFault) {
   run([](Kernel& k, Process& p) {
     const zx_handle_t vmo = make_vmo(k, p, kPage);
     uint64_t big = 0;
-    ASSERT_ZX(ZX_OK,
-              k.vmar_map(p, p.root_vmar_handle(), kReadWrite, 0, vmo, 0, 4 * kPage, &big));
+    ASSERT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), kReadWrite, 0, vmo, 0, 4 * kPage, &big));
     uint8_t byte = 1;
     EXPECT_ZX(ZX_OK, k.user_store(p, big + kPage - 1, &byte, 1));
     EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.user_store(p, big + kPage, &byte, 1));
@@ -267,8 +266,8 @@ TEST_F(Vmar, Spec3_9_ProtectChecksGapsAndCeilings) {
     zx_handle_t read_only = ZX_HANDLE_INVALID;
     ASSERT_ZX(ZX_OK, k.handle_duplicate(p, vmo, ZX_RIGHT_READ | ZX_RIGHT_MAP, &read_only));
     uint64_t address = 0;
-    ASSERT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), kReadWrite, 0, vmo, 0, 2 * kPage,
-                                &address));
+    ASSERT_ZX(ZX_OK,
+              k.vmar_map(p, p.root_vmar_handle(), kReadWrite, 0, vmo, 0, 2 * kPage, &address));
     uint64_t limited = 0;
     ASSERT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ, 0, read_only, 0, kPage,
                                 &limited));

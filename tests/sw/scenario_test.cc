@@ -108,12 +108,13 @@ TEST(Scenario, RandomBytesFollowMt19937_64LittleEndian) {
   data.length = 10;
   const auto bytes = data.materialize();
   const uint64_t first = 14514284786278117030ull;  // mt19937_64's first output for seed 5489
-  for (int i = 0; i < 8; ++i) EXPECT_EQ(bytes[i], static_cast<uint8_t>(first >> (8 * i)));
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(bytes[i], static_cast<uint8_t>(first >> (8 * i)));
 }
 
 TEST(Scenario, RefusesMalformedDocuments) {
-  EXPECT_THAT(refusal("steps: [\n  - a: {b: 1}\n"), AllOf(HasSubstr("s.yaml:"),
-                                                          HasSubstr("not valid YAML")));
+  EXPECT_THAT(refusal("steps: [\n  - a: {b: 1}\n"),
+              AllOf(HasSubstr("s.yaml:"), HasSubstr("not valid YAML")));
   EXPECT_THAT(refusal(""), HasSubstr("empty"));
   EXPECT_THAT(refusal("- 1\n- 2\n"), HasSubstr("s.yaml:1:1: a scenario is a mapping"));
   EXPECT_THAT(refusal("name: x\n"), HasSubstr("no 'steps:'"));
@@ -126,9 +127,9 @@ TEST(Scenario, RefusesMalformedDocuments) {
 }
 
 TEST(Scenario, RefusesUnknownOperationsAndArguments) {
-  EXPECT_THAT(refusal("steps:\n  - vmo_frob: {size: 1}\n"),
-              AllOf(HasSubstr("s.yaml:2:5: unknown operation 'vmo_frob'"),
-                    HasSubstr("vmo_create")));
+  EXPECT_THAT(
+      refusal("steps:\n  - vmo_frob: {size: 1}\n"),
+      AllOf(HasSubstr("s.yaml:2:5: unknown operation 'vmo_frob'"), HasSubstr("vmo_create")));
   EXPECT_THAT(refusal("steps:\n  - vmo_create: {size: 1, colour: 2}\n"),
               AllOf(HasSubstr("s.yaml:2:27: vmo_create: unknown argument 'colour'"),
                     HasSubstr("size, options, out")));
@@ -182,13 +183,14 @@ TEST(Scenario, RefusesNamesUsedBeforeTheyAreBound) {
 TEST(Scenario, ReportsEveryProblemNotJustTheFirst) {
   const std::string message =
       refusal("steps:\n  - vmo_frob: {}\n  - vmo_create: {size: x}\n  - handle_close: {}\n");
-  EXPECT_THAT(message, AllOf(HasSubstr("s.yaml:2:5"), HasSubstr("s.yaml:3:24"),
-                             HasSubstr("s.yaml:4:5")));
+  EXPECT_THAT(message,
+              AllOf(HasSubstr("s.yaml:2:5"), HasSubstr("s.yaml:3:24"), HasSubstr("s.yaml:4:5")));
 }
 
 TEST(Scenario, DeeplyNestedDocumentIsRefusedWithoutCrashing) {
   std::string deep = "steps: ";
-  for (int i = 0; i < 100000; ++i) deep += "[";
+  for (int i = 0; i < 100000; ++i)
+    deep += "[";
   EXPECT_FALSE(refusal(deep).empty());
 }
 

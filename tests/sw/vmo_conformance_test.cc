@@ -207,8 +207,7 @@ TEST_F(Vmo, Spec3_2_UncachedVmoRejectsReadAndWriteWithBadState) {
       EXPECT_ZX(ZX_ERR_BAD_STATE, k.vmo_write(p, vmo, buffer, 2 * kPage, 16));
     }
     // Nothing was committed by the refused writes.
-    EXPECT_EQ(std::dynamic_pointer_cast<VmObject>(p.handles().find(vmo)->object)
-                  ->committed_pages(),
+    EXPECT_EQ(std::dynamic_pointer_cast<VmObject>(p.handles().find(vmo)->object)->committed_pages(),
               0u);
   });
 }
@@ -230,8 +229,7 @@ TEST_F(Vmo, Spec3_2_WritePastTheEndIsOutOfRangeAndWritesNothing) {
     store(k, p, buffer, pattern(64, 9));
     EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_write(p, vmo, buffer, kPage - 10, 20));
     EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_write(p, vmo, buffer, 0, kPage + 1));
-    EXPECT_EQ(std::dynamic_pointer_cast<VmObject>(p.handles().find(vmo)->object)
-                  ->committed_pages(),
+    EXPECT_EQ(std::dynamic_pointer_cast<VmObject>(p.handles().find(vmo)->object)->committed_pages(),
               0u);
     EXPECT_ZX(ZX_OK, k.vmo_read(p, vmo, buffer, kPage - 64, 64));
     EXPECT_EQ(load(k, p, buffer, 64), std::vector<uint8_t>(64, 0));
@@ -319,8 +317,8 @@ TEST_F(Vmo, Spec3_4_ShrinkFreesPagesAndAMappingPastTheEndFaultsOutOfRange) {
   run([](Kernel& k, Process& p) {
     const zx_handle_t vmo = make_vmo(k, p, 4 * kPage, ZX_VMO_RESIZABLE);
     uint64_t mapped = 0;
-    ASSERT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0,
-                                vmo, 0, 4 * kPage, &mapped));
+    ASSERT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo,
+                                0, 4 * kPage, &mapped));
     store(k, p, mapped, pattern(4 * kPage, 3));
     auto object = std::dynamic_pointer_cast<VmObject>(p.handles().find(vmo)->object);
     EXPECT_EQ(object->committed_pages(), 4u);

@@ -45,8 +45,7 @@ TEST_F(VmoOps, Spec3_5_CommittedPagesBlockOnlyMovesAwayFromUncached) {
     ASSERT_ZX(ZX_OK, k.vmo_set_cache_policy(p, vmo, ZX_CACHE_POLICY_UNCACHED));
     // Uncached with pages committed: stuck.
     EXPECT_ZX(ZX_ERR_BAD_STATE, k.vmo_set_cache_policy(p, vmo, ZX_CACHE_POLICY_CACHED));
-    EXPECT_ZX(ZX_ERR_BAD_STATE,
-              k.vmo_set_cache_policy(p, vmo, ZX_CACHE_POLICY_WRITE_COMBINING));
+    EXPECT_ZX(ZX_ERR_BAD_STATE, k.vmo_set_cache_policy(p, vmo, ZX_CACHE_POLICY_WRITE_COMBINING));
     // Uncached without pages may move again.
     const zx_handle_t empty = make_vmo(k, p, kPage);
     ASSERT_ZX(ZX_OK, k.vmo_set_cache_policy(p, empty, ZX_CACHE_POLICY_UNCACHED_DEVICE));
@@ -99,12 +98,10 @@ TEST_F(VmoOps, Spec3_5_MappingAnUncachedVmoUsesUncachedPageTableEntries) {
     const zx_handle_t vmo = make_vmo(k, p, kPage);
     ASSERT_ZX(ZX_OK, k.vmo_set_cache_policy(p, vmo, ZX_CACHE_POLICY_WRITE_COMBINING));
     uint64_t address = 0;
-    ASSERT_ZX(ZX_OK,
-              k.vmar_map(p, p.root_vmar_handle(), kReadWrite, 0, vmo, 0, kPage, &address));
+    ASSERT_ZX(ZX_OK, k.vmar_map(p, p.root_vmar_handle(), kReadWrite, 0, vmo, 0, kPage, &address));
     store(k, p, address, pattern(64, 1));
     EXPECT_EQ(load(k, p, address, 64), pattern(64, 1));
-    const Translation translation =
-        k.cpu().translate(address, AccessType::read, Privilege::user);
+    const Translation translation = k.cpu().translate(address, AccessType::read, Privilege::user);
     ASSERT_TRUE(translation.ok());
     EXPECT_EQ(translation.memory_type, MemoryType::write_combining);
   });
@@ -129,10 +126,10 @@ TEST_F(VmoOps, Spec3_6_EachOpChecksItsRight) {
     const zx_handle_t vmo = make_vmo(k, p, kPage);
     zx_handle_t none = ZX_HANDLE_INVALID;
     ASSERT_ZX(ZX_OK, k.handle_duplicate(p, vmo, ZX_RIGHT_NONE, &none));
-    for (uint32_t op : {ZX_VMO_OP_COMMIT, ZX_VMO_OP_DECOMMIT, ZX_VMO_OP_ZERO, ZX_VMO_OP_LOCK,
-                        ZX_VMO_OP_TRY_LOCK, ZX_VMO_OP_UNLOCK, ZX_VMO_OP_CACHE_SYNC,
-                        ZX_VMO_OP_CACHE_CLEAN, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE,
-                        ZX_VMO_OP_PREFETCH}) {
+    for (uint32_t op :
+         {ZX_VMO_OP_COMMIT, ZX_VMO_OP_DECOMMIT, ZX_VMO_OP_ZERO, ZX_VMO_OP_LOCK, ZX_VMO_OP_TRY_LOCK,
+          ZX_VMO_OP_UNLOCK, ZX_VMO_OP_CACHE_SYNC, ZX_VMO_OP_CACHE_CLEAN,
+          ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, ZX_VMO_OP_PREFETCH}) {
       EXPECT_ZX(ZX_ERR_ACCESS_DENIED, k.vmo_op_range(p, none, op, 0, kPage, 0)) << op;
     }
     EXPECT_ZX(ZX_OK, k.vmo_op_range(p, none, ZX_VMO_OP_DONT_NEED, 0, kPage, 0));
@@ -147,8 +144,8 @@ TEST_F(VmoOps, Spec3_6_CommitRangeChecksAndRounding) {
     EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_op_range(p, vmo, ZX_VMO_OP_COMMIT, 8, UINT64_MAX, 0));
     EXPECT_ZX(ZX_ERR_OUT_OF_RANGE,
               k.vmo_op_range(p, vmo, ZX_VMO_OP_COMMIT, kPage, UINT64_MAX - (kPage - 1), 0));
-    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_op_range(p, vmo, ZX_VMO_OP_COMMIT, 3 * kPage + 1,
-                                                  kPage, 0));
+    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE,
+              k.vmo_op_range(p, vmo, ZX_VMO_OP_COMMIT, 3 * kPage + 1, kPage, 0));
     EXPECT_EQ(object->committed_pages(), 0u);
     // No alignment needed: (0x10, 0x100) commits page 0.
     EXPECT_ZX(ZX_OK, k.vmo_op_range(p, vmo, ZX_VMO_OP_COMMIT, 0x10, 0x100, 0));
@@ -167,8 +164,7 @@ TEST_F(VmoOps, Spec3_6_DecommitChecksRangeThenParentThenAlignment) {
     ASSERT_ZX(ZX_OK, k.vmo_op_range(p, vmo, ZX_VMO_OP_COMMIT, 0, 4 * kPage, 0));
     EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_op_range(p, vmo, ZX_VMO_OP_DECOMMIT, 0, 5 * kPage, 0));
     // The range check comes before the alignment check.
-    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE,
-              k.vmo_op_range(p, vmo, ZX_VMO_OP_DECOMMIT, 4 * kPage + 1, 1, 0));
+    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_op_range(p, vmo, ZX_VMO_OP_DECOMMIT, 4 * kPage + 1, 1, 0));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmo_op_range(p, vmo, ZX_VMO_OP_DECOMMIT, 0x10, 0x100, 0));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmo_op_range(p, vmo, ZX_VMO_OP_DECOMMIT, 0, 0x100, 0));
     EXPECT_ZX(ZX_OK, k.vmo_op_range(p, vmo, ZX_VMO_OP_DECOMMIT, kPage, 2 * kPage, 0));
@@ -284,22 +280,19 @@ TEST_F(VmoOps, Spec3_6_PrefetchChecksItsRangeAndCommitsNothing) {
 TEST_F(VmoOps, Spec3_7_SizeRoundingAndNoWriteResizableComeBeforeTheHandle) {
   run([](Kernel& k, Process& p) {
     zx_handle_t child = ZX_HANDLE_INVALID;
-    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_create_child(p, ZX_HANDLE_INVALID,
-                                                      ZX_VMO_CHILD_SNAPSHOT, 0, UINT64_MAX,
-                                                      &child));
+    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_create_child(p, ZX_HANDLE_INVALID, ZX_VMO_CHILD_SNAPSHOT,
+                                                      0, UINT64_MAX, &child));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
               k.vmo_create_child(p, ZX_HANDLE_INVALID,
-                                 ZX_VMO_CHILD_NO_WRITE | ZX_VMO_CHILD_RESIZABLE, 0, kPage,
-                                 &child));
+                                 ZX_VMO_CHILD_NO_WRITE | ZX_VMO_CHILD_RESIZABLE, 0, kPage, &child));
     EXPECT_ZX(ZX_ERR_BAD_HANDLE,
               k.vmo_create_child(p, ZX_HANDLE_INVALID, ZX_VMO_CHILD_SNAPSHOT, 0, kPage, &child));
     // NO_WRITE with RESIZABLE is refused for every child type.
     const zx_handle_t vmo = make_vmo(k, p, kPage);
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
-              k.vmo_create_child(p, vmo,
-                                 ZX_VMO_CHILD_SLICE | ZX_VMO_CHILD_NO_WRITE |
-                                     ZX_VMO_CHILD_RESIZABLE,
-                                 0, kPage, &child));
+              k.vmo_create_child(
+                  p, vmo, ZX_VMO_CHILD_SLICE | ZX_VMO_CHILD_NO_WRITE | ZX_VMO_CHILD_RESIZABLE, 0,
+                  kPage, &child));
   });
 }
 
@@ -313,8 +306,8 @@ TEST_F(VmoOps, Spec3_7_NeedsDuplicateAndRead) {
       EXPECT_ZX(ZX_ERR_ACCESS_DENIED,
                 k.vmo_create_child(p, limited, ZX_VMO_CHILD_SNAPSHOT, 0, kPage, &child));
     }
-    EXPECT_ZX(ZX_ERR_WRONG_TYPE, k.vmo_create_child(p, p.root_vmar_handle(),
-                                                    ZX_VMO_CHILD_SNAPSHOT, 0, kPage, &child));
+    EXPECT_ZX(ZX_ERR_WRONG_TYPE,
+              k.vmo_create_child(p, p.root_vmar_handle(), ZX_VMO_CHILD_SNAPSHOT, 0, kPage, &child));
   });
 }
 
@@ -332,21 +325,21 @@ TEST_F(VmoOps, Spec3_7_SliceChecks) {
     const zx_handle_t vmo = make_vmo(k, p, 4 * kPage);
     const zx_handle_t resizable = make_vmo(k, p, 4 * kPage, ZX_VMO_RESIZABLE);
     zx_handle_t child = ZX_HANDLE_INVALID;
-    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmo_create_child(p, vmo,
-                                                      ZX_VMO_CHILD_SLICE | ZX_VMO_CHILD_RESIZABLE,
-                                                      0, kPage, &child));
-    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SLICE |
-                                                                  ZX_VMO_CHILD_SNAPSHOT,
-                                                      0, kPage, &child));
+    EXPECT_ZX(
+        ZX_ERR_INVALID_ARGS,
+        k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SLICE | ZX_VMO_CHILD_RESIZABLE, 0, kPage, &child));
+    EXPECT_ZX(
+        ZX_ERR_INVALID_ARGS,
+        k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SLICE | ZX_VMO_CHILD_SNAPSHOT, 0, kPage, &child));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
               k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SLICE, 100, kPage, &child));
-    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SLICE, 0,
-                                                      0xFFFF'FFFF'FFFF'0000, &child));
+    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE,
+              k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SLICE, 0, 0xFFFF'FFFF'FFFF'0000, &child));
     // Not contained: INVALID_ARGS, and that beats the resizable parent's NOT_SUPPORTED.
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
               k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SLICE, 3 * kPage, 2 * kPage, &child));
-    EXPECT_ZX(ZX_ERR_INVALID_ARGS, k.vmo_create_child(p, resizable, ZX_VMO_CHILD_SLICE,
-                                                      3 * kPage, 2 * kPage, &child));
+    EXPECT_ZX(ZX_ERR_INVALID_ARGS,
+              k.vmo_create_child(p, resizable, ZX_VMO_CHILD_SLICE, 3 * kPage, 2 * kPage, &child));
     EXPECT_ZX(ZX_ERR_NOT_SUPPORTED,
               k.vmo_create_child(p, resizable, ZX_VMO_CHILD_SLICE, 0, kPage, &child));
     EXPECT_ZX(ZX_OK, k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SLICE, kPage, 3 * kPage, &child));
@@ -374,12 +367,11 @@ TEST_F(VmoOps, Spec3_7_ExactlyOneSnapshotKindAndNoOtherBits) {
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
               k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT | 0x2, 0, kPage, &child));
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
-              k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_SNAPSHOT_MODIFIED,
-                                 0, kPage, &child));
+              k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_SNAPSHOT_MODIFIED, 0,
+                                 kPage, &child));
     for (uint32_t kind : {ZX_VMO_CHILD_SNAPSHOT, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE,
                           ZX_VMO_CHILD_SNAPSHOT_MODIFIED}) {
-      EXPECT_ZX(ZX_OK, k.vmo_create_child(p, vmo, kind | ZX_VMO_CHILD_RESIZABLE, 0, kPage,
-                                          &child));
+      EXPECT_ZX(ZX_OK, k.vmo_create_child(p, vmo, kind | ZX_VMO_CHILD_RESIZABLE, 0, kPage, &child));
     }
   });
 }
@@ -390,8 +382,8 @@ TEST_F(VmoOps, Spec3_7_SnapshotOffsetAndSizeChecks) {
     zx_handle_t child = ZX_HANDLE_INVALID;
     EXPECT_ZX(ZX_ERR_INVALID_ARGS,
               k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT, 8, kPage, &child));
-    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE, k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT, 0,
-                                                      0xFFFF'FFFF'FFFF'0000, &child));
+    EXPECT_ZX(ZX_ERR_OUT_OF_RANGE,
+              k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT, 0, 0xFFFF'FFFF'FFFF'0000, &child));
     EXPECT_ZX(ZX_ERR_OUT_OF_RANGE,
               k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT, UINT64_MAX & ~(kPage - 1),
                                  2 * kPage, &child));
@@ -410,8 +402,8 @@ TEST_F(VmoOps, Spec3_7_ChildRights) {
     ASSERT_ZX(ZX_OK, k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_NO_WRITE, 0,
                                         kPage, &child));
     EXPECT_EQ(rights_of(p, child), ZX_DEFAULT_VMO_RIGHTS & ~ZX_RIGHT_WRITE);
-    ASSERT_ZX(ZX_OK, k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_RESIZABLE,
-                                        0, kPage, &child));
+    ASSERT_ZX(ZX_OK, k.vmo_create_child(p, vmo, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_RESIZABLE, 0,
+                                        kPage, &child));
     EXPECT_EQ(rights_of(p, child), ZX_DEFAULT_VMO_RIGHTS | ZX_RIGHT_RESIZE);
     const zx_handle_t fixed = make_vmo(k, p, kPage);
     ASSERT_ZX(ZX_OK, k.vmo_create_child(p, fixed, ZX_VMO_CHILD_SLICE | ZX_VMO_CHILD_NO_WRITE, 0,
@@ -439,8 +431,7 @@ TEST_F(VmoOps, Spec3_7_SnapshotIsAnEagerCopyBothWays) {
     EXPECT_EQ(load(k, p, child_map, 2 * kPage), before);
     // The parent writes through its mapping: the child keeps the old bytes.
     store(k, p, parent_map, pattern(16, 200));
-    EXPECT_EQ(load(k, p, child_map, 16),
-              std::vector<uint8_t>(before.begin(), before.begin() + 16));
+    EXPECT_EQ(load(k, p, child_map, 16), std::vector<uint8_t>(before.begin(), before.begin() + 16));
     // The child writes its second page: the parent keeps its bytes.
     store(k, p, child_map + kPage, pattern(16, 100));
     EXPECT_EQ(load(k, p, parent_map + kPage, 16),
@@ -466,8 +457,8 @@ TEST_F(VmoOps, Spec3_7_SnapshotMayExtendPastTheParent) {
     store(k, p, buffer, pattern(kPage, 50));
     EXPECT_ZX(ZX_OK, k.vmo_write(p, child, buffer, 2 * kPage, kPage));
     // A snapshot starting past the parent's end is all zeros.
-    ASSERT_ZX(ZX_OK, k.vmo_create_child(p, parent, ZX_VMO_CHILD_SNAPSHOT, 8 * kPage, kPage,
-                                        &child));
+    ASSERT_ZX(ZX_OK,
+              k.vmo_create_child(p, parent, ZX_VMO_CHILD_SNAPSHOT, 8 * kPage, kPage, &child));
     ASSERT_ZX(ZX_OK, k.vmo_read(p, child, buffer, 0, kPage));
     seen = load(k, p, buffer, kPage);
     EXPECT_TRUE(std::all_of(seen.begin(), seen.end(), [](uint8_t b) { return !b; }));

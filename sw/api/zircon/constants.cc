@@ -10,7 +10,10 @@ struct Named {
   int64_t value;
 };
 
-#define ZXVP_NAMED(constant) Named{#constant, static_cast<int64_t>(constant)}
+#define ZXVP_NAMED(constant)                    \
+  Named {                                       \
+#constant, static_cast < int64_t>(constant) \
+  }
 
 constexpr std::array kStatuses = {
     ZXVP_NAMED(ZX_OK),
