@@ -138,16 +138,25 @@ zx_status_t Model::user_access(size_t process, uint64_t address, uint8_t* data, 
   return ZX_OK;
 }
 
-zx_status_t Model::vmo_write(size_t process, zx_handle_t handle, uint64_t buffer, uint64_t offset,
-                             uint64_t length) {
-  std::shared_ptr<Vmo> vmo;
-  if (const zx_status_t status = vmo_handle(process, handle, ZX_RIGHT_WRITE, &vmo);
-      status != ZX_OK) {
+zx_status_t Model::read_write_target(size_t process, zx_handle_t handle, zx_rights_t rights,
+                                     uint64_t offset, uint64_t length, std::shared_ptr<Vmo>* vmo) {
+  if (const zx_status_t status = vmo_handle(process, handle, rights, vmo); status != ZX_OK) {
     return status;
   }
   if (offset + length < offset) return ZX_ERR_OUT_OF_RANGE;
-  if (vmo->policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
-  if (offset + length > vmo->size) return ZX_ERR_OUT_OF_RANGE;
+  if ((*vmo)->policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
+  if (offset + length > (*vmo)->size) return ZX_ERR_OUT_OF_RANGE;
+  return ZX_OK;
+}
+
+zx_status_t Model::vmo_write(size_t process, zx_handle_t handle, uint64_t buffer, uint64_t offset,
+                             uint64_t length) {
+  std::shared_ptr<Vmo> vmo;
+  if (const zx_status_t status =
+          read_write_target(process, handle, ZX_RIGHT_WRITE, offset, length, &vmo);
+      status != ZX_OK) {
+    return status;
+  }
   for (uint64_t done = 0; done < length;) {
     const uint64_t position = offset + done;
     const uint64_t chunk = std::min(length - done, kPage - position % kPage);
@@ -176,13 +185,11 @@ zx_status_t Model::vmo_write(size_t process, zx_handle_t handle, uint64_t buffer
 zx_status_t Model::vmo_read(size_t process, zx_handle_t handle, uint64_t buffer, uint64_t offset,
                             uint64_t length) {
   std::shared_ptr<Vmo> vmo;
-  if (const zx_status_t status = vmo_handle(process, handle, ZX_RIGHT_READ, &vmo);
+  if (const zx_status_t status =
+          read_write_target(process, handle, ZX_RIGHT_READ, offset, length, &vmo);
       status != ZX_OK) {
     return status;
   }
-  if (offset + length < offset) return ZX_ERR_OUT_OF_RANGE;
-  if (vmo->policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
-  if (offset + length > vmo->size) return ZX_ERR_OUT_OF_RANGE;
   for (uint64_t done = 0; done < length;) {
     const uint64_t position = offset + done;
     const uint64_t chunk = std::min(length - done, kPage - position % kPage);

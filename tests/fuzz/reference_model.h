@@ -86,6 +86,9 @@ class Model {
   zx_handle_t add_handle(size_t process, std::shared_ptr<Object> object, zx_rights_t rights);
   zx_status_t vmo_handle(size_t process, zx_handle_t handle, zx_rights_t rights,
                          std::shared_ptr<Vmo>* vmo, zx_rights_t* held = nullptr);
+  // The checks vmo_read and vmo_write share, in Zircon's order: handle, wrap, policy, size.
+  zx_status_t read_write_target(size_t process, zx_handle_t handle, zx_rights_t rights,
+                                uint64_t offset, uint64_t length, std::shared_ptr<Vmo>* vmo);
   static Vmo& owner(Vmo& vmo) { return vmo.slice_of ? *vmo.slice_of : vmo; }
   static uint64_t owner_offset(const Vmo& vmo, uint64_t offset) {
     return offset + vmo.slice_offset;
