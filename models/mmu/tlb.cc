@@ -1,7 +1,9 @@
 #include "models/mmu/tlb.h"
 
 #include <bit>
+#include <span>
 
+#include "models/mmu/lru_slot.h"
 #include "sim/params/config_error.h"
 
 namespace zxvp {
@@ -38,20 +40,9 @@ const Tlb::Entry* Tlb::lookup(uint16_t asid, uint64_t virtual_page) {
 
 const Tlb::Entry* Tlb::insert(uint16_t asid, uint64_t virtual_page, uint64_t physical_page,
                               page_table::PagePermissions permissions, MemoryType memory_type) {
-  Entry* set = set_of(virtual_page);
-  Entry* victim = &set[0];
-  for (uint64_t way = 0; way < ways_; ++way) {
-    Entry& entry = set[way];
-    if (entry.valid && entry.virtual_page == virtual_page && entry.asid == asid) {
-      victim = &entry;
-      break;
-    }
-    if (!entry.valid) {
-      if (victim->valid) victim = &entry;
-    } else if (victim->valid && entry.last_use < victim->last_use) {
-      victim = &entry;
-    }
-  }
+  Entry* victim = lru_slot(std::span<Entry>(set_of(virtual_page), ways_), [&](const Entry& entry) {
+    return entry.virtual_page == virtual_page && entry.asid == asid;
+  });
   if (victim->valid && !(victim->virtual_page == virtual_page && victim->asid == asid)) {
     evictions_.add();
   }

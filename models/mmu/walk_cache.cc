@@ -1,5 +1,8 @@
 #include "models/mmu/walk_cache.h"
 
+#include <span>
+
+#include "models/mmu/lru_slot.h"
 #include "models/mmu/page_table_format.h"
 
 namespace zxvp {
@@ -36,18 +39,9 @@ void WalkCache::insert(uint16_t asid, unsigned level, uint64_t virtual_address,
                        uint64_t table_physical) {
   if (entries_.empty()) return;
   const uint64_t prefix = prefix_of(level, virtual_address);
-  Entry* victim = &entries_[0];
-  for (Entry& entry : entries_) {
-    if (entry.valid && entry.level == level && entry.asid == asid && entry.prefix == prefix) {
-      victim = &entry;
-      break;
-    }
-    if (!entry.valid) {
-      if (victim->valid) victim = &entry;
-    } else if (victim->valid && entry.last_use < victim->last_use) {
-      victim = &entry;
-    }
-  }
+  Entry* victim = lru_slot(std::span<Entry>(entries_), [&](const Entry& entry) {
+    return entry.level == level && entry.asid == asid && entry.prefix == prefix;
+  });
   *victim = Entry{prefix, table_physical, ++clock_, asid, level, true};
 }
 
