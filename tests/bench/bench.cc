@@ -34,6 +34,25 @@ double seconds_since(HostClock::time_point start) {
   return std::chrono::duration<double>(HostClock::now() - start).count();
 }
 
+// Lets SystemC threads run one after another, in the order of their numbers.
+class Turns {
+ public:
+  explicit Turns(size_t count) : done_(count, false) {}
+  void await(size_t turn) {
+    while (turn > 0 && !done_[turn - 1])
+      sc_core::wait(changed_);
+  }
+  // A delta notification: every thread is waiting by then, even those not started yet.
+  void finish(size_t turn) {
+    done_[turn] = true;
+    changed_.notify(sc_core::SC_ZERO_TIME);
+  }
+
+ private:
+  std::vector<bool> done_;
+  sc_core::sc_event changed_;
+};
+
 double median(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
   const size_t n = samples.size();
@@ -221,6 +240,9 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
   TrafficInitiator bare_initiator("bare_initiator", false);
   bare_initiator.port.socket.bind(bare_memory.socket);
 
+  // The systems share one simulation; each measures only while the others wait, so that no
+  // figure includes another system's work done when its core synchronised.
+  Turns turns(5);
   auto timed = [repeat](const std::function<void()>& call) {
     std::vector<double> samples;
     for (size_t r = 0; r < repeat; ++r) {
@@ -232,6 +254,7 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
   };
 
   cpu_system.kernel().cpu().start_thread("bench_cpu_thread", [&] {
+    turns.await(0);
     Kernel& kernel = cpu_system.kernel();
     Workspace space = prepare(kernel, kLarge, true);
     kernel.vmo_write(*space.process, space.vmo, space.buffer, 0, kLarge);  // warm-up
@@ -247,8 +270,10 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
       samples.push_back(seconds_since(start) / kCalls);
     }
     figures.small_write_s = median(samples);
+    turns.finish(0);
   });
   fresh_system.kernel().cpu().start_thread("bench_fresh_thread", [&] {
+    turns.await(1);
     Kernel& kernel = fresh_system.kernel();
     Workspace space = prepare(kernel, kLarge, false);
     std::vector<double> samples;
@@ -261,15 +286,19 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
       kernel.handle_close(*space.process, vmo);
     }
     figures.large_write_fresh_s = median(samples);
+    turns.finish(1);
   });
   dma_system.kernel().cpu().start_thread("bench_dma_thread", [&] {
+    turns.await(2);
     Kernel& kernel = dma_system.kernel();
     Workspace space = prepare(kernel, kLarge, true);
     kernel.vmo_write(*space.process, space.vmo, space.buffer, 0, kLarge);
     figures.large_write_dma_s =
         timed([&] { kernel.vmo_write(*space.process, space.vmo, space.buffer, 0, kLarge); });
+    turns.finish(2);
   });
   scaling_system.kernel().cpu().start_thread("bench_scaling_thread", [&] {
+    turns.await(3);
     Kernel& kernel = scaling_system.kernel();
     Workspace space = prepare(kernel, 256 * MiB, true);
     kernel.vmo_write(*space.process, space.vmo, space.buffer, 0, 256 * MiB);
@@ -277,9 +306,11 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
         timed([&] { kernel.vmo_write(*space.process, space.vmo, space.buffer, 0, 256 * MiB); });
     figures.write_1mib_s =
         timed([&] { kernel.vmo_write(*space.process, space.vmo, space.buffer, 0, MiB); });
+    turns.finish(3);
   });
   sc_core::sc_spawn(
       [&] {
+        turns.await(4);
         constexpr size_t kAccesses = 100'000;
         uint64_t word = 0;
         std::vector<double> samples;
