@@ -42,7 +42,20 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
   tags_.assign(line_total, kEmpty);
   last_use_.assign(line_total, 0);
   dirty_.assign(line_total, 0);
-  set_mask_ = line_total / config.ways - 1;
+  const uint64_t set_count = line_total / config.ways;
+  set_mask_ = set_count - 1;
+  lines_per_page_ = kPageBytes / line_bytes;
+  page_groups_ = line_bytes <= kPageBytes && set_count % lines_per_page_ == 0;
+  if (page_groups_) {
+    // An empty cache is a list of no pages in every group.
+    const uint64_t group_count = set_count / lines_per_page_;
+    page_line_shift_ = static_cast<unsigned>(std::countr_zero(lines_per_page_));
+    group_mask_ = group_count - 1;
+    page_entries_.resize(group_count * ways_);
+    page_count_.assign(group_count, 0);
+    group_is_list_.assign(group_count, 1);
+    group_page_accesses_.assign(group_count, 0);
+  }
 }
 
 int64_t Cache::find(uint64_t line_number) const {
@@ -54,17 +67,84 @@ int64_t Cache::find(uint64_t line_number) const {
   return -1;
 }
 
+const Cache::PageEntry* Cache::find_page(uint64_t page_number) const {
+  const size_t group = page_number & group_mask_;
+  const PageEntry* entries = &page_entries_[group * ways_];
+  for (size_t i = 0; i < page_count_[group]; ++i) {
+    if (entries[i].page_number == page_number) return &entries[i];
+  }
+  return nullptr;
+}
+
 bool Cache::contains(uint64_t physical_address) const {
-  return find(physical_address >> line_shift_) >= 0;
+  const uint64_t line_number = physical_address >> line_shift_;
+  if (group_is_list(group_of_line(line_number))) {
+    return find_page(line_number >> page_line_shift_) != nullptr;
+  }
+  return find(line_number) >= 0;
 }
 
 bool Cache::is_dirty(uint64_t physical_address) const {
-  const int64_t slot = find(physical_address >> line_shift_);
+  const uint64_t line_number = physical_address >> line_shift_;
+  if (group_is_list(group_of_line(line_number))) {
+    const PageEntry* entry = find_page(line_number >> page_line_shift_);
+    return entry != nullptr && entry->dirty;
+  }
+  const int64_t slot = find(line_number);
   return slot >= 0 && dirty_[static_cast<size_t>(slot)] != 0;
+}
+
+void Cache::group_to_lines(size_t group) {
+  const PageEntry* entries = &page_entries_[group * ways_];
+  const size_t count = page_count_[group];
+  for (uint64_t offset = 0; offset < lines_per_page_; ++offset) {
+    const size_t base = ((group << page_line_shift_) + offset) * ways_;
+    for (size_t way = 0; way < ways_; ++way) {
+      const bool used = way < count;
+      tags_[base + way] =
+          used ? (entries[way].page_number << page_line_shift_) + offset + 1 : kEmpty;
+      last_use_[base + way] = used ? entries[way].last_use : 0;
+      dirty_[base + way] = used && entries[way].dirty ? 1 : 0;
+    }
+  }
+  group_is_list_[group] = 0;
+  group_page_accesses_[group] = 0;
+}
+
+bool Cache::group_to_list(size_t group) {
+  // A set's lines as pages, least recently used first.
+  auto pages_of_set = [this, group](uint64_t offset, std::vector<PageEntry>& pages) {
+    pages.clear();
+    const size_t base = ((group << page_line_shift_) + offset) * ways_;
+    for (size_t slot = base; slot < base + ways_; ++slot) {
+      if (tags_[slot] != kEmpty) {
+        pages.push_back(
+            {(tags_[slot] - 1) >> page_line_shift_, last_use_[slot], dirty_[slot] != 0});
+      }
+    }
+    std::sort(pages.begin(), pages.end(),
+              [](const PageEntry& a, const PageEntry& b) { return a.last_use < b.last_use; });
+  };
+  pages_of_set(0, reference_set_);
+  for (uint64_t offset = 1; offset < lines_per_page_; ++offset) {
+    pages_of_set(offset, other_set_);
+    if (other_set_.size() != reference_set_.size()) return false;
+    for (size_t i = 0; i < other_set_.size(); ++i) {
+      if (other_set_[i].page_number != reference_set_[i].page_number ||
+          other_set_[i].dirty != reference_set_[i].dirty) {
+        return false;
+      }
+    }
+  }
+  std::copy(reference_set_.begin(), reference_set_.end(), page_entries_.begin() + group * ways_);
+  page_count_[group] = static_cast<uint8_t>(reference_set_.size());
+  group_is_list_[group] = 1;
+  return true;
 }
 
 size_t Cache::lookup(uint64_t line_number, bool* hit, sc_core::sc_time& delay,
                      tlm::tlm_response_status& status) {
+  if (group_is_list(group_of_line(line_number))) group_to_lines(group_of_line(line_number));
   const size_t base = (line_number & set_mask_) * ways_;
   const uint64_t tag = line_number + 1;
   size_t victim = base;
@@ -117,28 +197,48 @@ tlm::tlm_response_status Cache::access(tlm::tlm_command command, uint64_t physic
     return next_.access(command, physical_address, data, length_bytes, memory_type, delay);
   }
   if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
-  const bool write = command == tlm::TLM_WRITE_COMMAND;
   const uint64_t first = physical_address >> line_shift_;
   const uint64_t last = (physical_address + length_bytes - 1) >> line_shift_;
-  for (uint64_t line = first; line <= last; ++line) {
-    const auto status = touch(line, write, delay);
-    if (status != tlm::TLM_OK_RESPONSE) return status;
-  }
+  const bool pages = page_groups_ && length_bytes >= kPageBytes &&
+                     next_.charges_in_closed_form(physical_address, length_bytes);
+  const auto status = access_lines(
+      first, last, command == tlm::TLM_WRITE_COMMAND ? LineAccess::write : LineAccess::read, pages,
+      delay);
+  if (status != tlm::TLM_OK_RESPONSE) return status;
   return next_.functional(command, physical_address, data, length_bytes);
 }
 
 tlm::tlm_response_status Cache::zero(uint64_t physical_address, uint64_t length_bytes,
                                      sc_core::sc_time& delay) {
   if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
+  const uint64_t end = physical_address + length_bytes;
   const uint64_t first = physical_address >> line_shift_;
-  const uint64_t last = (physical_address + length_bytes - 1) >> line_shift_;
-  for (uint64_t number = first; number <= last; ++number) {
-    const uint64_t start = std::max(physical_address, number << line_shift_);
-    const uint64_t end = std::min(physical_address + length_bytes, (number + 1) << line_shift_);
-    // A whole line is zeroed in place like a write-back from above; a part of one is a store.
-    const auto status = end - start == line_bytes_ ? write_back_line(number << line_shift_, delay)
-                                                   : touch(number, true, delay);
-    if (status != tlm::TLM_OK_RESPONSE) return status;
+  const uint64_t last = (end - 1) >> line_shift_;
+  // A whole line is zeroed in place like a write-back from above; a part of one is a store.
+  auto is_whole = [&](uint64_t number) {
+    return (number << line_shift_) >= physical_address && ((number + 1) << line_shift_) <= end;
+  };
+  uint64_t number = first;
+  if (!is_whole(first)) {
+    if (const auto status = touch(first, true, delay); status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
+    ++number;
+  }
+  const uint64_t whole_end = is_whole(last) ? last + 1 : last;  // one past the last whole line
+  if (number < whole_end) {
+    const bool pages = page_groups_ && length_bytes >= kPageBytes &&
+                       next_.charges_in_closed_form(physical_address, length_bytes);
+    if (const auto status =
+            access_lines(number, whole_end - 1, LineAccess::write_back, pages, delay);
+        status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
+  }
+  if (last >= number && !is_whole(last)) {
+    if (const auto status = touch(last, true, delay); status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
   }
   return next_.functional_zero(physical_address, length_bytes);
 }
@@ -155,6 +255,114 @@ tlm::tlm_response_status Cache::write_back_line(uint64_t line_address, sc_core::
   (hit ? hits_ : misses_).add();
   dirty_[slot] = 1;
   return status;
+}
+
+tlm::tlm_response_status Cache::fill_lines(uint64_t line_address, uint64_t line_count,
+                                           sc_core::sc_time& delay) {
+  if (line_count == 0) return tlm::TLM_OK_RESPONSE;
+  const uint64_t first = line_address >> line_shift_;
+  return access_lines(first, first + line_count - 1, LineAccess::read, page_groups_, delay);
+}
+
+tlm::tlm_response_status Cache::write_back_lines(uint64_t line_address, uint64_t line_count,
+                                                 sc_core::sc_time& delay) {
+  if (line_count == 0) return tlm::TLM_OK_RESPONSE;
+  const uint64_t first = line_address >> line_shift_;
+  return access_lines(first, first + line_count - 1, LineAccess::write_back, page_groups_, delay);
+}
+
+tlm::tlm_response_status Cache::access_lines(uint64_t first, uint64_t last, LineAccess kind,
+                                             bool pages, sc_core::sc_time& delay) {
+  for (uint64_t number = first; number <= last;) {
+    const bool whole_page =
+        pages && (number & (lines_per_page_ - 1)) == 0 && last - number >= lines_per_page_ - 1;
+    const auto status = whole_page ? access_page(number >> page_line_shift_, kind, delay)
+                                   : access_line(number, kind, delay);
+    if (status != tlm::TLM_OK_RESPONSE) return status;
+    number += whole_page ? lines_per_page_ : 1;
+  }
+  return tlm::TLM_OK_RESPONSE;
+}
+
+tlm::tlm_response_status Cache::access_line(uint64_t line_number, LineAccess kind,
+                                            sc_core::sc_time& delay) {
+  return kind == LineAccess::write_back ? write_back_line(line_number << line_shift_, delay)
+                                        : touch(line_number, kind == LineAccess::write, delay);
+}
+
+tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kind,
+                                            sc_core::sc_time& delay) {
+  const size_t group = page_number & group_mask_;
+  const uint64_t first_line = page_number << page_line_shift_;
+  if (group_is_list_[group] == 0) {
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    for (uint64_t line = first_line; line < first_line + lines_per_page_; ++line) {
+      status = access_line(line, kind, delay);
+      if (status != tlm::TLM_OK_RESPONSE) return status;
+    }
+    if (++group_page_accesses_[group] >= ways_ && !group_to_list(group)) {
+      group_page_accesses_[group] = 0;
+    }
+    return status;
+  }
+  // Every line of the page does in its own set what the page does in the list.
+  delay += sc_core::sc_time::from_value(lines_per_page_ * hit_latency_.value());
+  PageEntry* entries = &page_entries_[group * ways_];
+  uint8_t& count = page_count_[group];
+  for (size_t i = 0; i < count; ++i) {
+    if (entries[i].page_number == page_number) {
+      hits_.add(lines_per_page_);
+      entries[i].last_use = ++clock_;
+      if (kind != LineAccess::read) entries[i].dirty = true;
+      return tlm::TLM_OK_RESPONSE;
+    }
+  }
+  misses_.add(lines_per_page_);
+  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+  size_t slot = count;
+  if (count < ways_) {
+    ++count;
+  } else {
+    slot = 0;
+    for (size_t i = 1; i < count; ++i) {
+      if (entries[i].last_use < entries[slot].last_use) slot = i;
+    }
+    if (entries[slot].dirty) {
+      write_backs_.add(lines_per_page_);
+      status = next_.write_back_lines(entries[slot].page_number << page_line_shift_ << line_shift_,
+                                      lines_per_page_, delay);
+    }
+  }
+  entries[slot] = {page_number, ++clock_, false};
+  if (kind != LineAccess::write_back) {
+    if (status == tlm::TLM_OK_RESPONSE) {
+      status = next_.fill_lines(first_line << line_shift_, lines_per_page_, delay);
+    }
+    if (status != tlm::TLM_OK_RESPONSE) {
+      entries[slot] = entries[--count];
+      return status;
+    }
+  }
+  if (kind != LineAccess::read) entries[slot].dirty = true;
+  return status;
+}
+
+void Cache::maintain_page(uint64_t page_number, CacheMaintenance operation,
+                          sc_core::sc_time& delay) {
+  const size_t group = page_number & group_mask_;
+  PageEntry* entries = &page_entries_[group * ways_];
+  uint8_t& count = page_count_[group];
+  for (size_t i = 0; i < count; ++i) {
+    if (entries[i].page_number != page_number) continue;
+    if (entries[i].dirty && operation != CacheMaintenance::invalidate) {
+      write_backs_.add(lines_per_page_);
+      next_.write_back_lines(page_number << page_line_shift_ << line_shift_, lines_per_page_,
+                             delay);
+      entries[i].dirty = false;
+    }
+    if (operation != CacheMaintenance::clean) entries[i] = entries[--count];
+    return;
+  }
 }
 
 void Cache::maintain_slot(size_t slot, CacheMaintenance operation, sc_core::sc_time& delay) {
@@ -179,11 +387,23 @@ void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint
     delay += sc_core::sc_time::from_value(range_lines * hit_latency_.value());
     maintained_lines_.add(range_lines);
     if (range_lines <= tags_.size()) {
-      for (uint64_t number = first; number <= last; ++number) {
+      for (uint64_t number = first; number <= last;) {
+        const size_t group = group_of_line(number);
+        if (group_is_list(group) && (number & (lines_per_page_ - 1)) == 0 &&
+            last - number >= lines_per_page_ - 1) {
+          maintain_page(number >> page_line_shift_, operation, delay);
+          number += lines_per_page_;
+          continue;
+        }
+        if (group_is_list(group)) group_to_lines(group);
         const int64_t slot = find(number);
         if (slot >= 0) maintain_slot(static_cast<size_t>(slot), operation, delay);
+        ++number;
       }
     } else {
+      for (size_t group = 0; group < group_is_list_.size(); ++group) {
+        if (group_is_list_[group] != 0) group_to_lines(group);
+      }
       // Walk the lines in address order so that write-backs happen as the loop would do them.
       std::vector<std::pair<uint64_t, size_t>> resident;
       for (size_t slot = 0; slot < tags_.size(); ++slot) {

@@ -31,6 +31,14 @@ struct CacheConfig {
 // is written), and so does a line zeroed whole by zero(). Maintenance by range costs the hit
 // latency per line of the range plus the write-back of each dirty line it cleans. No overlap of
 // misses, no prefetching.
+//
+// Host speed: when a kernel page fits in a way (sets x line >= 4 KiB), the lines of an aligned
+// page fall in distinct sets, all in one group of sets (group = page number mod the number of
+// groups). While every set of a group holds lines of the same pages in the same LRU order with
+// the same dirty bits, the group is kept as one list of pages, and an access to a whole page of
+// it costs one list operation instead of a line operation per set: same time, statistics and
+// end state, since sets never interact. Any other access turns the group back into lines; page
+// accesses turn it into a list again once its sets agree.
 class Cache : public sc_core::sc_module, public DataPath {
  public:
   Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
@@ -43,6 +51,13 @@ class Cache : public sc_core::sc_module, public DataPath {
                                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
   tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
+  tlm::tlm_response_status fill_lines(uint64_t line_address, uint64_t line_count,
+                                      sc_core::sc_time& delay) override;
+  tlm::tlm_response_status write_back_lines(uint64_t line_address, uint64_t line_count,
+                                            sc_core::sc_time& delay) override;
+  bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override {
+    return next_.charges_in_closed_form(physical_address, length_bytes);
+  }
   void maintain(CacheMaintenance operation, uint64_t physical_address, uint64_t length_bytes,
                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
@@ -56,13 +71,44 @@ class Cache : public sc_core::sc_module, public DataPath {
   bool contains(uint64_t physical_address) const;
   bool is_dirty(uint64_t physical_address) const;
 
+  static constexpr uint64_t kPageBytes = 4096;
+
  private:
   // The tags of a set are scanned on every access, so they live apart from the rest (one or two
   // host cache lines a set): tag = line number + 1, 0 for an empty way.
   static constexpr uint64_t kEmpty = 0;
 
-  // The slot holding `line_number`, or -1.
+  // What a level does to a line: a fill from above or a load (read), a store (write), a dirty
+  // line from above or a whole line zeroed (write_back: allocated without a fill).
+  enum class LineAccess : uint8_t { read, write, write_back };
+
+  // One page of a group kept as a list.
+  struct PageEntry {
+    uint64_t page_number = 0;
+    uint64_t last_use = 0;
+    bool dirty = false;
+  };
+
+  // The slot holding `line_number`, or -1 (the line's group must be kept as lines).
   int64_t find(uint64_t line_number) const;
+  // The entry of `page_number` in its group's list, or nullptr (the group must be a list).
+  const PageEntry* find_page(uint64_t page_number) const;
+  size_t group_of_line(uint64_t line_number) const {
+    return (line_number >> page_line_shift_) & group_mask_;
+  }
+  bool group_is_list(size_t group) const { return page_groups_ && group_is_list_[group] != 0; }
+  // Writes a group's list into its sets' tags, ages and dirty bits.
+  void group_to_lines(size_t group);
+  // Makes a group a list when all its sets agree; returns whether it did.
+  bool group_to_list(size_t group);
+  // Lines [first, last] in address order; whole aligned pages at once when `pages` is set.
+  tlm::tlm_response_status access_lines(uint64_t first, uint64_t last, LineAccess kind, bool pages,
+                                        sc_core::sc_time& delay);
+  tlm::tlm_response_status access_line(uint64_t line_number, LineAccess kind,
+                                       sc_core::sc_time& delay);
+  tlm::tlm_response_status access_page(uint64_t page_number, LineAccess kind,
+                                       sc_core::sc_time& delay);
+  void maintain_page(uint64_t page_number, CacheMaintenance operation, sc_core::sc_time& delay);
   // The slot holding `line_number`: found (hit), or made room for in its set, writing back a
   // dirty least-recently-used victim (`hit` false).
   size_t lookup(uint64_t line_number, bool* hit, sc_core::sc_time& delay,
@@ -81,6 +127,19 @@ class Cache : public sc_core::sc_module, public DataPath {
   std::vector<uint64_t> tags_;
   std::vector<uint64_t> last_use_;
   std::vector<uint8_t> dirty_;
+  // Page groups (see the class comment); page_groups_ is false when a page does not fit a way.
+  bool page_groups_ = false;
+  unsigned page_line_shift_ = 0;
+  uint64_t lines_per_page_ = 0;
+  uint64_t group_mask_ = 0;
+  std::vector<PageEntry> page_entries_;  // `ways_` per group, the first page_count_[group] used
+  std::vector<uint8_t> page_count_;
+  std::vector<uint8_t> group_is_list_;
+  // Page accesses to a group kept as lines since it was last compared (comparing costs a look
+  // at every way of the group, so it waits until enough pages could have replaced them all).
+  std::vector<uint32_t> group_page_accesses_;
+  std::vector<PageEntry> reference_set_;
+  std::vector<PageEntry> other_set_;
   Counter& hits_;
   Counter& misses_;
   Counter& write_backs_;

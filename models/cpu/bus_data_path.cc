@@ -42,6 +42,20 @@ tlm::tlm_response_status BusDataPath::write_back_line(uint64_t line_address,
   return port_.charge(tlm::TLM_WRITE_COMMAND, line_address, line_bytes_, delay);
 }
 
+tlm::tlm_response_status BusDataPath::fill_lines(uint64_t line_address, uint64_t line_count,
+                                                 sc_core::sc_time& delay) {
+  return port_.charge_lines(tlm::TLM_READ_COMMAND, line_address, line_count, line_bytes_, delay);
+}
+
+tlm::tlm_response_status BusDataPath::write_back_lines(uint64_t line_address, uint64_t line_count,
+                                                       sc_core::sc_time& delay) {
+  return port_.charge_lines(tlm::TLM_WRITE_COMMAND, line_address, line_count, line_bytes_, delay);
+}
+
+bool BusDataPath::charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) {
+  return port_.charges_in_closed_form(physical_address, length_bytes);
+}
+
 tlm::tlm_response_status BusDataPath::functional_zero(uint64_t physical_address,
                                                       uint64_t length_bytes) {
   return port_.zero(physical_address, length_bytes);

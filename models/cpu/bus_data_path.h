@@ -22,6 +22,11 @@ class BusDataPath : public DataPath {
                                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
   tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
+  tlm::tlm_response_status fill_lines(uint64_t line_address, uint64_t line_count,
+                                      sc_core::sc_time& delay) override;
+  tlm::tlm_response_status write_back_lines(uint64_t line_address, uint64_t line_count,
+                                            sc_core::sc_time& delay) override;
+  bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override;
   void maintain(CacheMaintenance, uint64_t, uint64_t, sc_core::sc_time&) override {}
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                       uint8_t* data, uint64_t length_bytes) override;

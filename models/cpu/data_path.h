@@ -31,6 +31,16 @@ class DataPath {
   // A dirty line written back by the level above: time only.
   virtual tlm::tlm_response_status write_back_line(uint64_t line_address,
                                                    sc_core::sc_time& delay) = 0;
+  // `line_count` consecutive lines from `line_address`, each as fill_line() or write_back_line()
+  // would, in address order; stops at the first error. A level may handle an aligned page of
+  // lines at once (see Cache), with the same time, statistics and end state.
+  virtual tlm::tlm_response_status fill_lines(uint64_t line_address, uint64_t line_count,
+                                              sc_core::sc_time& delay) = 0;
+  virtual tlm::tlm_response_status write_back_lines(uint64_t line_address, uint64_t line_count,
+                                                    sc_core::sc_time& delay) = 0;
+  // True when every line of the range is plain memory whose accesses are charged in closed form
+  // and cannot fail, so that levels above may move whole pages of lines at once.
+  virtual bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) = 0;
   // Clean and/or invalidate the lines of [physical_address, + length_bytes) in this level and
   // every level below.
   virtual void maintain(CacheMaintenance operation, uint64_t physical_address,

@@ -239,6 +239,32 @@ tlm::tlm_response_status MemoryPort::charge(tlm::tlm_command command, uint64_t a
   return transport(command, address, scratch_.data(), length_bytes, delay);
 }
 
+tlm::tlm_response_status MemoryPort::charge_lines(tlm::tlm_command command, uint64_t address,
+                                                  uint64_t line_count, uint64_t line_bytes,
+                                                  sc_core::sc_time& delay) {
+  const bool write = command == tlm::TLM_WRITE_COMMAND;
+  if (const DmiRegion* region = find_dmi(address, line_count * line_bytes, write);
+      region != nullptr && region->grant.timing_valid) {
+    const sc_core::sc_time line_time = write ? region->grant.timing.write_time(line_bytes)
+                                             : region->grant.timing.read_time(line_bytes);
+    delay += sc_core::sc_time::from_value(line_count * line_time.value());
+    region->grant.record(command, line_count * line_bytes, line_count);
+    return tlm::TLM_OK_RESPONSE;
+  }
+  for (uint64_t line = 0; line < line_count; ++line) {
+    const auto status = charge(command, address + line * line_bytes, line_bytes, delay);
+    if (status != tlm::TLM_OK_RESPONSE) return status;
+  }
+  return tlm::TLM_OK_RESPONSE;
+}
+
+bool MemoryPort::charges_in_closed_form(uint64_t address, uint64_t length_bytes) const {
+  const DmiRegion* readable = find_dmi(address, length_bytes, false);
+  const DmiRegion* writable = find_dmi(address, length_bytes, true);
+  return readable != nullptr && writable != nullptr && readable->grant.timing_valid &&
+         writable->grant.timing_valid;
+}
+
 tlm::tlm_response_status MemoryPort::zero(uint64_t address, uint64_t length_bytes) {
   static const std::vector<uint8_t> zeros(4096, 0);
   for (uint64_t done = 0; done < length_bytes;) {

@@ -63,6 +63,14 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   // whose data lives in memory: a write carries what memory already holds.
   tlm::tlm_response_status charge(tlm::tlm_command command, uint64_t address, uint64_t length_bytes,
                                   sc_core::sc_time& delay);
+  // `line_count` such transactions of `line_bytes` each on consecutive lines from `address`;
+  // stops at the first error. Closed form when the range is granted DMI with timing.
+  tlm::tlm_response_status charge_lines(tlm::tlm_command command, uint64_t address,
+                                        uint64_t line_count, uint64_t line_bytes,
+                                        sc_core::sc_time& delay);
+  // True when reads and writes of the whole range are granted DMI with timing: charging them
+  // cannot fail and costs no transaction.
+  bool charges_in_closed_form(uint64_t address, uint64_t length_bytes) const;
   // Makes bytes zero with no time and no statistics. Under DMI, bytes that already read zero are
   // not written, so that the host does not back untouched memory with pages.
   tlm::tlm_response_status zero(uint64_t address, uint64_t length_bytes);
