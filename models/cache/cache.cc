@@ -94,6 +94,10 @@ bool Cache::is_dirty(uint64_t physical_address) const {
   return slot >= 0 && dirty_[static_cast<size_t>(slot)] != 0;
 }
 
+size_t Cache::groups_as_lists() const {
+  return static_cast<size_t>(std::count(group_is_list_.begin(), group_is_list_.end(), 1));
+}
+
 void Cache::group_to_lines(size_t group) {
   const PageEntry* entries = &page_entries_[group * ways_];
   const size_t count = page_count_[group];

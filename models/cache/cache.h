@@ -72,6 +72,8 @@ class Cache : public sc_core::sc_module, public DataPath {
   bool is_dirty(uint64_t physical_address) const;
 
   static constexpr uint64_t kPageBytes = 4096;
+  // How many groups of sets are kept as page lists now (see the class comment).
+  size_t groups_as_lists() const;
 
  private:
   // The tags of a set are scanned on every access, so they live apart from the rest (one or two

@@ -1,0 +1,253 @@
+#include "models/cache/cache.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "models/cpu/bus_data_path.h"
+#include "models/memory/memory.h"
+#include "models/traffic/traffic_initiator.h"
+#include "sim/params/units.h"
+
+namespace zxvp {
+namespace {
+
+using sc_core::sc_time;
+
+constexpr uint64_t kLine = 64;
+constexpr uint64_t kPage = Cache::kPageBytes;
+
+// L1 and L2 over a bus path to 16 MiB of memory. With DMI the bus charges runs of lines in
+// closed form, which lets the caches keep groups of sets as page lists; without DMI every access
+// goes line by line, the reference the page lists must match.
+struct CacheRig {
+  CacheRig(const std::string& suffix, bool dmi, const CacheConfig& l1_config,
+           const CacheConfig& l2_config)
+      : memory(("memory" + suffix).c_str(), memory_config(), statistics),
+        initiator(("initiator" + suffix).c_str(), dmi),
+        bus_path(initiator.port, kLine, 8),
+        l2(("l2" + suffix).c_str(), l2_config, kLine, clock, bus_path, statistics),
+        l1(("l1" + suffix).c_str(), l1_config, kLine, clock, l2, statistics) {
+    initiator.port.socket.bind(memory.socket);
+  }
+
+  static MemoryConfig memory_config() {
+    MemoryConfig config;
+    config.size = 16 * MiB;
+    return config;
+  }
+
+  uint64_t counter(const std::string& name) const {
+    const Counter* found = statistics.find_counter(name);
+    return found != nullptr ? found->value() : UINT64_MAX;
+  }
+
+  StatisticsRegistry statistics;
+  size_t operations_making_lists = 0;  // that left more groups as lists than before
+  Clock clock{2000};
+  Memory memory;
+  TrafficInitiator initiator;
+  BusDataPath bus_path;
+  Cache l2;
+  Cache l1;
+};
+
+CacheConfig cache_config(uint64_t size, uint64_t ways, uint64_t hit_latency_cycles) {
+  CacheConfig config;
+  config.size = size;
+  config.ways = ways;
+  config.hit_latency_cycles = hit_latency_cycles;
+  return config;
+}
+
+// One random operation of a core on its caches, the same for both rigs.
+struct Operation {
+  enum Kind { read, write, zero, clean, invalidate, clean_invalidate } kind;
+  uint64_t address;
+  uint64_t length_bytes;
+};
+
+std::vector<Operation> random_operations(size_t count, uint64_t pool_pages, uint32_t seed) {
+  std::mt19937_64 random(seed);
+  auto below = [&random](uint64_t bound) { return random() % bound; };
+  std::vector<Operation> operations;
+  for (size_t i = 0; i < count; ++i) {
+    const auto kind = static_cast<Operation::Kind>(below(6) < 3 ? below(2) : below(6));
+    const uint64_t page = 0x10'0000 + below(pool_pages) * kPage;
+    if (below(100) == 0) {  // a stream of whole pages through the pool, as a large copy does
+      for (uint64_t n = 0; n < pool_pages; ++n)
+        operations.push_back(
+            {below(2) == 0 ? Operation::read : Operation::write, 0x10'0000 + n * kPage, kPage});
+    }
+    uint64_t address = page;
+    uint64_t length = kPage * (1 + below(3));
+    switch (below(10)) {
+      case 0:
+      case 1:  // a few bytes somewhere in a page
+        address = page + below(kPage);
+        length = 1 + below(200);
+        break;
+      case 2:  // pages and a bit, from anywhere
+        address = page + below(kPage);
+        length = 1 + below(3 * kPage);
+        break;
+      case 3:  // more than both caches hold
+        length = 80 * kPage;
+        break;
+      default:  // whole pages, the copy loop's case
+        break;
+    }
+    operations.push_back({kind, address, length});
+  }
+  return operations;
+}
+
+// Runs `operations` on a rig; the time each took.
+std::vector<sc_time> run(CacheRig& rig, const std::vector<Operation>& operations) {
+  std::vector<sc_time> times;
+  std::vector<uint8_t> bytes(128 * kPage);
+  size_t lists_before = rig.l1.groups_as_lists() + rig.l2.groups_as_lists();
+  for (const Operation& operation : operations) {
+    sc_time delay = sc_core::SC_ZERO_TIME;
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    for (uint64_t i = 0; i < operation.length_bytes; ++i)
+      bytes[i] = static_cast<uint8_t>(operation.address + i * 7);
+    switch (operation.kind) {
+      case Operation::read:
+        status = rig.l1.access(tlm::TLM_READ_COMMAND, operation.address, bytes.data(),
+                               operation.length_bytes, MemoryType::cached, delay);
+        break;
+      case Operation::write:
+        status = rig.l1.access(tlm::TLM_WRITE_COMMAND, operation.address, bytes.data(),
+                               operation.length_bytes, MemoryType::cached, delay);
+        break;
+      case Operation::zero:
+        status = rig.l1.zero(operation.address, operation.length_bytes, delay);
+        break;
+      case Operation::clean:
+        rig.l1.maintain(CacheMaintenance::clean, operation.address, operation.length_bytes, delay);
+        break;
+      case Operation::invalidate:
+        rig.l1.maintain(CacheMaintenance::invalidate, operation.address, operation.length_bytes,
+                        delay);
+        break;
+      case Operation::clean_invalidate:
+        rig.l1.maintain(CacheMaintenance::clean_invalidate, operation.address,
+                        operation.length_bytes, delay);
+        break;
+    }
+    EXPECT_EQ(status, tlm::TLM_OK_RESPONSE);
+    times.push_back(delay);
+    const size_t lists = rig.l1.groups_as_lists() + rig.l2.groups_as_lists();
+    if (lists > lists_before) ++rig.operations_making_lists;
+    lists_before = lists;
+  }
+  return times;
+}
+
+void expect_same_caches(const CacheRig& lists, const std::string& lists_suffix,
+                        const CacheRig& lines, const std::string& lines_suffix,
+                        uint64_t pool_pages) {
+  for (const std::string level : {"l1", "l2"}) {
+    for (const std::string counter : {"hits", "misses", "write_backs", "maintained_lines"}) {
+      EXPECT_EQ(lists.counter(level + lists_suffix + "." + counter),
+                lines.counter(level + lines_suffix + "." + counter))
+          << level << "." << counter;
+    }
+  }
+  for (const std::string counter : {"reads", "writes", "bytes_read", "bytes_written"}) {
+    EXPECT_EQ(lists.counter("memory" + lists_suffix + "." + counter),
+              lines.counter("memory" + lines_suffix + "." + counter))
+        << "memory." << counter;
+  }
+  size_t differences = 0;
+  for (uint64_t address = 0x10'0000; address < 0x10'0000 + (pool_pages + 80) * kPage;
+       address += kLine) {
+    const bool same = lists.l1.contains(address) == lines.l1.contains(address) &&
+                      lists.l1.is_dirty(address) == lines.l1.is_dirty(address) &&
+                      lists.l2.contains(address) == lines.l2.contains(address) &&
+                      lists.l2.is_dirty(address) == lines.l2.is_dirty(address);
+    if (!same && ++differences <= 5) ADD_FAILURE() << "line state differs at " << address;
+  }
+  EXPECT_EQ(differences, 0u);
+}
+
+// Page lists are a host-speed device only: every sequence of accesses, zeroing and maintenance
+// gives the time, statistics and line states that line-by-line caches give.
+void expect_page_lists_match_lines(const CacheConfig& l1_config, const CacheConfig& l2_config,
+                                   uint64_t pool_pages, uint32_t seed) {
+  CacheRig lists("_lists", true, l1_config, l2_config);
+  CacheRig lines("_lines", false, l1_config, l2_config);
+  const auto operations = random_operations(3000, pool_pages, seed);
+  std::vector<sc_time> list_times;
+  std::vector<sc_time> line_times;
+  sc_core::sc_spawn([&] {
+    list_times = run(lists, operations);
+    line_times = run(lines, operations);
+  });
+  sc_core::sc_start();
+  ASSERT_EQ(list_times.size(), line_times.size());
+  size_t first_difference = list_times.size();
+  for (size_t i = 0; i < list_times.size() && first_difference == list_times.size(); ++i) {
+    if (list_times[i] != line_times[i]) first_difference = i;
+  }
+  EXPECT_EQ(first_difference, list_times.size())
+      << "operation " << first_difference << " took " << list_times[first_difference] << " vs "
+      << line_times[first_difference];
+  expect_same_caches(lists, "_lists", lines, "_lines", pool_pages);
+  // Groups broken into lines became lists again, which line-by-line caches never do.
+  EXPECT_GT(lists.operations_making_lists, 0u);
+  EXPECT_EQ(lines.operations_making_lists, 0u);
+}
+
+TEST(Cache, PageListsGiveTheTimeStatisticsAndLinesOfLineByLineCaches) {
+  expect_page_lists_match_lines(cache_config(8 * KiB, 2, 2), cache_config(32 * KiB, 4, 10), 24, 1);
+}
+
+TEST(Cache, PageListsMatchLinesWithTheDefaultGeometry) {
+  expect_page_lists_match_lines(cache_config(32 * KiB, 8, 4), cache_config(MiB, 16, 14), 400, 2);
+}
+
+TEST(Cache, SetsSmallerThanAPageGoLineByLine) {
+  // 4 KiB in 4 ways: a way is 1 KiB, a page spans each set four times; no page lists.
+  CacheRig rig("", true, cache_config(4 * KiB, 4, 2), cache_config(64 * KiB, 4, 10));
+  std::vector<uint8_t> bytes(2 * kPage, 3);
+  sc_core::sc_spawn([&] {
+    for (int round = 0; round < 8; ++round) {
+      sc_time delay = sc_core::SC_ZERO_TIME;
+      rig.l1.access(tlm::TLM_WRITE_COMMAND, 0x10'0000 + round * 2 * kPage, bytes.data(),
+                    bytes.size(), MemoryType::cached, delay);
+    }
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(rig.l1.groups_as_lists(), 0u);
+  EXPECT_EQ(rig.counter("l1.misses"), 8 * 2 * kPage / kLine);
+  EXPECT_EQ(rig.counter("l1.write_backs"), 8 * 2 * kPage / kLine - 4 * KiB / kLine);
+}
+
+TEST(Cache, WholePageStreamKeepsItsGroupsAsLists) {
+  CacheRig rig("", true, cache_config(32 * KiB, 8, 4), cache_config(MiB, 16, 14));
+  std::vector<uint8_t> bytes(kPage, 5);
+  size_t l1_lists_after_small_store = 1;
+  sc_core::sc_spawn([&] {
+    sc_time delay = sc_core::SC_ZERO_TIME;
+    rig.l1.access(tlm::TLM_WRITE_COMMAND, 0x10'0000, bytes.data(), 8, MemoryType::cached, delay);
+    l1_lists_after_small_store = rig.l1.groups_as_lists();
+    for (uint64_t page = 0; page < 64; ++page) {
+      rig.l1.access(tlm::TLM_READ_COMMAND, 0x20'0000 + page * kPage, bytes.data(), kPage,
+                    MemoryType::cached, delay);
+    }
+  });
+  sc_core::sc_start();
+  // A store of 8 bytes turns the L1's one group into lines; streaming pages makes it a list again.
+  EXPECT_EQ(l1_lists_after_small_store, 0u);
+  EXPECT_EQ(rig.l1.groups_as_lists(), 1u);
+  EXPECT_EQ(rig.counter("l1.misses"), 1 + 64 * kPage / kLine);
+  EXPECT_EQ(rig.counter("l1.write_backs"), 1u);
+}
+
+}  // namespace
+}  // namespace zxvp
