@@ -201,15 +201,23 @@ tlm::tlm_response_status Cache::access(tlm::tlm_command command, uint64_t physic
     return next_.access(command, physical_address, data, length_bytes, memory_type, delay);
   }
   if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
+  if (const auto status = charge_cached(command, physical_address, length_bytes, delay);
+      status != tlm::TLM_OK_RESPONSE) {
+    return status;
+  }
+  return next_.functional(command, physical_address, data, length_bytes);
+}
+
+tlm::tlm_response_status Cache::charge_cached(tlm::tlm_command command, uint64_t physical_address,
+                                              uint64_t length_bytes, sc_core::sc_time& delay) {
+  if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
   const uint64_t first = physical_address >> line_shift_;
   const uint64_t last = (physical_address + length_bytes - 1) >> line_shift_;
   const bool pages = page_groups_ && length_bytes >= kPageBytes &&
                      next_.charges_in_closed_form(physical_address, length_bytes);
-  const auto status = access_lines(
-      first, last, command == tlm::TLM_WRITE_COMMAND ? LineAccess::write : LineAccess::read, pages,
-      delay);
-  if (status != tlm::TLM_OK_RESPONSE) return status;
-  return next_.functional(command, physical_address, data, length_bytes);
+  return access_lines(first, last,
+                      command == tlm::TLM_WRITE_COMMAND ? LineAccess::write : LineAccess::read,
+                      pages, delay);
 }
 
 tlm::tlm_response_status Cache::zero(uint64_t physical_address, uint64_t length_bytes,
@@ -310,7 +318,7 @@ tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kin
     return status;
   }
   // Every line of the page does in its own set what the page does in the list.
-  delay += sc_core::sc_time::from_value(lines_per_page_ * hit_latency_.value());
+  delay += scaled(hit_latency_, lines_per_page_);
   PageEntry* entries = &page_entries_[group * ways_];
   uint8_t& count = page_count_[group];
   for (size_t i = 0; i < count; ++i) {
@@ -388,7 +396,7 @@ void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint
     const uint64_t last = (physical_address + length_bytes - 1) >> line_shift_;
     const uint64_t range_lines = last - first + 1;
     // The instruction visits every line of the range; the host visits only resident ones.
-    delay += sc_core::sc_time::from_value(range_lines * hit_latency_.value());
+    delay += scaled(hit_latency_, range_lines);
     maintained_lines_.add(range_lines);
     if (range_lines <= tags_.size()) {
       for (uint64_t number = first; number <= last;) {

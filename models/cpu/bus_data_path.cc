@@ -19,6 +19,22 @@ tlm::tlm_response_status BusDataPath::access(tlm::tlm_command command, uint64_t 
              : port_.write_blocks(physical_address, data, length_bytes, block, delay);
 }
 
+tlm::tlm_response_status BusDataPath::charge_cached(tlm::tlm_command command,
+                                                    uint64_t physical_address,
+                                                    uint64_t length_bytes,
+                                                    sc_core::sc_time& delay) {
+  const uint64_t end = physical_address + length_bytes;
+  for (uint64_t at = physical_address; at < end;) {
+    const uint64_t piece = std::min(end, (at / line_bytes_ + 1) * line_bytes_) - at;
+    if (const auto status = port_.charge(command, at, piece, delay);
+        status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
+    at += piece;
+  }
+  return tlm::TLM_OK_RESPONSE;
+}
+
 tlm::tlm_response_status BusDataPath::zero(uint64_t physical_address, uint64_t length_bytes,
                                            sc_core::sc_time& delay) {
   // The time of the line writes, then the bytes (memory that already reads zero stays untouched

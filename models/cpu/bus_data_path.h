@@ -18,6 +18,8 @@ class BusDataPath : public DataPath {
   tlm::tlm_response_status access(tlm::tlm_command command, uint64_t physical_address,
                                   uint8_t* data, uint64_t length_bytes, MemoryType memory_type,
                                   sc_core::sc_time& delay) override;
+  tlm::tlm_response_status charge_cached(tlm::tlm_command command, uint64_t physical_address,
+                                         uint64_t length_bytes, sc_core::sc_time& delay) override;
   tlm::tlm_response_status zero(uint64_t physical_address, uint64_t length_bytes,
                                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;

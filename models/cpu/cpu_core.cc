@@ -194,6 +194,16 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
       destination_type == MemoryType::cached) {
     // No caches: the same line transactions as the loop below, with one host memmove.
     status = data_port.copy_lines(source, destination, length_bytes, config_.line_bytes, delay);
+  } else if (source_type == MemoryType::cached && destination_type == MemoryType::cached) {
+    // The caches time the loads and the stores; the bytes move once, as memmove (the loads see
+    // the bytes before any store).
+    status = data_path_->charge_cached(tlm::TLM_READ_COMMAND, source, length_bytes, delay);
+    if (status == tlm::TLM_OK_RESPONSE) {
+      status = data_path_->charge_cached(tlm::TLM_WRITE_COMMAND, destination, length_bytes, delay);
+    }
+    if (status == tlm::TLM_OK_RESPONSE) {
+      status = data_port.move_within(source, destination, length_bytes);
+    }
   } else {
     if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
     status = data_path_->access(tlm::TLM_READ_COMMAND, source, bounce_.data(), length_bytes,

@@ -22,6 +22,11 @@ class DataPath {
   virtual tlm::tlm_response_status access(tlm::tlm_command command, uint64_t physical_address,
                                           uint8_t* data, uint64_t length_bytes,
                                           MemoryType memory_type, sc_core::sc_time& delay) = 0;
+  // The time and statistics of a cached access() without moving the bytes (a copy loop moves
+  // them once, with MemoryPort::move_within).
+  virtual tlm::tlm_response_status charge_cached(tlm::tlm_command command,
+                                                 uint64_t physical_address, uint64_t length_bytes,
+                                                 sc_core::sc_time& delay) = 0;
   // Stores zeros over [physical_address, + length_bytes) as a kernel's page-zeroing loop does
   // (AArch64 DC ZVA): whole lines are allocated already zero, without a fill.
   virtual tlm::tlm_response_status zero(uint64_t physical_address, uint64_t length_bytes,

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <systemc>
 
+#include "sim/time/clock.h"
+
 namespace zxvp {
 
 // The cost of one access to a target: a fixed latency, then the data moves in beats of
@@ -19,7 +21,7 @@ struct AccessTiming {
     return (length_bytes + bytes_per_beat - 1) / bytes_per_beat;
   }
   sc_core::sc_time transfer_time(uint64_t length_bytes) const {
-    return sc_core::sc_time::from_value(beats(length_bytes) * beat_period.value());
+    return scaled(beat_period, beats(length_bytes));
   }
   sc_core::sc_time read_time(uint64_t length_bytes) const {
     return read_latency + transfer_time(length_bytes);

@@ -105,8 +105,7 @@ sc_core::sc_time MemoryPort::blocks_time(const AccessTiming& timing, bool write,
   *transactions = 1 + whole_blocks + (tail != 0 ? 1 : 0);
   uint64_t beats = timing.beats(head) + whole_blocks * timing.beats(block_bytes);
   if (tail != 0) beats += timing.beats(tail);
-  return sc_core::sc_time::from_value(*transactions * latency.value() +
-                                      beats * timing.beat_period.value());
+  return scaled(latency, *transactions) + scaled(timing.beat_period, beats);
 }
 
 tlm::tlm_response_status MemoryPort::copy_lines(uint64_t source, uint64_t destination,
@@ -196,7 +195,7 @@ MemoryPort::CopyResult MemoryPort::copy_blocks(uint64_t source, uint64_t destina
     const AccessTiming& write = to->grant.timing;
     const sc_core::sc_time per_block =
         read.read_time(block_bytes) + write.write_time(block_bytes) + block_overhead;
-    delay += sc_core::sc_time::from_value(whole_blocks * per_block.value());
+    delay += scaled(per_block, whole_blocks);
     if (tail != 0) delay += read.read_time(tail) + write.write_time(tail) + block_overhead;
     const uint64_t transactions = whole_blocks + (tail != 0 ? 1 : 0);
     from->grant.record(tlm::TLM_READ_COMMAND, length_bytes, transactions);
@@ -247,7 +246,7 @@ tlm::tlm_response_status MemoryPort::charge_lines(tlm::tlm_command command, uint
       region != nullptr && region->grant.timing_valid) {
     const sc_core::sc_time line_time = write ? region->grant.timing.write_time(line_bytes)
                                              : region->grant.timing.read_time(line_bytes);
-    delay += sc_core::sc_time::from_value(line_count * line_time.value());
+    delay += scaled(line_time, line_count);
     region->grant.record(command, line_count * line_bytes, line_count);
     return tlm::TLM_OK_RESPONSE;
   }
@@ -301,6 +300,22 @@ tlm::tlm_response_status MemoryPort::move(tlm::tlm_command command, uint64_t add
     return tlm::TLM_OK_RESPONSE;
   }
   return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+}
+
+tlm::tlm_response_status MemoryPort::move_within(uint64_t source, uint64_t destination,
+                                                 uint64_t length_bytes) {
+  if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
+  const DmiRegion* from = find_dmi(source, length_bytes, false);
+  const DmiRegion* to = find_dmi(destination, length_bytes, true);
+  if (from != nullptr && to != nullptr) {
+    std::memmove(to->pointer + (destination - to->start), from->pointer + (source - from->start),
+                 length_bytes);
+    return tlm::TLM_OK_RESPONSE;
+  }
+  if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
+  const auto status = move(tlm::TLM_READ_COMMAND, source, bounce_.data(), length_bytes);
+  if (status != tlm::TLM_OK_RESPONSE) return status;
+  return move(tlm::TLM_WRITE_COMMAND, destination, bounce_.data(), length_bytes);
 }
 
 uint64_t MemoryPort::debug_transport(tlm::tlm_command command, uint64_t address, uint8_t* data,

@@ -78,6 +78,11 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   tlm::tlm_response_status move(tlm::tlm_command command, uint64_t address, uint8_t* data,
                                 uint64_t length_bytes);
 
+  // Moves [source, + length_bytes) to `destination` as memmove does, with no time and no
+  // statistics (one host memmove when both ranges are granted DMI).
+  tlm::tlm_response_status move_within(uint64_t source, uint64_t destination,
+                                       uint64_t length_bytes);
+
   // Debug transport: no time, no statistics. Returns the bytes the target transferred.
   uint64_t debug_read(uint64_t address, void* data, uint64_t length_bytes);
   uint64_t debug_write(uint64_t address, const void* data, uint64_t length_bytes);

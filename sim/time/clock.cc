@@ -12,6 +12,7 @@ Clock::Clock(uint64_t frequency_mhz) : frequency_mhz_(frequency_mhz), period_ps_
   }
   period_ps_ = (1'000'000 + frequency_mhz / 2) / frequency_mhz;
   if (period_ps_ == 0) throw std::invalid_argument("a clock faster than 2 THz has no period in ps");
+  period_ = sc_core::sc_time::from_value(period_ps_ * ticks_per_ps());
 }
 
 sc_core::sc_time time_from_ns(double nanoseconds) {
