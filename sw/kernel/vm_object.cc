@@ -24,8 +24,9 @@ VmObject::~VmObject() {
 std::vector<uint64_t> VmObject::committed_physical_pages() const {
   std::vector<uint64_t> physical;
   physical.reserve(pages_.size());
-  for (const auto& [index, page] : pages_)
+  pages_.for_each(0, UINT64_MAX, [&physical](uint64_t, const VmPagePtr& page) {
     physical.push_back(page->physical_address());
+  });
   return physical;
 }
 
@@ -36,36 +37,32 @@ std::vector<std::pair<uint64_t, uint64_t>> VmObject::committed_in(uint64_t offse
   VmObject& holder = owner();
   const uint64_t first = owner_offset(offset) / kPageSize;
   const uint64_t end = (owner_offset(offset) + length + kPageSize - 1) / kPageSize;
-  for (auto it = holder.pages_.lower_bound(first); it != holder.pages_.end() && it->first < end;
-       ++it) {
-    found.emplace_back(it->first * kPageSize - slice_offset_, it->second->physical_address());
-  }
+  holder.pages_.for_each(first, end, [&](uint64_t index, const VmPagePtr& page) {
+    found.emplace_back(index * kPageSize - slice_offset_, page->physical_address());
+  });
   return found;
 }
 
 VmPage* VmObject::find_page(uint64_t offset) {
   VmObject& holder = owner();
-  const auto it = holder.pages_.find(owner_offset(offset) / kPageSize);
-  return it == holder.pages_.end() ? nullptr : it->second.get();
+  return holder.pages_.find(owner_offset(offset) / kPageSize);
 }
 
 zx_status_t VmObject::require_writable_page(uint64_t offset, PageOperations& operations,
                                             VmPage** page) {
   VmObject& holder = owner();
   const uint64_t index = owner_offset(offset) / kPageSize;
-  VmPagePtr& slot = holder.pages_[index];
-  if (slot && !slot->shared()) {
-    *page = slot.get();
+  VmPage* current = holder.pages_.find(index);
+  if (current != nullptr && !current->shared()) {
+    *page = current;
     return ZX_OK;
   }
-  VmPagePtr fresh = slot ? operations.allocate_copy(*slot) : operations.allocate_zeroed();
-  if (!fresh) {
-    if (!slot) holder.pages_.erase(index);
-    return ZX_ERR_NO_MEMORY;
-  }
-  const bool forked = static_cast<bool>(slot);
-  slot = std::move(fresh);
-  *page = slot.get();
+  VmPagePtr fresh =
+      current != nullptr ? operations.allocate_copy(*current) : operations.allocate_zeroed();
+  if (!fresh) return ZX_ERR_NO_MEMORY;
+  const bool forked = current != nullptr;
+  *page = fresh.get();
+  holder.pages_.set(index, std::move(fresh));
   // A fork moves this side to a new page: mappings still pointing at the shared one must go.
   if (forked) holder.pages_changed(index * kPageSize, kPageSize);
   return ZX_OK;
@@ -83,10 +80,7 @@ zx_status_t VmObject::commit_range(uint64_t offset, uint64_t length, PageOperati
 }
 
 void VmObject::drop_pages(uint64_t first_index, uint64_t end_index) {
-  const auto first = pages_.lower_bound(first_index);
-  const auto last = pages_.lower_bound(end_index);
-  if (first == last) return;
-  pages_.erase(first, last);
+  if (!pages_.erase_range(first_index, end_index)) return;
   pages_changed(first_index * kPageSize, (end_index - first_index) * kPageSize);
 }
 
@@ -150,10 +144,9 @@ std::shared_ptr<VmObject> VmObject::create_snapshot(uint64_t offset, uint64_t si
     VmObject& holder = owner();
     const uint64_t first = owner_offset(offset) / kPageSize;
     const uint64_t end = owner_offset(limit) / kPageSize;
-    for (auto it = holder.pages_.lower_bound(first); it != holder.pages_.end() && it->first < end;
-         ++it) {
-      child->pages_.emplace(it->first - first, it->second);
-    }
+    holder.pages_.for_each(first, end, [&](uint64_t index, const VmPagePtr& page) {
+      child->pages_.set(index - first, page);
+    });
     holder.pages_changed(first * kPageSize, (end - first) * kPageSize);
   }
   return child;

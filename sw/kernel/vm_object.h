@@ -1,13 +1,13 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <vector>
 
 #include "sw/api/zircon/types.h"
 #include "sw/kernel/kernel_object.h"
 #include "sw/kernel/vm_page.h"
+#include "sw/kernel/vm_page_list.h"
 
 namespace zxvp {
 
@@ -105,7 +105,7 @@ class VmObject : public KernelObject, public std::enable_shared_from_this<VmObje
   Options options_;
   uint32_t cache_policy_ = ZX_CACHE_POLICY_CACHED;
   bool locked_ = false;
-  std::map<uint64_t, VmPagePtr> pages_;  // by page index
+  VmPageList pages_;
 
   std::shared_ptr<VmObject> slice_parent_;  // the page owner, for a slice
   uint64_t slice_offset_ = 0;
