@@ -51,7 +51,8 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
     const uint64_t group_count = set_count / lines_per_page_;
     page_line_shift_ = static_cast<unsigned>(std::countr_zero(lines_per_page_));
     group_mask_ = group_count - 1;
-    page_entries_.resize(group_count * ways_);
+    list_pages_.assign(group_count * ways_, 0);
+    list_dirty_.assign(group_count * ways_, 0);
     page_count_.assign(group_count, 0);
     group_is_list_.assign(group_count, 1);
     group_page_accesses_.assign(group_count, 0);
@@ -67,28 +68,43 @@ int64_t Cache::find(uint64_t line_number) const {
   return -1;
 }
 
-const Cache::PageEntry* Cache::find_page(uint64_t page_number) const {
+int64_t Cache::find_page(uint64_t page_number) const {
   const size_t group = page_number & group_mask_;
-  const PageEntry* entries = &page_entries_[group * ways_];
-  for (size_t i = 0; i < page_count_[group]; ++i) {
-    if (entries[i].page_number == page_number) return &entries[i];
+  const uint64_t* pages = &list_pages_[group * ways_];
+  // From the most recent end: a page written back from above was usually filled not long ago.
+  for (size_t position = page_count_[group]; position-- > 0;) {
+    if (pages[position] == page_number) return static_cast<int64_t>(position);
   }
-  return nullptr;
+  return -1;
+}
+
+void Cache::make_most_recent(size_t group, size_t position) {
+  uint64_t* pages = &list_pages_[group * ways_];
+  uint8_t* dirty = &list_dirty_[group * ways_];
+  const size_t last = page_count_[group] - 1;
+  std::rotate(pages + position, pages + position + 1, pages + last + 1);
+  std::rotate(dirty + position, dirty + position + 1, dirty + last + 1);
+}
+
+void Cache::remove_from_list(size_t group, size_t position) {
+  make_most_recent(group, position);
+  --page_count_[group];
 }
 
 bool Cache::contains(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
   if (group_is_list(group_of_line(line_number))) {
-    return find_page(line_number >> page_line_shift_) != nullptr;
+    return find_page(line_number >> page_line_shift_) >= 0;
   }
   return find(line_number) >= 0;
 }
 
 bool Cache::is_dirty(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  if (group_is_list(group_of_line(line_number))) {
-    const PageEntry* entry = find_page(line_number >> page_line_shift_);
-    return entry != nullptr && entry->dirty;
+  const size_t group = group_of_line(line_number);
+  if (group_is_list(group)) {
+    const int64_t position = find_page(line_number >> page_line_shift_);
+    return position >= 0 && list_dirty_[group * ways_ + static_cast<size_t>(position)] != 0;
   }
   const int64_t slot = find(line_number);
   return slot >= 0 && dirty_[static_cast<size_t>(slot)] != 0;
@@ -99,16 +115,19 @@ size_t Cache::groups_as_lists() const {
 }
 
 void Cache::group_to_lines(size_t group) {
-  const PageEntry* entries = &page_entries_[group * ways_];
+  const uint64_t* pages = &list_pages_[group * ways_];
+  const uint8_t* dirty = &list_dirty_[group * ways_];
   const size_t count = page_count_[group];
+  // Ages in list order, newer than any line's so far; only their order within a set matters.
+  const uint64_t first_use = clock_ + 1;
+  clock_ += count;
   for (uint64_t offset = 0; offset < lines_per_page_; ++offset) {
     const size_t base = ((group << page_line_shift_) + offset) * ways_;
     for (size_t way = 0; way < ways_; ++way) {
       const bool used = way < count;
-      tags_[base + way] =
-          used ? (entries[way].page_number << page_line_shift_) + offset + 1 : kEmpty;
-      last_use_[base + way] = used ? entries[way].last_use : 0;
-      dirty_[base + way] = used && entries[way].dirty ? 1 : 0;
+      tags_[base + way] = used ? (pages[way] << page_line_shift_) + offset + 1 : kEmpty;
+      last_use_[base + way] = used ? first_use + way : 0;
+      dirty_[base + way] = used ? dirty[way] : 0;
     }
   }
   group_is_list_[group] = 0;
@@ -140,7 +159,10 @@ bool Cache::group_to_list(size_t group) {
       }
     }
   }
-  std::copy(reference_set_.begin(), reference_set_.end(), page_entries_.begin() + group * ways_);
+  for (size_t position = 0; position < reference_set_.size(); ++position) {
+    list_pages_[group * ways_ + position] = reference_set_[position].page_number;
+    list_dirty_[group * ways_ + position] = reference_set_[position].dirty ? 1 : 0;
+  }
   page_count_[group] = static_cast<uint8_t>(reference_set_.size());
   group_is_list_[group] = 1;
   return true;
@@ -319,62 +341,55 @@ tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kin
   }
   // Every line of the page does in its own set what the page does in the list.
   delay += scaled(hit_latency_, lines_per_page_);
-  PageEntry* entries = &page_entries_[group * ways_];
-  uint8_t& count = page_count_[group];
-  for (size_t i = 0; i < count; ++i) {
-    if (entries[i].page_number == page_number) {
-      hits_.add(lines_per_page_);
-      entries[i].last_use = ++clock_;
-      if (kind != LineAccess::read) entries[i].dirty = true;
-      return tlm::TLM_OK_RESPONSE;
-    }
+  uint64_t* pages = &list_pages_[group * ways_];
+  uint8_t* dirty = &list_dirty_[group * ways_];
+  const size_t count = page_count_[group];
+  if (const int64_t found = find_page(page_number); found >= 0) {
+    hits_.add(lines_per_page_);
+    make_most_recent(group, static_cast<size_t>(found));
+    if (kind != LineAccess::read) dirty[count - 1] = 1;
+    return tlm::TLM_OK_RESPONSE;
   }
   misses_.add(lines_per_page_);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  size_t slot = count;
-  if (count < ways_) {
-    ++count;
-  } else {
-    slot = 0;
-    for (size_t i = 1; i < count; ++i) {
-      if (entries[i].last_use < entries[slot].last_use) slot = i;
-    }
-    if (entries[slot].dirty) {
+  if (count == ways_) {
+    // The least recently used page leaves; the list keeps its order.
+    if (dirty[0] != 0) {
       write_backs_.add(lines_per_page_);
-      status = next_.write_back_lines(entries[slot].page_number << page_line_shift_ << line_shift_,
-                                      lines_per_page_, delay);
+      status = next_.write_back_lines(pages[0] << page_line_shift_ << line_shift_, lines_per_page_,
+                                      delay);
     }
+    remove_from_list(group, 0);
   }
-  entries[slot] = {page_number, ++clock_, false};
+  const size_t position = page_count_[group]++;
+  pages[position] = page_number;
+  dirty[position] = 0;
   if (kind != LineAccess::write_back) {
     if (status == tlm::TLM_OK_RESPONSE) {
       status = next_.fill_lines(first_line << line_shift_, lines_per_page_, delay);
     }
     if (status != tlm::TLM_OK_RESPONSE) {
-      entries[slot] = entries[--count];
+      --page_count_[group];
       return status;
     }
   }
-  if (kind != LineAccess::read) entries[slot].dirty = true;
+  if (kind != LineAccess::read) dirty[position] = 1;
   return status;
 }
 
 void Cache::maintain_page(uint64_t page_number, CacheMaintenance operation,
                           sc_core::sc_time& delay) {
+  const int64_t found = find_page(page_number);
+  if (found < 0) return;
   const size_t group = page_number & group_mask_;
-  PageEntry* entries = &page_entries_[group * ways_];
-  uint8_t& count = page_count_[group];
-  for (size_t i = 0; i < count; ++i) {
-    if (entries[i].page_number != page_number) continue;
-    if (entries[i].dirty && operation != CacheMaintenance::invalidate) {
-      write_backs_.add(lines_per_page_);
-      next_.write_back_lines(page_number << page_line_shift_ << line_shift_, lines_per_page_,
-                             delay);
-      entries[i].dirty = false;
-    }
-    if (operation != CacheMaintenance::clean) entries[i] = entries[--count];
-    return;
+  const size_t position = static_cast<size_t>(found);
+  uint8_t& dirty = list_dirty_[group * ways_ + position];
+  if (dirty != 0 && operation != CacheMaintenance::invalidate) {
+    write_backs_.add(lines_per_page_);
+    next_.write_back_lines(page_number << page_line_shift_ << line_shift_, lines_per_page_, delay);
+    dirty = 0;
   }
+  if (operation != CacheMaintenance::clean) remove_from_list(group, position);
 }
 
 void Cache::maintain_slot(size_t slot, CacheMaintenance operation, sc_core::sc_time& delay) {

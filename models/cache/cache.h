@@ -86,7 +86,7 @@ class Cache : public sc_core::sc_module, public DataPath {
   // line from above or a whole line zeroed (write_back: allocated without a fill).
   enum class LineAccess : uint8_t { read, write, write_back };
 
-  // One page of a group kept as a list.
+  // One page of a set's lines, while comparing the sets of a group.
   struct PageEntry {
     uint64_t page_number = 0;
     uint64_t last_use = 0;
@@ -95,8 +95,12 @@ class Cache : public sc_core::sc_module, public DataPath {
 
   // The slot holding `line_number`, or -1 (the line's group must be kept as lines).
   int64_t find(uint64_t line_number) const;
-  // The entry of `page_number` in its group's list, or nullptr (the group must be a list).
-  const PageEntry* find_page(uint64_t page_number) const;
+  // The position of `page_number` in its group's list, or -1 (the group must be a list).
+  int64_t find_page(uint64_t page_number) const;
+  // Moves the page at `position` of a group's list to its most recently used end.
+  void make_most_recent(size_t group, size_t position);
+  // Takes the page at `position` out of a group's list.
+  void remove_from_list(size_t group, size_t position);
   size_t group_of_line(uint64_t line_number) const {
     return (line_number >> page_line_shift_) & group_mask_;
   }
@@ -136,7 +140,9 @@ class Cache : public sc_core::sc_module, public DataPath {
   unsigned page_line_shift_ = 0;
   uint64_t lines_per_page_ = 0;
   uint64_t group_mask_ = 0;
-  std::vector<PageEntry> page_entries_;  // `ways_` per group, the first page_count_[group] used
+  // `ways_` slots per group, the first page_count_[group] used, least recently used first.
+  std::vector<uint64_t> list_pages_;
+  std::vector<uint8_t> list_dirty_;
   std::vector<uint8_t> page_count_;
   std::vector<uint8_t> group_is_list_;
   // Page accesses to a group kept as lines since it was last compared (comparing costs a look
