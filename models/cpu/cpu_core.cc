@@ -68,8 +68,9 @@ void CpuCore::start_thread(const std::string& name, std::function<void()> progra
       [this, program = std::move(program)] {
         core_.lock();
         quantum_.reset();
+        horizon_known_ = false;
         program();
-        quantum_.sync();
+        synchronise();
         core_.unlock();
       },
       name.c_str());
@@ -84,13 +85,25 @@ void CpuCore::maybe_sync() {
   // The quantum bounds how far the core runs ahead of the rest of the platform. While nothing
   // else is scheduled before the core's local time, nothing can observe the lag, and a
   // synchronisation would only cost host time (a context switch per quantum of a long copy).
-  if (quantum_.need_sync() && sc_core::sc_time_to_pending_activity() <= quantum_.get_local_time()) {
-    quantum_.sync();
+  if (!quantum_.need_sync()) return;
+  // Nothing else runs until the core yields, so only the core's own transactions (a device
+  // register written) can schedule anything new: the horizon holds until one goes out.
+  const uint64_t transports = data_port.transport_count() + mmu_.walker_port.transport_count();
+  if (!horizon_known_ || transports != transports_at_horizon_) {
+    horizon_ = sc_core::sc_time_to_pending_activity();
+    transports_at_horizon_ = transports;
+    horizon_known_ = true;
   }
+  if (horizon_ <= quantum_.get_local_time()) synchronise();
+}
+
+void CpuCore::synchronise() {
+  quantum_.sync();
+  horizon_known_ = false;
 }
 
 void CpuCore::sync() {
-  quantum_.sync();
+  synchronise();
 }
 
 tlm::tlm_response_status CpuCore::data_access(tlm::tlm_command command, uint64_t physical_address,
@@ -253,13 +266,14 @@ void CpuCore::compute(uint64_t cycles) {
 
 void CpuCore::wait_for_interrupt(size_t line) {
   interrupts_waited_.add();
-  quantum_.sync();
+  synchronise();
   if (!irq.at(line).read()) {
     core_.unlock();
     while (!irq[line].read())
       sc_core::wait(irq[line].value_changed_event());
     core_.lock();
     quantum_.reset();
+    horizon_known_ = false;
   }
   add_time(clock_.cycles(config_.interrupt_latency_cycles));
 }

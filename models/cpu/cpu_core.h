@@ -113,6 +113,7 @@ class CpuCore : public sc_core::sc_module {
                                        sc_core::sc_time& delay);
   void add_time(const sc_core::sc_time& time);
   void maybe_sync();
+  void synchronise();
 
   Clock clock_;
   CpuConfig config_;
@@ -122,6 +123,11 @@ class CpuCore : public sc_core::sc_module {
   FaultHandler fault_handler_;
   tlm_utils::tlm_quantumkeeper quantum_;
   sc_core::sc_mutex core_;
+  // Time from SystemC's now to the next activity of any other process, as last asked; valid
+  // until the core yields or sends a transaction through b_transport.
+  sc_core::sc_time horizon_;
+  bool horizon_known_ = false;
+  uint64_t transports_at_horizon_ = 0;
   std::vector<uint8_t> bounce_;
   Counter& loads_;
   Counter& stores_;

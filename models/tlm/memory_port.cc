@@ -72,6 +72,7 @@ tlm::tlm_response_status MemoryPort::transport(tlm::tlm_command command, uint64_
   payload_.set_byte_enable_length(0);
   payload_.set_dmi_allowed(false);
   payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  ++transport_count_;
   socket->b_transport(payload_, delay);
   const tlm::tlm_response_status status = payload_.get_response_status();
   if (dmi_enabled_ && payload_.is_dmi_allowed() && status == tlm::TLM_OK_RESPONSE) {

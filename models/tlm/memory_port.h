@@ -88,6 +88,8 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   uint64_t debug_write(uint64_t address, const void* data, uint64_t length_bytes);
 
   bool dmi_enabled() const { return dmi_enabled_; }
+  // Transactions sent through b_transport so far (those that may reach a device model).
+  uint64_t transport_count() const { return transport_count_; }
   size_t dmi_region_count() const { return dmi_regions_.size(); }
 
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
@@ -121,6 +123,7 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
                            uint64_t length_bytes);
 
   bool dmi_enabled_;
+  uint64_t transport_count_ = 0;
   tlm::tlm_generic_payload payload_;
   std::vector<uint8_t> bounce_;
   std::vector<uint8_t> scratch_;
