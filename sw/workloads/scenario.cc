@@ -1,7 +1,6 @@
 #include "sw/workloads/scenario.h"
 
-#include <yaml-cpp/yaml.h>
-
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <filesystem>
@@ -12,7 +11,7 @@
 
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
-#include "sim/params/yaml_parameters.h"
+#include "sim/yaml/yaml_document.h"
 #include "sw/api/zircon/constants.h"
 
 namespace zxvp {
@@ -131,8 +130,8 @@ class Checker {
  public:
   explicit Checker(std::string origin) : origin_(std::move(origin)) {}
 
-  std::string where(const YAML::Node& node) const { return yaml_location(origin_, node); }
-  void fail(const YAML::Node& node, const std::string& what) {
+  std::string where(const YamlNode& node) const { return node.location(origin_); }
+  void fail(const YamlNode& node, const std::string& what) {
     if (problems_.size() < 50) problems_.push_back(where(node) + ": " + what);
   }
   bool ok() const { return problems_.empty(); }
@@ -145,22 +144,22 @@ class Checker {
     throw ConfigError(message);
   }
 
-  std::optional<uint64_t> integer(const YAML::Node& node, std::string_view what) {
-    if (!node.IsScalar()) {
+  std::optional<uint64_t> integer(const YamlNode& node, std::string_view what) {
+    if (!node.is_scalar()) {
       fail(node, std::string(what) + ": expected an unsigned integer, not a list or mapping");
       return std::nullopt;
     }
     std::string why;
-    const auto value = parse_unsigned(node.Scalar(), why);
+    const auto value = parse_unsigned(node.scalar, why);
     if (!value) {
-      fail(node, std::string(what) + ": '" + node.Scalar() + "' is not an unsigned 64-bit " +
+      fail(node, std::string(what) + ": '" + node.scalar + "' is not an unsigned 64-bit " +
                      "integer (decimal, 0x hex, or with a unit such as 4KiB): " + why);
     }
     return value;
   }
 
-  std::optional<uint64_t> flag(const YAML::Node& node, std::string_view what) {
-    const std::string text = node.Scalar();
+  std::optional<uint64_t> flag(const YamlNode& node, std::string_view what) {
+    const std::string text = node.scalar;
     if (text.rfind("ZX_", 0) == 0) {
       const auto value = zircon_constant(text);
       if (!value) {
@@ -176,16 +175,16 @@ class Checker {
     return integer(node, what);
   }
 
-  std::optional<uint64_t> flags(const YAML::Node& node, std::string_view what) {
-    if (node.IsScalar()) return flag(node, what);
-    if (!node.IsSequence()) {
+  std::optional<uint64_t> flags(const YamlNode& node, std::string_view what) {
+    if (node.is_scalar()) return flag(node, what);
+    if (!node.is_sequence()) {
       fail(node, std::string(what) + ": expected a constant name, a list of names, or a number");
       return std::nullopt;
     }
     uint64_t combined = 0;
     bool good = true;
-    for (const auto& item : node) {
-      if (!item.IsScalar()) {
+    for (const YamlNode& item : node.items) {
+      if (!item.is_scalar()) {
         fail(item, std::string(what) + ": expected a constant name or a number");
         good = false;
         continue;
@@ -198,12 +197,12 @@ class Checker {
     return combined;
   }
 
-  std::optional<zx_status_t> status(const YAML::Node& node) {
-    if (!node.IsScalar()) {
+  std::optional<zx_status_t> status(const YamlNode& node) {
+    if (!node.is_scalar()) {
       fail(node, "expect: expected a status name (ZX_OK, ZX_ERR_BAD_STATE, ...) or number");
       return std::nullopt;
     }
-    const std::string text = node.Scalar();
+    const std::string text = node.scalar;
     if (text.rfind("ZX_", 0) == 0) {
       const auto value = zircon_constant(text);
       if (!value || *value > 0 || (text != "ZX_OK" && text.rfind("ZX_ERR_", 0) != 0)) {
@@ -227,13 +226,13 @@ class Checker {
   std::vector<std::string> problems_;
 };
 
-void parse_reference(Checker& checker, const YAML::Node& node, const ArgSpec& spec,
+void parse_reference(Checker& checker, const YamlNode& node, const ArgSpec& spec,
                      const std::set<std::string>& bound, Reference* reference) {
-  if (!node.IsScalar()) {
+  if (!node.is_scalar()) {
     checker.fail(node, std::string(spec.name) + ": expected a name or a number");
     return;
   }
-  const std::string text = node.Scalar();
+  const std::string text = node.scalar;
   if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0]))) {
     const auto value = checker.integer(node, spec.name);
     if (!value) return;
@@ -272,17 +271,17 @@ void parse_reference(Checker& checker, const YAML::Node& node, const ArgSpec& sp
   reference->name = name;
 }
 
-std::optional<DataSpec> parse_data(Checker& checker, const YAML::Node& form_key,
-                                   const YAML::Node& node) {
-  const std::string form = form_key.Scalar();
+std::optional<DataSpec> parse_data(Checker& checker, const YamlNode& form_key,
+                                   const YamlNode& node) {
+  const std::string form = form_key.scalar;
   DataSpec data;
   if (form == "bytes") {
     data.kind = DataSpec::Kind::bytes;
-    if (!node.IsSequence()) {
+    if (!node.is_sequence()) {
       checker.fail(node, "bytes: expected a list of byte values, such as [1, 2, 3]");
       return std::nullopt;
     }
-    for (const auto& item : node) {
+    for (const YamlNode& item : node.items) {
       const auto value = checker.integer(item, "bytes");
       if (!value) return std::nullopt;
       if (*value > 255) {
@@ -309,21 +308,20 @@ std::optional<DataSpec> parse_data(Checker& checker, const YAML::Node& form_key,
   // fill: {byte, len}; random: {seed, len}
   const bool fill = form == "fill";
   const char* first = fill ? "byte" : "seed";
-  if (!node.IsMap()) {
+  if (!node.is_mapping()) {
     checker.fail(node, form + ": expected a mapping {" + first + ": N, len: N}");
     return std::nullopt;
   }
   std::optional<uint64_t> head;
   std::optional<uint64_t> length;
-  for (const auto& item : node) {
-    const std::string key = item.first.Scalar();
+  for (const YamlNode::Entry& item : node.entries) {
+    const std::string& key = item.key.scalar;
     if (key == first) {
-      head = checker.integer(item.second, form + "." + first);
+      head = checker.integer(item.value, form + "." + first);
     } else if (key == "len") {
-      length = checker.integer(item.second, form + ".len");
+      length = checker.integer(item.value, form + ".len");
     } else {
-      checker.fail(item.first,
-                   form + ": unknown key '" + key + "' (expected " + first + " and len)");
+      checker.fail(item.key, form + ": unknown key '" + key + "' (expected " + first + " and len)");
       return std::nullopt;
     }
   }
@@ -346,16 +344,16 @@ std::optional<DataSpec> parse_data(Checker& checker, const YAML::Node& form_key,
   return data;
 }
 
-void parse_step(Checker& checker, const YAML::Node& node, std::set<std::string>& bound,
+void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& bound,
                 Scenario& scenario) {
-  if (!node.IsMap() || node.size() != 1) {
+  if (!node.is_mapping() || node.entries.size() != 1) {
     checker.fail(node,
                  "a step is a mapping with exactly one key, the operation (for example "
                  "- vmo_create: {size: 4096, out: v})");
     return;
   }
-  const auto entry = *node.begin();
-  const std::string op_name = entry.first.Scalar();
+  const YamlNode::Entry& entry = node.entries.front();
+  const std::string& op_name = entry.key.scalar;
   const auto& specs = op_specs();
   const auto spec =
       std::find_if(specs.begin(), specs.end(), [&](const OpSpec& s) { return s.name == op_name; });
@@ -363,29 +361,29 @@ void parse_step(Checker& checker, const YAML::Node& node, std::set<std::string>&
     std::string known;
     for (const OpSpec& s : specs)
       known += (known.empty() ? "" : ", ") + std::string(s.name);
-    checker.fail(entry.first, "unknown operation '" + op_name + "' (operations: " + known + ")");
+    checker.fail(entry.key, "unknown operation '" + op_name + "' (operations: " + known + ")");
     return;
   }
   Step step;
-  step.location = checker.where(entry.first);
+  step.location = checker.where(entry.key);
   step.op = spec->op;
-  const YAML::Node& arguments = entry.second;
-  if (!arguments.IsMap() && !(arguments.IsNull() && !spec->takes_data)) {
+  const YamlNode& arguments = entry.value;
+  if (!arguments.is_mapping() && !(arguments.is_null() && !spec->takes_data)) {
     checker.fail(arguments, op_name + ": expected a mapping of arguments");
     return;
   }
   std::set<std::string> seen;
   std::string out_name;
-  if (arguments.IsMap()) {
-    for (const auto& item : arguments) {
-      const std::string key = item.first.Scalar();
+  if (arguments.is_mapping()) {
+    for (const YamlNode::Entry& item : arguments.entries) {
+      const std::string& key = item.key.scalar;
       seen.insert(key);
-      const YAML::Node& value = item.second;
+      const YamlNode& value = item.value;
       if (key == "process") {
-        if (!value.IsScalar() || !is_identifier(value.Scalar())) {
+        if (!value.is_scalar() || !is_identifier(value.scalar)) {
           checker.fail(value, "process: expected a process name (letters, digits, _)");
         } else {
-          step.process = value.Scalar();
+          step.process = value.scalar;
         }
         continue;
       }
@@ -396,10 +394,10 @@ void parse_step(Checker& checker, const YAML::Node& node, std::set<std::string>&
       if (spec->takes_data &&
           std::find(kDataForms.begin(), kDataForms.end(), key) != kDataForms.end()) {
         if (step.data) {
-          checker.fail(item.first, op_name + ": give exactly one of bytes, u32, u64, fill, random");
+          checker.fail(item.key, op_name + ": give exactly one of bytes, u32, u64, fill, random");
           continue;
         }
-        step.data = parse_data(checker, item.first, value);
+        step.data = parse_data(checker, item.key, value);
         if (!step.data) step.data = DataSpec{};  // refused, already reported
         continue;
       }
@@ -410,8 +408,8 @@ void parse_step(Checker& checker, const YAML::Node& node, std::set<std::string>&
         for (const ArgSpec& a : spec->args)
           allowed += std::string(a.name) + ", ";
         allowed += spec->takes_data ? "bytes, u32, u64, fill, random, " : "";
-        checker.fail(item.first, op_name + ": unknown argument '" + key +
-                                     "' (arguments: " + allowed + "process, expect)");
+        checker.fail(item.key, op_name + ": unknown argument '" + key + "' (arguments: " + allowed +
+                                   "process, expect)");
         continue;
       }
       switch (arg->kind) {
@@ -426,11 +424,10 @@ void parse_step(Checker& checker, const YAML::Node& node, std::set<std::string>&
           parse_reference(checker, value, *arg, bound, &step.references[key]);
           break;
         case ArgKind::name:
-          if (!value.IsScalar() || !is_identifier(value.Scalar()) ||
-              value.Scalar() == "root_vmar") {
+          if (!value.is_scalar() || !is_identifier(value.scalar) || value.scalar == "root_vmar") {
             checker.fail(value, "out: expected a name (letters, digits, _; not root_vmar)");
           } else {
-            out_name = value.Scalar();
+            out_name = value.scalar;
           }
           break;
       }
@@ -486,57 +483,58 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   if (text.find('\0') != std::string::npos) {
     throw ConfigError(origin + ": not a text file (it holds NUL bytes); a scenario is YAML");
   }
-  YAML::Node root;
+  YamlNode root;
   try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    throw ConfigError(origin + ":" + std::to_string(error.mark.line + 1) + ":" +
-                      std::to_string(error.mark.column + 1) + ": not valid YAML: " + error.msg);
+    root = parse_yaml(text);
+  } catch (const YamlError& error) {
+    throw ConfigError(origin + ":" + std::to_string(error.line) + ":" +
+                      std::to_string(error.column) + ": not valid YAML: " + error.what());
   }
   Checker checker(origin);
-  if (root.IsNull()) throw ConfigError(origin + ": the scenario is empty (it needs 'steps:')");
-  if (!root.IsMap()) {
+  if (root.is_null()) throw ConfigError(origin + ": the scenario is empty (it needs 'steps:')");
+  if (!root.is_mapping()) {
     throw ConfigError(checker.where(root) +
                       ": a scenario is a mapping with name, description, platform, params and "
                       "steps");
   }
   std::set<std::string> bound;
   bool has_steps = false;
-  for (const auto& item : root) {
-    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
-    const YAML::Node& value = item.second;
+  for (const YamlNode::Entry& item : root.entries) {
+    const std::string key = item.key.is_scalar() ? item.key.scalar : "";
+    const YamlNode& value = item.value;
     if (key == "name" || key == "description" || key == "platform") {
-      if (!value.IsScalar()) {
+      if (!value.is_scalar()) {
         checker.fail(value, key + ": expected text");
         continue;
       }
       (key == "name"          ? scenario.name
        : key == "description" ? scenario.description
-                              : scenario.platform) = value.Scalar();
+                              : scenario.platform) = value.scalar;
     } else if (key == "params") {
-      if (!value.IsMap()) {
+      if (!value.is_mapping()) {
         checker.fail(value, "params: expected a mapping of KEY: VALUE");
         continue;
       }
-      for (const auto& param : value) {
-        if (!param.first.IsScalar() || !param.second.IsScalar()) {
-          checker.fail(param.second, "params: each parameter takes a single value");
+      for (const YamlNode::Entry& param : value.entries) {
+        if (!param.key.is_scalar() || !param.value.is_scalar()) {
+          checker.fail(param.value, "params: each parameter takes a single value");
           continue;
         }
-        scenario.params.emplace_back(param.first.Scalar(), param.second.Scalar());
-        scenario.params_locations.push_back(checker.where(param.second));
+        scenario.params.emplace_back(param.key.scalar, param.value.scalar);
+        scenario.params_locations.push_back(checker.where(param.value));
       }
     } else if (key == "steps") {
       has_steps = true;
-      if (!value.IsSequence()) {
+      if (!value.is_sequence()) {
         checker.fail(value, "steps: expected a list of steps");
         continue;
       }
-      for (const auto& step : value)
+      scenario.steps.reserve(value.items.size());
+      for (const YamlNode& step : value.items)
         parse_step(checker, step, bound, scenario);
     } else {
-      checker.fail(item.first, "unknown key '" + key +
-                                   "' (a scenario has name, description, platform, params, steps)");
+      checker.fail(item.key, "unknown key '" + key +
+                                 "' (a scenario has name, description, platform, params, steps)");
     }
   }
   if (!has_steps) checker.fail(root, "the scenario has no 'steps:'");
