@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
@@ -82,8 +83,12 @@ void Cache::make_most_recent(size_t group, size_t position) {
   uint64_t* pages = &list_pages_[group * ways_];
   uint8_t* dirty = &list_dirty_[group * ways_];
   const size_t last = page_count_[group] - 1;
-  std::rotate(pages + position, pages + position + 1, pages + last + 1);
-  std::rotate(dirty + position, dirty + position + 1, dirty + last + 1);
+  const uint64_t page = pages[position];
+  const uint8_t page_dirty = dirty[position];
+  std::memmove(pages + position, pages + position + 1, (last - position) * sizeof(uint64_t));
+  std::memmove(dirty + position, dirty + position + 1, last - position);
+  pages[last] = page;
+  dirty[last] = page_dirty;
 }
 
 void Cache::remove_from_list(size_t group, size_t position) {

@@ -5,10 +5,10 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/tlm_quantumkeeper.h>
 #include <vector>
 
 #include "models/cpu/bus_data_path.h"
+#include "models/cpu/core_quantum_keeper.h"
 #include "models/cpu/data_path.h"
 #include "models/mmu/mmu.h"
 #include "models/tlm/memory_port.h"
@@ -99,7 +99,8 @@ class CpuCore : public sc_core::sc_module {
   void wait_for_interrupt(size_t line);
   void sync();
 
-  // Core time: SystemC time plus the local offset not yet synchronised.
+  // Core time: SystemC time plus the local offset not yet synchronised (asked by software
+  // running on this core).
   sc_core::sc_time local_time() const { return quantum_.get_current_time(); }
   uint64_t cycles() const { return clock_.cycles_in(local_time()); }
   const Clock& clock() const { return clock_; }
@@ -121,7 +122,7 @@ class CpuCore : public sc_core::sc_module {
   BusDataPath bus_path_;
   DataPath* data_path_;
   FaultHandler fault_handler_;
-  tlm_utils::tlm_quantumkeeper quantum_;
+  CoreQuantumKeeper quantum_;
   sc_core::sc_mutex core_;
   // Time from SystemC's now to the next activity of any other process, as last asked; valid
   // until the core yields or sends a transaction through b_transport.
