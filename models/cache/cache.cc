@@ -57,6 +57,8 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
     page_count_.assign(group_count, 0);
     group_is_list_.assign(group_count, 1);
     group_page_accesses_.assign(group_count, 0);
+    group_list_wait_.assign(group_count, static_cast<uint32_t>(ways_));
+    group_list_served_.assign(group_count, 0);
   }
 }
 
@@ -137,6 +139,10 @@ void Cache::group_to_lines(size_t group) {
   }
   group_is_list_[group] = 0;
   group_page_accesses_[group] = 0;
+  constexpr uint32_t kLongestWait = 4096;
+  group_list_wait_[group] = group_list_served_[group] < ways_
+                                ? std::min(2 * group_list_wait_[group], kLongestWait)
+                                : static_cast<uint32_t>(ways_);
 }
 
 bool Cache::group_to_list(size_t group) {
@@ -339,12 +345,15 @@ tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kin
       status = access_line(line, kind, delay);
       if (status != tlm::TLM_OK_RESPONSE) return status;
     }
-    if (++group_page_accesses_[group] >= ways_ && !group_to_list(group)) {
+    if (++group_page_accesses_[group] >= group_list_wait_[group]) {
       group_page_accesses_[group] = 0;
+      group_list_served_[group] = 0;
+      group_to_list(group);
     }
     return status;
   }
   // Every line of the page does in its own set what the page does in the list.
+  ++group_list_served_[group];
   delay += scaled(hit_latency_, lines_per_page_);
   uint64_t* pages = &list_pages_[group * ways_];
   uint8_t* dirty = &list_dirty_[group * ways_];

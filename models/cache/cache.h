@@ -145,9 +145,13 @@ class Cache : public sc_core::sc_module, public DataPath {
   std::vector<uint8_t> list_dirty_;
   std::vector<uint8_t> page_count_;
   std::vector<uint8_t> group_is_list_;
-  // Page accesses to a group kept as lines since it was last compared (comparing costs a look
-  // at every way of the group, so it waits until enough pages could have replaced them all).
+  // Page accesses to a group kept as lines since it was last compared. Comparing costs a look
+  // at every way of the group, so it waits until enough pages could have replaced them all, and
+  // twice as long each time a list went back to lines before serving that many pages (mixed
+  // line and page accesses would otherwise turn a group back and forth).
   std::vector<uint32_t> group_page_accesses_;
+  std::vector<uint32_t> group_list_wait_;
+  std::vector<uint32_t> group_list_served_;
   std::vector<PageEntry> reference_set_;
   std::vector<PageEntry> other_set_;
   Counter& hits_;

@@ -372,12 +372,11 @@ void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& b
     checker.fail(arguments, op_name + ": expected a mapping of arguments");
     return;
   }
-  std::set<std::string> seen;
+  uint64_t given_arguments = 0;  // bit i: spec->args[i]
   std::string out_name;
   if (arguments.is_mapping()) {
     for (const YamlNode::Entry& item : arguments.entries) {
       const std::string& key = item.key.scalar;
-      seen.insert(key);
       const YamlNode& value = item.value;
       if (key == "process") {
         if (!value.is_scalar() || !is_identifier(value.scalar)) {
@@ -412,6 +411,7 @@ void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& b
                                    "process, expect)");
         continue;
       }
+      given_arguments |= uint64_t{1} << (arg - spec->args.begin());
       switch (arg->kind) {
         case ArgKind::integer:
           if (const auto number = checker.integer(value, key)) step.numbers[key] = *number;
@@ -433,8 +433,9 @@ void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& b
       }
     }
   }
-  for (const ArgSpec& arg : spec->args) {
-    if (seen.count(std::string(arg.name)) != 0) continue;
+  for (size_t index = 0; index < spec->args.size(); ++index) {
+    const ArgSpec& arg = spec->args[index];
+    if ((given_arguments & (uint64_t{1} << index)) != 0) continue;
     if (arg.required) {
       checker.fail(node, op_name + ": missing argument '" + std::string(arg.name) + "'");
     } else if (!arg.fallback_name.empty()) {
