@@ -2,8 +2,6 @@
 
 #include <yaml.h>
 
-#include <memory>
-
 namespace zxvp {
 
 namespace {
@@ -42,14 +40,6 @@ class EventReader {
   bool has_event_ = false;
 };
 
-YamlNode node_at(const yaml_event_t& event, YamlNode::Kind kind) {
-  YamlNode node;
-  node.kind = kind;
-  node.line = static_cast<uint32_t>(event.start_mark.line + 1);
-  node.column = static_cast<uint32_t>(event.start_mark.column + 1);
-  return node;
-}
-
 bool is_plain_null(const yaml_event_t& event) {
   if (event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
   const std::string_view text(reinterpret_cast<const char*>(event.data.scalar.value),
@@ -57,56 +47,88 @@ bool is_plain_null(const yaml_event_t& event) {
   return text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL";
 }
 
-// A sequence or mapping being filled; a mapping's key waits here for its value.
-struct OpenNode {
-  YamlNode node;
-  bool has_key = false;
-  YamlNode key;
-};
-
 }  // namespace
 
-std::string YamlNode::location(std::string_view file) const {
-  if (line == 0) return std::string(file);
-  return std::string(file) + ":" + std::to_string(line) + ":" + std::to_string(column);
+YamlNode::Kind YamlNode::kind() const {
+  return document_->nodes_[index_].kind;
 }
 
-YamlNode parse_yaml(std::string_view text) {
+const std::string& YamlNode::scalar() const {
+  return document_->nodes_[index_].scalar;
+}
+
+std::string YamlNode::location(std::string_view file) const {
+  const YamlDocument::Node& node = document_->nodes_[index_];
+  if (node.line == 0) return std::string(file);
+  return std::string(file) + ":" + std::to_string(node.line) + ":" + std::to_string(node.column);
+}
+
+size_t YamlNode::size() const {
+  const YamlDocument::Node& node = document_->nodes_[index_];
+  return node.kind == Kind::mapping ? node.child_count / 2 : node.child_count;
+}
+
+uint32_t YamlNode::first_child() const {
+  return document_->nodes_[index_].first_child;
+}
+
+uint32_t YamlNode::next_sibling(const YamlDocument* document, uint32_t index) {
+  return document->nodes_[index].next_sibling;
+}
+
+YamlNode::Range<YamlNode::ItemIterator> YamlNode::items() const {
+  return {ItemIterator(document_, first_child()), ItemIterator(document_, YamlDocument::kNone)};
+}
+
+YamlNode::Range<YamlNode::EntryIterator> YamlNode::entries() const {
+  return {EntryIterator(document_, first_child()), EntryIterator(document_, YamlDocument::kNone)};
+}
+
+YamlDocument::YamlDocument(std::string_view text) {
+  nodes_.reserve(text.size() / 8 + 1);
+  nodes_.emplace_back();  // the root, null until the document's first node replaces it
   EventReader reader(text);
-  std::vector<OpenNode> open;
-  YamlNode root;
+  // Open sequences and mappings: their node and their last child so far.
+  struct Open {
+    uint32_t node;
+    uint32_t last_child;
+  };
+  std::vector<Open> open;
   bool have_root = false;
-  // Puts a finished node in its parent, or makes it the document.
-  auto attach = [&](YamlNode&& node) {
-    if (open.empty()) {
-      root = std::move(node);
-      have_root = true;
-      return;
+  // A new node, linked as the next child of the innermost open node (or made the root).
+  auto add = [&](const yaml_event_t& event, YamlNode::Kind kind) -> uint32_t {
+    uint32_t index = 0;
+    if (!open.empty()) {
+      index = static_cast<uint32_t>(nodes_.size());
+      nodes_.emplace_back();
+      Open& parent = open.back();
+      if (parent.last_child == kNone) {
+        nodes_[parent.node].first_child = index;
+      } else {
+        nodes_[parent.last_child].next_sibling = index;
+      }
+      parent.last_child = index;
+      ++nodes_[parent.node].child_count;
     }
-    OpenNode& parent = open.back();
-    if (parent.node.is_sequence()) {
-      parent.node.items.push_back(std::move(node));
-    } else if (!parent.has_key) {
-      parent.key = std::move(node);
-      parent.has_key = true;
-    } else {
-      parent.node.entries.push_back({std::move(parent.key), std::move(node)});
-      parent.has_key = false;
-    }
+    Node& node = nodes_[index];
+    node.kind = kind;
+    node.line = static_cast<uint32_t>(event.start_mark.line + 1);
+    node.column = static_cast<uint32_t>(event.start_mark.column + 1);
+    return index;
   };
   while (!have_root) {
     const yaml_event_t& event = reader.next();
     switch (event.type) {
       case YAML_STREAM_END_EVENT:
-        return root;
+        return;
       case YAML_SCALAR_EVENT: {
-        YamlNode node =
-            node_at(event, is_plain_null(event) ? YamlNode::Kind::null : YamlNode::Kind::scalar);
-        if (node.is_scalar()) {
-          node.scalar.assign(reinterpret_cast<const char*>(event.data.scalar.value),
-                             event.data.scalar.length);
+        const bool null = is_plain_null(event);
+        const uint32_t index = add(event, null ? YamlNode::Kind::null : YamlNode::Kind::scalar);
+        if (!null) {
+          nodes_[index].scalar.assign(reinterpret_cast<const char*>(event.data.scalar.value),
+                                      event.data.scalar.length);
         }
-        attach(std::move(node));
+        have_root = open.empty();
         break;
       }
       case YAML_SEQUENCE_START_EVENT:
@@ -117,18 +139,15 @@ YamlNode parse_yaml(std::string_view text) {
                           "nested deeper than " + std::to_string(kMaxYamlDepth) + " levels");
         }
         open.push_back(
-            {node_at(event, event.type == YAML_SEQUENCE_START_EVENT ? YamlNode::Kind::sequence
-                                                                    : YamlNode::Kind::mapping),
-             false,
-             {}});
+            {add(event, event.type == YAML_SEQUENCE_START_EVENT ? YamlNode::Kind::sequence
+                                                                : YamlNode::Kind::mapping),
+             kNone});
         break;
       case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT: {
-        YamlNode node = std::move(open.back().node);
+      case YAML_MAPPING_END_EVENT:
         open.pop_back();
-        attach(std::move(node));
+        have_root = open.empty();
         break;
-      }
       case YAML_ALIAS_EVENT:
         throw YamlError(static_cast<uint32_t>(event.start_mark.line + 1),
                         static_cast<uint32_t>(event.start_mark.column + 1),
@@ -137,7 +156,6 @@ YamlNode parse_yaml(std::string_view text) {
         break;
     }
   }
-  return root;
 }
 
 }  // namespace zxvp

@@ -150,16 +150,16 @@ class Checker {
       return std::nullopt;
     }
     std::string why;
-    const auto value = parse_unsigned(node.scalar, why);
+    const auto value = parse_unsigned(node.scalar(), why);
     if (!value) {
-      fail(node, std::string(what) + ": '" + node.scalar + "' is not an unsigned 64-bit " +
+      fail(node, std::string(what) + ": '" + node.scalar() + "' is not an unsigned 64-bit " +
                      "integer (decimal, 0x hex, or with a unit such as 4KiB): " + why);
     }
     return value;
   }
 
   std::optional<uint64_t> flag(const YamlNode& node, std::string_view what) {
-    const std::string text = node.scalar;
+    const std::string& text = node.scalar();
     if (text.rfind("ZX_", 0) == 0) {
       const auto value = zircon_constant(text);
       if (!value) {
@@ -183,7 +183,7 @@ class Checker {
     }
     uint64_t combined = 0;
     bool good = true;
-    for (const YamlNode& item : node.items) {
+    for (const YamlNode& item : node.items()) {
       if (!item.is_scalar()) {
         fail(item, std::string(what) + ": expected a constant name or a number");
         good = false;
@@ -202,7 +202,7 @@ class Checker {
       fail(node, "expect: expected a status name (ZX_OK, ZX_ERR_BAD_STATE, ...) or number");
       return std::nullopt;
     }
-    const std::string text = node.scalar;
+    const std::string& text = node.scalar();
     if (text.rfind("ZX_", 0) == 0) {
       const auto value = zircon_constant(text);
       if (!value || *value > 0 || (text != "ZX_OK" && text.rfind("ZX_ERR_", 0) != 0)) {
@@ -232,7 +232,7 @@ void parse_reference(Checker& checker, const YamlNode& node, const ArgSpec& spec
     checker.fail(node, std::string(spec.name) + ": expected a name or a number");
     return;
   }
-  const std::string text = node.scalar;
+  const std::string& text = node.scalar();
   if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0]))) {
     const auto value = checker.integer(node, spec.name);
     if (!value) return;
@@ -273,7 +273,7 @@ void parse_reference(Checker& checker, const YamlNode& node, const ArgSpec& spec
 
 std::optional<DataSpec> parse_data(Checker& checker, const YamlNode& form_key,
                                    const YamlNode& node) {
-  const std::string form = form_key.scalar;
+  const std::string form = form_key.scalar();
   DataSpec data;
   if (form == "bytes") {
     data.kind = DataSpec::Kind::bytes;
@@ -281,7 +281,7 @@ std::optional<DataSpec> parse_data(Checker& checker, const YamlNode& form_key,
       checker.fail(node, "bytes: expected a list of byte values, such as [1, 2, 3]");
       return std::nullopt;
     }
-    for (const YamlNode& item : node.items) {
+    for (const YamlNode& item : node.items()) {
       const auto value = checker.integer(item, "bytes");
       if (!value) return std::nullopt;
       if (*value > 255) {
@@ -314,8 +314,8 @@ std::optional<DataSpec> parse_data(Checker& checker, const YamlNode& form_key,
   }
   std::optional<uint64_t> head;
   std::optional<uint64_t> length;
-  for (const YamlNode::Entry& item : node.entries) {
-    const std::string& key = item.key.scalar;
+  for (const YamlNode::Entry& item : node.entries()) {
+    const std::string& key = item.key.scalar();
     if (key == first) {
       head = checker.integer(item.value, form + "." + first);
     } else if (key == "len") {
@@ -346,14 +346,14 @@ std::optional<DataSpec> parse_data(Checker& checker, const YamlNode& form_key,
 
 void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& bound,
                 Scenario& scenario) {
-  if (!node.is_mapping() || node.entries.size() != 1) {
+  if (!node.is_mapping() || node.size() != 1) {
     checker.fail(node,
                  "a step is a mapping with exactly one key, the operation (for example "
                  "- vmo_create: {size: 4096, out: v})");
     return;
   }
-  const YamlNode::Entry& entry = node.entries.front();
-  const std::string& op_name = entry.key.scalar;
+  const YamlNode::Entry entry = *node.entries().begin();
+  const std::string& op_name = entry.key.scalar();
   const auto& specs = op_specs();
   const auto spec =
       std::find_if(specs.begin(), specs.end(), [&](const OpSpec& s) { return s.name == op_name; });
@@ -375,14 +375,14 @@ void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& b
   uint64_t given_arguments = 0;  // bit i: spec->args[i]
   std::string out_name;
   if (arguments.is_mapping()) {
-    for (const YamlNode::Entry& item : arguments.entries) {
-      const std::string& key = item.key.scalar;
+    for (const YamlNode::Entry& item : arguments.entries()) {
+      const std::string& key = item.key.scalar();
       const YamlNode& value = item.value;
       if (key == "process") {
-        if (!value.is_scalar() || !is_identifier(value.scalar)) {
+        if (!value.is_scalar() || !is_identifier(value.scalar())) {
           checker.fail(value, "process: expected a process name (letters, digits, _)");
         } else {
-          step.process = value.scalar;
+          step.process = value.scalar();
         }
         continue;
       }
@@ -424,10 +424,11 @@ void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& b
           parse_reference(checker, value, *arg, bound, &step.references[key]);
           break;
         case ArgKind::name:
-          if (!value.is_scalar() || !is_identifier(value.scalar) || value.scalar == "root_vmar") {
+          if (!value.is_scalar() || !is_identifier(value.scalar()) ||
+              value.scalar() == "root_vmar") {
             checker.fail(value, "out: expected a name (letters, digits, _; not root_vmar)");
           } else {
-            out_name = value.scalar;
+            out_name = value.scalar();
           }
           break;
       }
@@ -484,13 +485,14 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   if (text.find('\0') != std::string::npos) {
     throw ConfigError(origin + ": not a text file (it holds NUL bytes); a scenario is YAML");
   }
-  YamlNode root;
+  std::optional<YamlDocument> document;
   try {
-    root = parse_yaml(text);
+    document.emplace(text);
   } catch (const YamlError& error) {
     throw ConfigError(origin + ":" + std::to_string(error.line) + ":" +
                       std::to_string(error.column) + ": not valid YAML: " + error.what());
   }
+  const YamlNode root = document->root();
   Checker checker(origin);
   if (root.is_null()) throw ConfigError(origin + ": the scenario is empty (it needs 'steps:')");
   if (!root.is_mapping()) {
@@ -500,8 +502,8 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   }
   std::set<std::string> bound;
   bool has_steps = false;
-  for (const YamlNode::Entry& item : root.entries) {
-    const std::string key = item.key.is_scalar() ? item.key.scalar : "";
+  for (const YamlNode::Entry& item : root.entries()) {
+    const std::string key = item.key.is_scalar() ? item.key.scalar() : "";
     const YamlNode& value = item.value;
     if (key == "name" || key == "description" || key == "platform") {
       if (!value.is_scalar()) {
@@ -510,18 +512,18 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
       }
       (key == "name"          ? scenario.name
        : key == "description" ? scenario.description
-                              : scenario.platform) = value.scalar;
+                              : scenario.platform) = value.scalar();
     } else if (key == "params") {
       if (!value.is_mapping()) {
         checker.fail(value, "params: expected a mapping of KEY: VALUE");
         continue;
       }
-      for (const YamlNode::Entry& param : value.entries) {
+      for (const YamlNode::Entry& param : value.entries()) {
         if (!param.key.is_scalar() || !param.value.is_scalar()) {
           checker.fail(param.value, "params: each parameter takes a single value");
           continue;
         }
-        scenario.params.emplace_back(param.key.scalar, param.value.scalar);
+        scenario.params.emplace_back(param.key.scalar(), param.value.scalar());
         scenario.params_locations.push_back(checker.where(param.value));
       }
     } else if (key == "steps") {
@@ -530,8 +532,8 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
         checker.fail(value, "steps: expected a list of steps");
         continue;
       }
-      scenario.steps.reserve(value.items.size());
-      for (const YamlNode& step : value.items)
+      scenario.steps.reserve(value.size());
+      for (const YamlNode& step : value.items())
         parse_step(checker, step, bound, scenario);
     } else {
       checker.fail(item.key, "unknown key '" + key +
