@@ -78,7 +78,8 @@ void Bus::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_time& 
   delay += hop_latency_;
   if (mapping == nullptr) {
     decode_errors_.add();
-    ZXVP_LOG(LogLevel::debug, name()) << "no target at 0x" << std::hex << address;
+    ZXVP_LOG_AT(LogLevel::debug, name(), sc_core::sc_time_stamp() + delay)
+        << "no target at 0x" << std::hex << address;
     payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }

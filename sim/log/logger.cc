@@ -32,9 +32,13 @@ LogLevel log_level() {
   return g_log_level;
 }
 
-LogLine::LogLine(LogLevel level, std::string_view component) : level_(level) {
-  const double now_us = sc_core::sc_time_stamp().to_seconds() * 1e6;
-  stream_ << '[' << std::fixed << std::setprecision(3) << std::setw(12) << now_us << " us] "
+LogLine::LogLine(LogLevel level, std::string_view component)
+    : LogLine(level, component, sc_core::sc_time_stamp()) {}
+
+LogLine::LogLine(LogLevel level, std::string_view component, const sc_core::sc_time& at)
+    : level_(level) {
+  const double at_us = at.to_seconds() * 1e6;
+  stream_ << '[' << std::fixed << std::setprecision(3) << std::setw(12) << at_us << " us] "
           << log_level_name(level_) << ' ' << component << ": ";
 }
 

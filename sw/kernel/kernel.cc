@@ -174,7 +174,7 @@ zx_status_t Kernel::end_syscall(zx_status_t status) {
   account_.switch_to(CyclePhase::exit);
   cpu_.trap_exit();
   const CallRecord& call = account_.finish(status);
-  ZXVP_LOG(LogLevel::debug, "kernel")
+  ZXVP_LOG_AT(LogLevel::debug, "kernel", cpu_.local_time())
       << "zx_" << call.name << " -> " << zx_status_get_string(status) << " in " << call.cycles
       << " cycles";
   record(call);
@@ -242,7 +242,7 @@ void Kernel::zero_bytes(const VmPage& page, uint64_t offset, uint64_t length_byt
 zx_status_t Kernel::handle_page_fault(Process& process, uint64_t address, AccessType access) {
   CycleAccount::Scope phase(account_, CyclePhase::fault);
   faults_.add();
-  ZXVP_LOG(LogLevel::trace, "kernel")
+  ZXVP_LOG_AT(LogLevel::trace, "kernel", cpu_.local_time())
       << "page fault in '" << process.name() << "' at 0x" << std::hex << address;
   cpu_.compute(config_.fault_cycles);
   VmMapping* mapping = process.root_vmar().find(address);
