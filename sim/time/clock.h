@@ -7,9 +7,10 @@ namespace zxvp {
 
 // `count` times `unit`, exactly. sc_time::from_value is out of line and showed up in profiles of
 // the hot paths that scale a latency by a count; SystemC's inline multiplication goes through a
-// double, exact while the product stays below 2^53 (guaranteed by the bounds checked here).
+// double and adds 0.5 before truncating, exact while the product stays below 2^52 (guaranteed by
+// the bounds checked here).
 inline sc_core::sc_time scaled(const sc_core::sc_time& unit, uint64_t count) {
-  if (unit.value() < (uint64_t{1} << 32) && count < (uint64_t{1} << 21)) {
+  if (unit.value() < (uint64_t{1} << 31) && count < (uint64_t{1} << 21)) {
     return unit * static_cast<double>(count);
   }
   return sc_core::sc_time::from_value(unit.value() * count);
@@ -27,9 +28,17 @@ class Clock {
   sc_core::sc_time period() const { return period_; }
 
   sc_core::sc_time cycles(uint64_t count) const { return scaled(period_, count); }
-  // Whole cycles that fit in `time` (rounds down).
+  // Whole cycles that fit in `time` (rounds down). Asked at every phase change of every call:
+  // a multiplication by the inverse period, corrected to the exact quotient, costs less than a
+  // 64-bit division.
   uint64_t cycles_in(const sc_core::sc_time& time) const {
-    return time.value() / (period_ps_ * ticks_per_ps());
+    const uint64_t ticks = time.value();
+    const uint64_t period = period_ps_ * ticks_per_ps();
+    if (ticks >= (uint64_t{1} << 52)) return ticks / period;
+    uint64_t cycles = static_cast<uint64_t>(static_cast<double>(ticks) * inverse_period_);
+    if (cycles * period > ticks) --cycles;
+    if ((cycles + 1) * period <= ticks) ++cycles;
+    return cycles;
   }
   // Cycles needed to cover `time` (rounds up).
   uint64_t cycles_covering(const sc_core::sc_time& time) const {
@@ -44,6 +53,7 @@ class Clock {
   uint64_t frequency_mhz_;
   uint64_t period_ps_;
   sc_core::sc_time period_;
+  double inverse_period_;
 };
 
 // Time from a parameter given in (possibly fractional) nanoseconds, rounded to the picosecond.

@@ -18,6 +18,35 @@ TEST(Clock, ConvertsCyclesToTimeAndBack) {
   EXPECT_EQ(clock.cycles_covering(sc_time(1.5, SC_NS)), 3u);
 }
 
+TEST(Clock, WholeCyclesInATimeAreExactlyTheIntegerQuotient) {
+  for (const uint64_t mhz : {1u, 1600u, 2000u, 3000u, 7919u, 1'000'000u}) {
+    const Clock clock(mhz);
+    const uint64_t period = clock.period_ps();
+    for (const uint64_t cycles :
+         {uint64_t{0}, uint64_t{1}, uint64_t{12345}, uint64_t{1} << 40,
+          (uint64_t{1} << 52) / period, (uint64_t{1} << 53) / period, UINT64_MAX / period - 1}) {
+      for (const int64_t nudge : {-1, 0, 1}) {
+        const uint64_t ticks = cycles * period + static_cast<uint64_t>(nudge);
+        if (nudge < 0 && cycles == 0) continue;
+        EXPECT_EQ(clock.cycles_in(sc_time::from_value(ticks)), ticks / period)
+            << mhz << " MHz, " << ticks << " ps";
+      }
+    }
+  }
+}
+
+TEST(Clock, ScaledTimesAreExactProducts) {
+  for (const uint64_t unit :
+       {uint64_t{0}, uint64_t{1}, uint64_t{500}, uint64_t{62'500}, (uint64_t{1} << 31) - 1,
+        uint64_t{1} << 31, (uint64_t{1} << 32) - 1, uint64_t{1} << 40}) {
+    for (const uint64_t count : {uint64_t{0}, uint64_t{1}, uint64_t{64}, (uint64_t{1} << 21) - 1,
+                                 uint64_t{1} << 21, uint64_t{1} << 23}) {
+      EXPECT_EQ(scaled(sc_time::from_value(unit), count).value(), unit * count)
+          << unit << " x " << count;
+    }
+  }
+}
+
 TEST(Clock, RoundsPeriodToThePicosecond) {
   EXPECT_EQ(Clock(3000).period_ps(), 333u);
   EXPECT_EQ(Clock(1600).period_ps(), 625u);
