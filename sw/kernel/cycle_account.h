@@ -39,7 +39,7 @@ struct CallRecord {
   uint64_t start_cycle = 0;
   uint64_t cycles = 0;
   std::array<uint64_t, kCyclePhaseCount> breakdown{};
-  std::vector<PhaseSegment> segments;  // in time order, for traces
+  std::vector<PhaseSegment> segments;  // in time order, when kept (for traces)
 };
 
 // Charges the core's time between marks to the current phase. Cycle counts are differences of
@@ -47,6 +47,10 @@ struct CallRecord {
 class CycleAccount {
  public:
   explicit CycleAccount(const CpuCore& cpu) : cpu_(cpu) {}
+
+  // Whether calls keep their phase segments: a trace wants them; a 1 GiB write has half a million
+  // of them, so nothing else pays for them.
+  void set_keep_segments(bool keep) { keep_segments_ = keep; }
 
   void begin(std::string_view name, CyclePhase first);
   // Makes `phase` current from now; returns the phase it replaces.
@@ -75,6 +79,7 @@ class CycleAccount {
 
   const CpuCore& cpu_;
   bool active_ = false;
+  bool keep_segments_ = false;
   CyclePhase phase_ = CyclePhase::entry;
   uint64_t mark_ = 0;
   CallRecord record_;

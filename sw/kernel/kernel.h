@@ -83,6 +83,8 @@ class Kernel : private PageOperations {
 
   // The cycles of the last call or access, by phase.
   const CallRecord& last_record() const { return account_.last(); }
+  // Whether call records carry their phase segments in time order (for traces).
+  void keep_phase_segments(bool keep) { account_.set_keep_segments(keep); }
   void add_observer(std::function<void(const CallRecord&)> observer) {
     observers_.push_back(std::move(observer));
   }

@@ -132,6 +132,7 @@ void attach_trace(System& system, TraceEventWriter& trace) {
   trace.name_track(2, "dma");
   const double mhz = static_cast<double>(system.platform().cpu.clock().frequency_mhz());
   Kernel& kernel = system.kernel();
+  kernel.keep_phase_segments(true);
   kernel.add_observer([&trace, &kernel, mhz](const CallRecord& record) {
     trace.slice(1, std::string(record.name), "syscall", record.start_cycle / mhz,
                 record.cycles / mhz, {{"cycles", record.cycles}});

@@ -69,6 +69,7 @@ TEST(CycleEstimate, BreakdownAddsUpToTheTotalForEveryCall) {
   Systems systems;
   std::vector<CallRecord> records;
   systems.add({"kernel.copy_engine=auto", "kernel.dma_threshold=8KiB"}, [&](Kernel& k, Process& p) {
+    k.keep_phase_segments(true);
     k.add_observer([&](const CallRecord& record) { records.push_back(record); });
     const uint64_t buffer = ready_buffer(k, p, 64 * 1024);
     const zx_handle_t vmo = KernelTest::make_vmo(k, p, 64 * 1024);
