@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstring>
 
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
@@ -52,8 +51,7 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
     const uint64_t group_count = set_count / lines_per_page_;
     page_line_shift_ = static_cast<unsigned>(std::countr_zero(lines_per_page_));
     group_mask_ = group_count - 1;
-    list_pages_.assign(group_count * ways_, 0);
-    list_dirty_.assign(group_count * ways_, 0);
+    list_.assign(group_count * ways_, 0);
     page_count_.assign(group_count, 0);
     group_is_list_.assign(group_count, 1);
     group_page_accesses_.assign(group_count, 0);
@@ -73,24 +71,21 @@ int64_t Cache::find(uint64_t line_number) const {
 
 int64_t Cache::find_page(uint64_t page_number) const {
   const size_t group = page_number & group_mask_;
-  const uint64_t* pages = &list_pages_[group * ways_];
+  const uint64_t* entries = &list_[group * ways_];
   // From the most recent end: a page written back from above was usually filled not long ago.
   for (size_t position = page_count_[group]; position-- > 0;) {
-    if (pages[position] == page_number) return static_cast<int64_t>(position);
+    if ((entries[position] >> 1) == page_number) return static_cast<int64_t>(position);
   }
   return -1;
 }
 
 void Cache::make_most_recent(size_t group, size_t position) {
-  uint64_t* pages = &list_pages_[group * ways_];
-  uint8_t* dirty = &list_dirty_[group * ways_];
+  uint64_t* entries = &list_[group * ways_];
   const size_t last = page_count_[group] - 1;
-  const uint64_t page = pages[position];
-  const uint8_t page_dirty = dirty[position];
-  std::memmove(pages + position, pages + position + 1, (last - position) * sizeof(uint64_t));
-  std::memmove(dirty + position, dirty + position + 1, last - position);
-  pages[last] = page;
-  dirty[last] = page_dirty;
+  const uint64_t entry = entries[position];
+  for (size_t i = position; i < last; ++i)
+    entries[i] = entries[i + 1];
+  entries[last] = entry;
 }
 
 void Cache::remove_from_list(size_t group, size_t position) {
@@ -111,7 +106,7 @@ bool Cache::is_dirty(uint64_t physical_address) const {
   const size_t group = group_of_line(line_number);
   if (group_is_list(group)) {
     const int64_t position = find_page(line_number >> page_line_shift_);
-    return position >= 0 && list_dirty_[group * ways_ + static_cast<size_t>(position)] != 0;
+    return position >= 0 && is_dirty_entry(list_[group * ways_ + static_cast<size_t>(position)]);
   }
   const int64_t slot = find(line_number);
   return slot >= 0 && dirty_[static_cast<size_t>(slot)] != 0;
@@ -122,8 +117,7 @@ size_t Cache::groups_as_lists() const {
 }
 
 void Cache::group_to_lines(size_t group) {
-  const uint64_t* pages = &list_pages_[group * ways_];
-  const uint8_t* dirty = &list_dirty_[group * ways_];
+  const uint64_t* entries = &list_[group * ways_];
   const size_t count = page_count_[group];
   // Ages in list order, newer than any line's so far; only their order within a set matters.
   const uint64_t first_use = clock_ + 1;
@@ -132,9 +126,9 @@ void Cache::group_to_lines(size_t group) {
     const size_t base = ((group << page_line_shift_) + offset) * ways_;
     for (size_t way = 0; way < ways_; ++way) {
       const bool used = way < count;
-      tags_[base + way] = used ? (pages[way] << page_line_shift_) + offset + 1 : kEmpty;
+      tags_[base + way] = used ? ((entries[way] >> 1) << page_line_shift_) + offset + 1 : kEmpty;
       last_use_[base + way] = used ? first_use + way : 0;
-      dirty_[base + way] = used ? dirty[way] : 0;
+      dirty_[base + way] = used && is_dirty_entry(entries[way]) ? 1 : 0;
     }
   }
   group_is_list_[group] = 0;
@@ -171,8 +165,8 @@ bool Cache::group_to_list(size_t group) {
     }
   }
   for (size_t position = 0; position < reference_set_.size(); ++position) {
-    list_pages_[group * ways_ + position] = reference_set_[position].page_number;
-    list_dirty_[group * ways_ + position] = reference_set_[position].dirty ? 1 : 0;
+    list_[group * ways_ + position] =
+        list_entry(reference_set_[position].page_number, reference_set_[position].dirty);
   }
   page_count_[group] = static_cast<uint8_t>(reference_set_.size());
   group_is_list_[group] = 1;
@@ -355,29 +349,27 @@ tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kin
   // Every line of the page does in its own set what the page does in the list.
   ++group_list_served_[group];
   delay += scaled(hit_latency_, lines_per_page_);
-  uint64_t* pages = &list_pages_[group * ways_];
-  uint8_t* dirty = &list_dirty_[group * ways_];
+  uint64_t* entries = &list_[group * ways_];
   const size_t count = page_count_[group];
   if (const int64_t found = find_page(page_number); found >= 0) {
     hits_.add(lines_per_page_);
     make_most_recent(group, static_cast<size_t>(found));
-    if (kind != LineAccess::read) dirty[count - 1] = 1;
+    if (kind != LineAccess::read) entries[count - 1] |= 1;
     return tlm::TLM_OK_RESPONSE;
   }
   misses_.add(lines_per_page_);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   if (count == ways_) {
     // The least recently used page leaves; the list keeps its order.
-    if (dirty[0] != 0) {
+    if (is_dirty_entry(entries[0])) {
       write_backs_.add(lines_per_page_);
-      status = next_.write_back_lines(pages[0] << page_line_shift_ << line_shift_, lines_per_page_,
-                                      delay);
+      status = next_.write_back_lines((entries[0] >> 1) << page_line_shift_ << line_shift_,
+                                      lines_per_page_, delay);
     }
     remove_from_list(group, 0);
   }
   const size_t position = page_count_[group]++;
-  pages[position] = page_number;
-  dirty[position] = 0;
+  entries[position] = list_entry(page_number, false);
   if (kind != LineAccess::write_back) {
     if (status == tlm::TLM_OK_RESPONSE) {
       status = next_.fill_lines(first_line << line_shift_, lines_per_page_, delay);
@@ -387,7 +379,7 @@ tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kin
       return status;
     }
   }
-  if (kind != LineAccess::read) dirty[position] = 1;
+  if (kind != LineAccess::read) entries[position] |= 1;
   return status;
 }
 
@@ -397,11 +389,11 @@ void Cache::maintain_page(uint64_t page_number, CacheMaintenance operation,
   if (found < 0) return;
   const size_t group = page_number & group_mask_;
   const size_t position = static_cast<size_t>(found);
-  uint8_t& dirty = list_dirty_[group * ways_ + position];
-  if (dirty != 0 && operation != CacheMaintenance::invalidate) {
+  uint64_t& entry = list_[group * ways_ + position];
+  if (is_dirty_entry(entry) && operation != CacheMaintenance::invalidate) {
     write_backs_.add(lines_per_page_);
     next_.write_back_lines(page_number << page_line_shift_ << line_shift_, lines_per_page_, delay);
-    dirty = 0;
+    entry = list_entry(page_number, false);
   }
   if (operation != CacheMaintenance::clean) remove_from_list(group, position);
 }

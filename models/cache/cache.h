@@ -97,6 +97,10 @@ class Cache : public sc_core::sc_module, public DataPath {
   int64_t find(uint64_t line_number) const;
   // The position of `page_number` in its group's list, or -1 (the group must be a list).
   int64_t find_page(uint64_t page_number) const;
+  static uint64_t list_entry(uint64_t page_number, bool dirty) {
+    return page_number << 1 | (dirty ? 1 : 0);
+  }
+  static bool is_dirty_entry(uint64_t entry) { return (entry & 1) != 0; }
   // Moves the page at `position` of a group's list to its most recently used end.
   void make_most_recent(size_t group, size_t position);
   // Takes the page at `position` out of a group's list.
@@ -140,9 +144,9 @@ class Cache : public sc_core::sc_module, public DataPath {
   unsigned page_line_shift_ = 0;
   uint64_t lines_per_page_ = 0;
   uint64_t group_mask_ = 0;
-  // `ways_` slots per group, the first page_count_[group] used, least recently used first.
-  std::vector<uint64_t> list_pages_;
-  std::vector<uint8_t> list_dirty_;
+  // `ways_` slots per group, the first page_count_[group] used, least recently used first; an
+  // entry is page number << 1 | dirty.
+  std::vector<uint64_t> list_;
   std::vector<uint8_t> page_count_;
   std::vector<uint8_t> group_is_list_;
   // Page accesses to a group kept as lines since it was last compared. Comparing costs a look
