@@ -98,8 +98,38 @@ void CpuCore::maybe_sync() {
 }
 
 void CpuCore::synchronise() {
+  flush_moves();
   quantum_.sync();
   horizon_known_ = false;
+}
+
+void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_bytes) {
+  constexpr uint64_t kLongestRun = 64 * 1024;
+  PendingMove& run = pending_move_;
+  const uint64_t joined = run.length_bytes + length_bytes;
+  const bool extends = run.length_bytes != 0 && source == run.source + run.length_bytes &&
+                       destination == run.destination + run.length_bytes && joined <= kLongestRun;
+  // Moving the joined run at once is the same as moving its pieces in turn only when its source
+  // and destination do not overlap.
+  if (extends &&
+      (run.source + joined <= run.destination || run.destination + joined <= run.source)) {
+    run.length_bytes = joined;
+    return;
+  }
+  flush_moves();
+  if (data_port.has_dmi(source, length_bytes, false) &&
+      data_port.has_dmi(destination, length_bytes, true)) {
+    run = {source, destination, length_bytes};
+  } else {
+    data_port.move_within(source, destination, length_bytes);
+  }
+}
+
+void CpuCore::flush_moves() {
+  if (pending_move_.length_bytes == 0) return;
+  data_port.move_within(pending_move_.source, pending_move_.destination,
+                        pending_move_.length_bytes);
+  pending_move_.length_bytes = 0;
 }
 
 void CpuCore::sync() {
@@ -114,6 +144,7 @@ tlm::tlm_response_status CpuCore::data_access(tlm::tlm_command command, uint64_t
 
 MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
                              uint64_t length_bytes, Privilege privilege) {
+  flush_moves();
   const AccessType type = command == tlm::TLM_READ_COMMAND ? AccessType::read : AccessType::write;
   (type == AccessType::read ? loads_ : stores_).add();
   MemoryAccess result;
@@ -171,6 +202,7 @@ MemoryAccess CpuCore::store(uint64_t virtual_address, const void* data, uint64_t
 
 tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void* data,
                                                 uint64_t length_bytes, MemoryType memory_type) {
+  flush_moves();
   sc_core::sc_time delay = quantum_.get_local_time();
   const auto status = data_access(tlm::TLM_READ_COMMAND, physical_address,
                                   static_cast<uint8_t*>(data), length_bytes, memory_type, delay);
@@ -181,6 +213,7 @@ tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void*
 
 tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, const void* data,
                                                  uint64_t length_bytes, MemoryType memory_type) {
+  flush_moves();
   sc_core::sc_time delay = quantum_.get_local_time();
   const auto status = data_access(tlm::TLM_WRITE_COMMAND, physical_address,
                                   const_cast<uint8_t*>(static_cast<const uint8_t*>(data)),
@@ -191,6 +224,7 @@ tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, cons
 }
 
 tlm::tlm_response_status CpuCore::physical_zero(uint64_t physical_address, uint64_t length_bytes) {
+  flush_moves();
   sc_core::sc_time delay = quantum_.get_local_time();
   const auto status = data_path_->zero(physical_address, length_bytes, delay);
   quantum_.set(delay);
@@ -206,6 +240,7 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
   if (data_path_ == &bus_path_ && source_type == MemoryType::cached &&
       destination_type == MemoryType::cached) {
     // No caches: the same line transactions as the loop below, with one host memmove.
+    flush_moves();
     status = data_port.copy_lines(source, destination, length_bytes, config_.line_bytes, delay);
   } else if (source_type == MemoryType::cached && destination_type == MemoryType::cached) {
     // The caches time the loads and the stores; the bytes move once, as memmove (the loads see
@@ -214,10 +249,9 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
     if (status == tlm::TLM_OK_RESPONSE) {
       status = data_path_->charge_cached(tlm::TLM_WRITE_COMMAND, destination, length_bytes, delay);
     }
-    if (status == tlm::TLM_OK_RESPONSE) {
-      status = data_port.move_within(source, destination, length_bytes);
-    }
+    if (status == tlm::TLM_OK_RESPONSE) defer_move(source, destination, length_bytes);
   } else {
+    flush_moves();
     if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
     status = data_path_->access(tlm::TLM_READ_COMMAND, source, bounce_.data(), length_bytes,
                                 source_type, delay);
@@ -257,6 +291,7 @@ void CpuCore::trap_entry() {
 }
 
 void CpuCore::trap_exit() {
+  flush_moves();  // the call's bytes are in place when it returns
   add_time(clock_.cycles(config_.trap_exit_cycles));
 }
 
