@@ -116,13 +116,9 @@ void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_
     run.length_bytes = joined;
     return;
   }
+  // The ranges were just charged as cached accesses, so they are memory: moving cannot fail.
   flush_moves();
-  if (data_port.has_dmi(source, length_bytes, false) &&
-      data_port.has_dmi(destination, length_bytes, true)) {
-    run = {source, destination, length_bytes};
-  } else {
-    data_port.move_within(source, destination, length_bytes);
-  }
+  run = {source, destination, length_bytes};
 }
 
 void CpuCore::flush_moves() {

@@ -78,10 +78,6 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   tlm::tlm_response_status move(tlm::tlm_command command, uint64_t address, uint8_t* data,
                                 uint64_t length_bytes);
 
-  // True when the range is granted DMI for reads (or writes): moving its bytes cannot fail.
-  bool has_dmi(uint64_t address, uint64_t length_bytes, bool write) const {
-    return find_dmi(address, length_bytes, write) != nullptr;
-  }
   // Moves [source, + length_bytes) to `destination` as memmove does, with no time and no
   // statistics (one host memmove when both ranges are granted DMI).
   tlm::tlm_response_status move_within(uint64_t source, uint64_t destination,
