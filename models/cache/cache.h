@@ -38,7 +38,8 @@ struct CacheConfig {
 // the same dirty bits, the group is kept as one list of pages, and an access to a whole page of
 // it costs one list operation instead of a line operation per set: same time, statistics and
 // end state, since sets never interact. Any other access turns the group back into lines; page
-// accesses turn it into a list again once its sets agree.
+// accesses turn it into a list again once its sets agree. Pages go whole only where the levels
+// below charge them in closed form (memory granted DMI), where no line of them can fail.
 class Cache : public sc_core::sc_module, public DataPath {
  public:
   Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
