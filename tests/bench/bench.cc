@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -209,8 +210,15 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
   for (size_t i = 0; i < arguments.size(); ++i) {
     if (arguments[i] == "--json") {
       json = true;
-    } else if (arguments[i] == "--repeat" && i + 1 < arguments.size()) {
-      repeat = std::max<size_t>(1, std::stoul(arguments[++i]));
+    } else if (arguments[i] == "--repeat") {
+      const std::string value = i + 1 < arguments.size() ? arguments[++i] : "";
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), repeat);
+      if (error != std::errc() || end != value.data() + value.size() || repeat < 1 ||
+          repeat > 1000) {
+        std::cerr << "zxvp bench: --repeat needs a number of runs from 1 to 1000, not '" << value
+                  << "'\n";
+        return 2;
+      }
     } else {
       std::cerr << "zxvp bench: unknown argument '" << arguments[i]
                 << "'; usage: zxvp bench [--json] [--repeat N]\n";

@@ -63,6 +63,12 @@ TEST(CommandLine, BadUsageExitsTwoAndSaysWhatToTypeInstead) {
   const Result level = zxvp("run --log-level chatty");
   EXPECT_EQ(level.status, 2);
   EXPECT_THAT(level.output, HasSubstr("error, warning, info, debug, trace"));
+  for (const std::string repeat : {"--repeat abc", "--repeat", "--repeat 0", "--repeat 5x"}) {
+    const Result bench = zxvp("bench " + repeat);
+    EXPECT_EQ(bench.status, 2) << repeat;
+    EXPECT_THAT(bench.output, HasSubstr("--repeat needs a number of runs from 1 to 1000"))
+        << repeat;
+  }
 }
 
 TEST(CommandLine, BadParameterExitsTwoNamingKeyValueAndAllowedValues) {
