@@ -45,15 +45,17 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
   const uint64_t set_count = line_total / config.ways;
   set_mask_ = set_count - 1;
   lines_per_page_ = kPageBytes / line_bytes;
-  page_groups_ = line_bytes <= kPageBytes && set_count % lines_per_page_ == 0;
+  page_groups_ =
+      line_bytes <= kPageBytes && lines_per_page_ <= 64 && set_count % lines_per_page_ == 0;
   if (page_groups_) {
     // An empty cache is a list of no pages in every group.
     const uint64_t group_count = set_count / lines_per_page_;
     page_line_shift_ = static_cast<unsigned>(std::countr_zero(lines_per_page_));
+    all_sets_ = lines_per_page_ == 64 ? ~uint64_t{0} : (uint64_t{1} << lines_per_page_) - 1;
     group_mask_ = group_count - 1;
     list_.assign(group_count * ways_, 0);
     page_count_.assign(group_count, 0);
-    group_is_list_.assign(group_count, 1);
+    line_sets_.assign(group_count, 0);
     group_page_accesses_.assign(group_count, 0);
     group_list_wait_.assign(group_count, static_cast<uint32_t>(ways_));
     group_list_served_.assign(group_count, 0);
@@ -95,48 +97,82 @@ void Cache::remove_from_list(size_t group, size_t position) {
 
 bool Cache::contains(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  if (group_is_list(group_of_line(line_number))) {
-    return find_page(line_number >> page_line_shift_) >= 0;
-  }
+  if (in_list(line_number)) return find_page(line_number >> page_line_shift_) >= 0;
   return find(line_number) >= 0;
 }
 
 bool Cache::is_dirty(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  const size_t group = group_of_line(line_number);
-  if (group_is_list(group)) {
+  if (in_list(line_number)) {
     const int64_t position = find_page(line_number >> page_line_shift_);
-    return position >= 0 && is_dirty_entry(list_[group * ways_ + static_cast<size_t>(position)]);
+    return position >= 0 &&
+           is_dirty_entry(
+               list_[group_of_line(line_number) * ways_ + static_cast<size_t>(position)]);
   }
   const int64_t slot = find(line_number);
   return slot >= 0 && dirty_[static_cast<size_t>(slot)] != 0;
 }
 
 size_t Cache::groups_as_lists() const {
-  return static_cast<size_t>(std::count(group_is_list_.begin(), group_is_list_.end(), 1));
+  return static_cast<size_t>(std::count(line_sets_.begin(), line_sets_.end(), 0));
 }
 
-void Cache::group_to_lines(size_t group) {
+void Cache::set_to_lines(size_t group, uint64_t offset) {
   const uint64_t* entries = &list_[group * ways_];
   const size_t count = page_count_[group];
   // Ages in list order, newer than any line's so far; only their order within a set matters.
   const uint64_t first_use = clock_ + 1;
   clock_ += count;
+  const size_t base = ((group << page_line_shift_) + offset) * ways_;
+  for (size_t way = 0; way < ways_; ++way) {
+    const bool used = way < count;
+    tags_[base + way] = used ? ((entries[way] >> 1) << page_line_shift_) + offset + 1 : kEmpty;
+    last_use_[base + way] = used ? first_use + way : 0;
+    dirty_[base + way] = used && is_dirty_entry(entries[way]) ? 1 : 0;
+  }
+  line_sets_[group] |= uint64_t{1} << offset;
+  if (line_sets_[group] == all_sets_) {
+    group_page_accesses_[group] = 0;
+    constexpr uint32_t kLongestWait = 4096;
+    group_list_wait_[group] = group_list_served_[group] < ways_
+                                  ? std::min(2 * group_list_wait_[group], kLongestWait)
+                                  : static_cast<uint32_t>(ways_);
+  }
+}
+
+void Cache::group_to_lines(size_t group) {
   for (uint64_t offset = 0; offset < lines_per_page_; ++offset) {
-    const size_t base = ((group << page_line_shift_) + offset) * ways_;
-    for (size_t way = 0; way < ways_; ++way) {
-      const bool used = way < count;
-      tags_[base + way] = used ? ((entries[way] >> 1) << page_line_shift_) + offset + 1 : kEmpty;
-      last_use_[base + way] = used ? first_use + way : 0;
-      dirty_[base + way] = used && is_dirty_entry(entries[way]) ? 1 : 0;
+    if (((line_sets_[group] >> offset) & 1) == 0) set_to_lines(group, offset);
+  }
+}
+
+bool Cache::set_agrees_with_list(size_t group, uint64_t offset) const {
+  const uint64_t* entries = &list_[group * ways_];
+  const size_t count = page_count_[group];
+  const size_t base = ((group << page_line_shift_) + offset) * ways_;
+  const auto valid =
+      static_cast<size_t>(std::count_if(tags_.begin() + static_cast<ptrdiff_t>(base),
+                                        tags_.begin() + static_cast<ptrdiff_t>(base + ways_),
+                                        [](uint64_t tag) { return tag != kEmpty; }));
+  if (valid != count) return false;
+  uint64_t previous_use = 0;
+  for (size_t position = 0; position < count; ++position) {
+    const int64_t slot = find(((entries[position] >> 1) << page_line_shift_) + offset);
+    if (slot < 0) return false;
+    const auto at = static_cast<size_t>(slot);
+    if ((dirty_[at] != 0) != is_dirty_entry(entries[position])) return false;
+    if (position > 0 && last_use_[at] <= previous_use) return false;
+    previous_use = last_use_[at];
+  }
+  return true;
+}
+
+void Cache::rejoin_list(size_t group) {
+  for (uint64_t offset = 0; offset < lines_per_page_; ++offset) {
+    if (((line_sets_[group] >> offset) & 1) != 0 && set_agrees_with_list(group, offset)) {
+      line_sets_[group] &= ~(uint64_t{1} << offset);
     }
   }
-  group_is_list_[group] = 0;
-  group_page_accesses_[group] = 0;
-  constexpr uint32_t kLongestWait = 4096;
-  group_list_wait_[group] = group_list_served_[group] < ways_
-                                ? std::min(2 * group_list_wait_[group], kLongestWait)
-                                : static_cast<uint32_t>(ways_);
 }
 
 bool Cache::group_to_list(size_t group) {
@@ -169,13 +205,13 @@ bool Cache::group_to_list(size_t group) {
         list_entry(reference_set_[position].page_number, reference_set_[position].dirty);
   }
   page_count_[group] = static_cast<uint8_t>(reference_set_.size());
-  group_is_list_[group] = 1;
+  line_sets_[group] = 0;
   return true;
 }
 
 size_t Cache::lookup(uint64_t line_number, bool* hit, sc_core::sc_time& delay,
                      tlm::tlm_response_status& status) {
-  if (group_is_list(group_of_line(line_number))) group_to_lines(group_of_line(line_number));
+  if (in_list(line_number)) set_to_lines(group_of_line(line_number), offset_of_line(line_number));
   const size_t base = (line_number & set_mask_) * ways_;
   const uint64_t tag = line_number + 1;
   size_t victim = base;
@@ -296,18 +332,32 @@ tlm::tlm_response_status Cache::write_back_line(uint64_t line_address, sc_core::
   return status;
 }
 
-tlm::tlm_response_status Cache::fill_lines(uint64_t line_address, uint64_t line_count,
-                                           sc_core::sc_time& delay) {
-  if (line_count == 0) return tlm::TLM_OK_RESPONSE;
-  const uint64_t first = line_address >> line_shift_;
-  return access_lines(first, first + line_count - 1, LineAccess::read, page_groups_, delay);
+tlm::tlm_response_status Cache::fill_page_lines(uint64_t page_address, uint64_t line_mask,
+                                                sc_core::sc_time& delay) {
+  const uint64_t page_number = page_address / kPageBytes;
+  if (page_groups_) return access_page(page_number, LineAccess::read, line_mask, delay);
+  for (uint64_t offset = 0; offset < kPageBytes / line_bytes_; ++offset) {
+    if (((line_mask >> offset) & 1) == 0) continue;
+    if (const auto status = fill_line(page_address + (offset << line_shift_), delay);
+        status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
+  }
+  return tlm::TLM_OK_RESPONSE;
 }
 
-tlm::tlm_response_status Cache::write_back_lines(uint64_t line_address, uint64_t line_count,
-                                                 sc_core::sc_time& delay) {
-  if (line_count == 0) return tlm::TLM_OK_RESPONSE;
-  const uint64_t first = line_address >> line_shift_;
-  return access_lines(first, first + line_count - 1, LineAccess::write_back, page_groups_, delay);
+tlm::tlm_response_status Cache::write_back_page_lines(uint64_t page_address, uint64_t line_mask,
+                                                      sc_core::sc_time& delay) {
+  const uint64_t page_number = page_address / kPageBytes;
+  if (page_groups_) return access_page(page_number, LineAccess::write_back, line_mask, delay);
+  for (uint64_t offset = 0; offset < kPageBytes / line_bytes_; ++offset) {
+    if (((line_mask >> offset) & 1) == 0) continue;
+    if (const auto status = write_back_line(page_address + (offset << line_shift_), delay);
+        status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
+  }
+  return tlm::TLM_OK_RESPONSE;
 }
 
 tlm::tlm_response_status Cache::access_lines(uint64_t first, uint64_t last, LineAccess kind,
@@ -315,7 +365,7 @@ tlm::tlm_response_status Cache::access_lines(uint64_t first, uint64_t last, Line
   for (uint64_t number = first; number <= last;) {
     const bool whole_page =
         pages && (number & (lines_per_page_ - 1)) == 0 && last - number >= lines_per_page_ - 1;
-    const auto status = whole_page ? access_page(number >> page_line_shift_, kind, delay)
+    const auto status = whole_page ? access_page(number >> page_line_shift_, kind, all_sets_, delay)
                                    : access_line(number, kind, delay);
     if (status != tlm::TLM_OK_RESPONSE) return status;
     number += whole_page ? lines_per_page_ : 1;
@@ -330,41 +380,62 @@ tlm::tlm_response_status Cache::access_line(uint64_t line_number, LineAccess kin
 }
 
 tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kind,
-                                            sc_core::sc_time& delay) {
+                                            uint64_t line_mask, sc_core::sc_time& delay) {
   const size_t group = page_number & group_mask_;
   const uint64_t first_line = page_number << page_line_shift_;
-  if (group_is_list_[group] == 0) {
-    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-    for (uint64_t line = first_line; line < first_line + lines_per_page_; ++line) {
-      status = access_line(line, kind, delay);
-      if (status != tlm::TLM_OK_RESPONSE) return status;
+  uint64_t& line_sets = line_sets_[group];
+  const bool wholly_lines = line_sets == all_sets_;
+  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+  if (!wholly_lines) {
+    // Sets of the list that this access leaves alone must not move with the list.
+    const uint64_t left_alone = all_sets_ & ~line_mask & ~line_sets;
+    for (uint64_t rest = left_alone; rest != 0; rest &= rest - 1) {
+      set_to_lines(group, static_cast<uint64_t>(std::countr_zero(rest)));
     }
-    if (++group_page_accesses_[group] >= group_list_wait_[group]) {
-      group_page_accesses_[group] = 0;
+    const uint64_t list_part = line_mask & ~line_sets;
+    if (list_part != 0) status = access_list(group, page_number, kind, list_part, delay);
+    if (status != tlm::TLM_OK_RESPONSE) return status;
+  }
+  const uint64_t lines_part = line_mask & line_sets;
+  for (uint64_t rest = lines_part; rest != 0; rest &= rest - 1) {
+    status = access_line(first_line + static_cast<uint64_t>(std::countr_zero(rest)), kind, delay);
+    if (status != tlm::TLM_OK_RESPONSE) return status;
+  }
+  if (line_sets != 0 &&
+      ++group_page_accesses_[group] >=
+          (line_sets == all_sets_ ? group_list_wait_[group] : static_cast<uint32_t>(ways_))) {
+    group_page_accesses_[group] = 0;
+    if (line_sets == all_sets_) {
       group_list_served_[group] = 0;
       group_to_list(group);
+    } else {
+      rejoin_list(group);
     }
-    return status;
   }
-  // Every line of the page does in its own set what the page does in the list.
+  return status;
+}
+
+tlm::tlm_response_status Cache::access_list(size_t group, uint64_t page_number, LineAccess kind,
+                                            uint64_t line_mask, sc_core::sc_time& delay) {
+  // Every line of the mask does in its own set what the page does in the list.
+  const auto lines = static_cast<uint64_t>(std::popcount(line_mask));
   ++group_list_served_[group];
-  delay += scaled(hit_latency_, lines_per_page_);
+  delay += scaled(hit_latency_, lines);
   uint64_t* entries = &list_[group * ways_];
   const size_t count = page_count_[group];
   if (const int64_t found = find_page(page_number); found >= 0) {
-    hits_.add(lines_per_page_);
+    hits_.add(lines);
     make_most_recent(group, static_cast<size_t>(found));
     if (kind != LineAccess::read) entries[count - 1] |= 1;
     return tlm::TLM_OK_RESPONSE;
   }
-  misses_.add(lines_per_page_);
+  misses_.add(lines);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   if (count == ways_) {
     // The least recently used page leaves; the list keeps its order.
     if (is_dirty_entry(entries[0])) {
-      write_backs_.add(lines_per_page_);
-      status = next_.write_back_lines((entries[0] >> 1) << page_line_shift_ << line_shift_,
-                                      lines_per_page_, delay);
+      write_backs_.add(lines);
+      status = next_.write_back_page_lines((entries[0] >> 1) * kPageBytes, line_mask, delay);
     }
     remove_from_list(group, 0);
   }
@@ -372,7 +443,7 @@ tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kin
   entries[position] = list_entry(page_number, false);
   if (kind != LineAccess::write_back) {
     if (status == tlm::TLM_OK_RESPONSE) {
-      status = next_.fill_lines(first_line << line_shift_, lines_per_page_, delay);
+      status = next_.fill_page_lines(page_number * kPageBytes, line_mask, delay);
     }
     if (status != tlm::TLM_OK_RESPONSE) {
       --page_count_[group];
@@ -392,7 +463,7 @@ void Cache::maintain_page(uint64_t page_number, CacheMaintenance operation,
   uint64_t& entry = list_[group * ways_ + position];
   if (is_dirty_entry(entry) && operation != CacheMaintenance::invalidate) {
     write_backs_.add(lines_per_page_);
-    next_.write_back_lines(page_number << page_line_shift_ << line_shift_, lines_per_page_, delay);
+    next_.write_back_page_lines(page_number * kPageBytes, all_sets_, delay);
     entry = list_entry(page_number, false);
   }
   if (operation != CacheMaintenance::clean) remove_from_list(group, position);
@@ -422,20 +493,27 @@ void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint
     if (range_lines <= tags_.size()) {
       for (uint64_t number = first; number <= last;) {
         const size_t group = group_of_line(number);
-        if (group_is_list(group) && (number & (lines_per_page_ - 1)) == 0 &&
+        if (page_groups_ && line_sets_[group] == 0 && offset_of_line(number) == 0 &&
             last - number >= lines_per_page_ - 1) {
           maintain_page(number >> page_line_shift_, operation, delay);
           number += lines_per_page_;
           continue;
         }
-        if (group_is_list(group)) group_to_lines(group);
+        if (in_list(number)) {
+          // A page the list does not hold has nothing to maintain in this set.
+          if (find_page(number >> page_line_shift_) < 0) {
+            ++number;
+            continue;
+          }
+          set_to_lines(group, offset_of_line(number));
+        }
         const int64_t slot = find(number);
         if (slot >= 0) maintain_slot(static_cast<size_t>(slot), operation, delay);
         ++number;
       }
     } else {
-      for (size_t group = 0; group < group_is_list_.size(); ++group) {
-        if (group_is_list_[group] != 0) group_to_lines(group);
+      for (size_t group = 0; group < line_sets_.size(); ++group) {
+        if (line_sets_[group] != all_sets_) group_to_lines(group);
       }
       // Walk the lines in address order so that write-backs happen as the loop would do them.
       std::vector<std::pair<uint64_t, size_t>> resident;

@@ -37,9 +37,11 @@ struct CacheConfig {
 // groups). While every set of a group holds lines of the same pages in the same LRU order with
 // the same dirty bits, the group is kept as one list of pages, and an access to a whole page of
 // it costs one list operation instead of a line operation per set: same time, statistics and
-// end state, since sets never interact. Any other access turns the group back into lines; page
-// accesses turn it into a list again once its sets agree. Pages go whole only where the levels
-// below charge them in closed form (memory granted DMI), where no line of them can fail.
+// end state, since sets never interact. A line access (a page-table entry stored, say) takes
+// only its own set out of the list, into tags, ages and dirty bits; such a set rejoins the list
+// once it agrees with it again, and a group whose sets all left it becomes a list again once
+// they all agree. Pages go whole only where the levels below charge them in closed form (memory
+// granted DMI), where no line of them can fail.
 class Cache : public sc_core::sc_module, public DataPath {
  public:
   Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
@@ -54,10 +56,10 @@ class Cache : public sc_core::sc_module, public DataPath {
                                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
   tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status fill_lines(uint64_t line_address, uint64_t line_count,
-                                      sc_core::sc_time& delay) override;
-  tlm::tlm_response_status write_back_lines(uint64_t line_address, uint64_t line_count,
-                                            sc_core::sc_time& delay) override;
+  tlm::tlm_response_status fill_page_lines(uint64_t page_address, uint64_t line_mask,
+                                           sc_core::sc_time& delay) override;
+  tlm::tlm_response_status write_back_page_lines(uint64_t page_address, uint64_t line_mask,
+                                                 sc_core::sc_time& delay) override;
   bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override {
     return next_.charges_in_closed_form(physical_address, length_bytes);
   }
@@ -74,8 +76,7 @@ class Cache : public sc_core::sc_module, public DataPath {
   bool contains(uint64_t physical_address) const;
   bool is_dirty(uint64_t physical_address) const;
 
-  static constexpr uint64_t kPageBytes = 4096;
-  // How many groups of sets are kept as page lists now (see the class comment).
+  // How many groups of sets are kept wholly as page lists now (see the class comment).
   size_t groups_as_lists() const;
 
  private:
@@ -94,7 +95,7 @@ class Cache : public sc_core::sc_module, public DataPath {
     bool dirty = false;
   };
 
-  // The slot holding `line_number`, or -1 (the line's group must be kept as lines).
+  // The slot holding `line_number`, or -1 (the line's set must be kept as lines).
   int64_t find(uint64_t line_number) const;
   // The position of `page_number` in its group's list, or -1 (the group must be a list).
   int64_t find_page(uint64_t page_number) const;
@@ -109,18 +110,37 @@ class Cache : public sc_core::sc_module, public DataPath {
   size_t group_of_line(uint64_t line_number) const {
     return (line_number >> page_line_shift_) & group_mask_;
   }
-  bool group_is_list(size_t group) const { return page_groups_ && group_is_list_[group] != 0; }
-  // Writes a group's list into its sets' tags, ages and dirty bits.
+  uint64_t offset_of_line(uint64_t line_number) const {
+    return line_number & (lines_per_page_ - 1);
+  }
+  // Whether the set of `line_number` is described by its group's list.
+  bool in_list(uint64_t line_number) const {
+    return page_groups_ &&
+           ((line_sets_[group_of_line(line_number)] >> offset_of_line(line_number)) & 1) == 0;
+  }
+  // Writes a group's list into the tags, ages and dirty bits of its set at `offset`, which
+  // leaves the list.
+  void set_to_lines(size_t group, uint64_t offset);
+  // The same for every set of the group still in its list.
   void group_to_lines(size_t group);
-  // Makes a group a list when all its sets agree; returns whether it did.
+  // Whether the set at `offset` holds what the group's list says, in the same order.
+  bool set_agrees_with_list(size_t group, uint64_t offset) const;
+  // Sets that left the list and agree with it again rejoin it.
+  void rejoin_list(size_t group);
+  // Makes a group whose sets all left its list a list again when they all agree.
   bool group_to_list(size_t group);
   // Lines [first, last] in address order; whole aligned pages at once when `pages` is set.
   tlm::tlm_response_status access_lines(uint64_t first, uint64_t last, LineAccess kind, bool pages,
                                         sc_core::sc_time& delay);
   tlm::tlm_response_status access_line(uint64_t line_number, LineAccess kind,
                                        sc_core::sc_time& delay);
-  tlm::tlm_response_status access_page(uint64_t page_number, LineAccess kind,
+  // The lines of a page in `line_mask`: in the list's sets by one list operation, in the others
+  // line by line.
+  tlm::tlm_response_status access_page(uint64_t page_number, LineAccess kind, uint64_t line_mask,
                                        sc_core::sc_time& delay);
+  // The list operation of access_page(), for the sets in `line_mask` (all in the list).
+  tlm::tlm_response_status access_list(size_t group, uint64_t page_number, LineAccess kind,
+                                       uint64_t line_mask, sc_core::sc_time& delay);
   void maintain_page(uint64_t page_number, CacheMaintenance operation, sc_core::sc_time& delay);
   // The slot holding `line_number`: found (hit), or made room for in its set, writing back a
   // dirty least-recently-used victim (`hit` false).
@@ -140,20 +160,23 @@ class Cache : public sc_core::sc_module, public DataPath {
   std::vector<uint64_t> tags_;
   std::vector<uint64_t> last_use_;
   std::vector<uint8_t> dirty_;
-  // Page groups (see the class comment); page_groups_ is false when a page does not fit a way.
+  // Page groups (see the class comment); page_groups_ is false when a page does not fit a way
+  // (or has more than 64 lines).
   bool page_groups_ = false;
   unsigned page_line_shift_ = 0;
   uint64_t lines_per_page_ = 0;
+  uint64_t all_sets_ = 0;  // a mask with a bit for each set of a group
   uint64_t group_mask_ = 0;
   // `ways_` slots per group, the first page_count_[group] used, least recently used first; an
   // entry is page number << 1 | dirty.
   std::vector<uint64_t> list_;
   std::vector<uint8_t> page_count_;
-  std::vector<uint8_t> group_is_list_;
-  // Page accesses to a group kept as lines since it was last compared. Comparing costs a look
-  // at every way of the group, so it waits until enough pages could have replaced them all, and
-  // twice as long each time a list went back to lines before serving that many pages (mixed
-  // line and page accesses would otherwise turn a group back and forth).
+  // Per group, the sets (bit = offset in the page) kept as lines rather than by the list.
+  std::vector<uint64_t> line_sets_;
+  // Page accesses to a group since its sets that left the list were last compared with it.
+  // Comparing costs a look at every way of those sets, so it waits until enough pages could have
+  // replaced them all; for a group wholly kept as lines, twice as long each time its list went
+  // back to lines before serving that many pages (so that it does not turn back and forth).
   std::vector<uint32_t> group_page_accesses_;
   std::vector<uint32_t> group_list_wait_;
   std::vector<uint32_t> group_list_served_;

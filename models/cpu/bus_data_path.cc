@@ -1,6 +1,7 @@
 #include "models/cpu/bus_data_path.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace zxvp {
 
@@ -58,14 +59,35 @@ tlm::tlm_response_status BusDataPath::write_back_line(uint64_t line_address,
   return port_.charge(tlm::TLM_WRITE_COMMAND, line_address, line_bytes_, delay);
 }
 
-tlm::tlm_response_status BusDataPath::fill_lines(uint64_t line_address, uint64_t line_count,
-                                                 sc_core::sc_time& delay) {
-  return port_.charge_lines(tlm::TLM_READ_COMMAND, line_address, line_count, line_bytes_, delay);
+tlm::tlm_response_status BusDataPath::fill_page_lines(uint64_t page_address, uint64_t line_mask,
+                                                      sc_core::sc_time& delay) {
+  return charge_page_lines(tlm::TLM_READ_COMMAND, page_address, line_mask, delay);
 }
 
-tlm::tlm_response_status BusDataPath::write_back_lines(uint64_t line_address, uint64_t line_count,
-                                                       sc_core::sc_time& delay) {
-  return port_.charge_lines(tlm::TLM_WRITE_COMMAND, line_address, line_count, line_bytes_, delay);
+tlm::tlm_response_status BusDataPath::write_back_page_lines(uint64_t page_address,
+                                                            uint64_t line_mask,
+                                                            sc_core::sc_time& delay) {
+  return charge_page_lines(tlm::TLM_WRITE_COMMAND, page_address, line_mask, delay);
+}
+
+tlm::tlm_response_status BusDataPath::charge_page_lines(tlm::tlm_command command,
+                                                        uint64_t page_address, uint64_t line_mask,
+                                                        sc_core::sc_time& delay) {
+  const uint64_t lines_per_page = kPageBytes / line_bytes_;
+  // Every line of a page costs the same in closed form: one product for all of them.
+  if (port_.charges_in_closed_form(page_address, lines_per_page * line_bytes_)) {
+    return port_.charge_lines(command, page_address,
+                              static_cast<uint64_t>(std::popcount(line_mask)), line_bytes_, delay);
+  }
+  for (uint64_t line = 0; line < lines_per_page; ++line) {
+    if (((line_mask >> line) & 1) == 0) continue;
+    if (const auto status =
+            port_.charge(command, page_address + line * line_bytes_, line_bytes_, delay);
+        status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
+  }
+  return tlm::TLM_OK_RESPONSE;
 }
 
 bool BusDataPath::charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) {

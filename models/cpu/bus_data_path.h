@@ -24,10 +24,10 @@ class BusDataPath : public DataPath {
                                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
   tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status fill_lines(uint64_t line_address, uint64_t line_count,
-                                      sc_core::sc_time& delay) override;
-  tlm::tlm_response_status write_back_lines(uint64_t line_address, uint64_t line_count,
-                                            sc_core::sc_time& delay) override;
+  tlm::tlm_response_status fill_page_lines(uint64_t page_address, uint64_t line_mask,
+                                           sc_core::sc_time& delay) override;
+  tlm::tlm_response_status write_back_page_lines(uint64_t page_address, uint64_t line_mask,
+                                                 sc_core::sc_time& delay) override;
   bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override;
   void maintain(CacheMaintenance, uint64_t, uint64_t, sc_core::sc_time&) override {}
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
@@ -38,6 +38,9 @@ class BusDataPath : public DataPath {
   uint64_t line_bytes() const { return line_bytes_; }
 
  private:
+  tlm::tlm_response_status charge_page_lines(tlm::tlm_command command, uint64_t page_address,
+                                             uint64_t line_mask, sc_core::sc_time& delay);
+
   MemoryPort& port_;
   uint64_t line_bytes_;
   uint64_t register_bytes_;

@@ -117,7 +117,12 @@ void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_
     return;
   }
   // The ranges were just charged as cached accesses, so they are memory: moving cannot fail.
+  // Without DMI the bytes go by debug transport, one access a piece as before.
   flush_moves();
+  if (!data_port.dmi_enabled()) {
+    data_port.move_within(source, destination, length_bytes);
+    return;
+  }
   run = {source, destination, length_bytes};
 }
 

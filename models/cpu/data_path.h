@@ -15,6 +15,9 @@ enum class CacheMaintenance : uint8_t { clean, invalidate, clean_invalidate };
 // once, at the bottom of the path (`functional`), while each level adds the time its tags say.
 class DataPath {
  public:
+  // The kernel's page: the unit of the page-wide calls below.
+  static constexpr uint64_t kPageBytes = 4096;
+
   virtual ~DataPath() = default;
 
   // A load or store by the core: bytes moved, time added to `delay`. `memory_type` is the page's
@@ -36,13 +39,14 @@ class DataPath {
   // A dirty line written back by the level above: time only.
   virtual tlm::tlm_response_status write_back_line(uint64_t line_address,
                                                    sc_core::sc_time& delay) = 0;
-  // `line_count` consecutive lines from `line_address`, each as fill_line() or write_back_line()
-  // would, in address order; stops at the first error. A level may handle an aligned page of
-  // lines at once (see Cache), with the same time, statistics and end state.
-  virtual tlm::tlm_response_status fill_lines(uint64_t line_address, uint64_t line_count,
-                                              sc_core::sc_time& delay) = 0;
-  virtual tlm::tlm_response_status write_back_lines(uint64_t line_address, uint64_t line_count,
-                                                    sc_core::sc_time& delay) = 0;
+  // The lines of the aligned 4 KiB page at `page_address` whose bits are set in `line_mask`
+  // (bit i: the page's line i), each as fill_line() or write_back_line() would, in address
+  // order; stops at the first error. A level may handle them at once (see Cache), with the same
+  // time, statistics and end state.
+  virtual tlm::tlm_response_status fill_page_lines(uint64_t page_address, uint64_t line_mask,
+                                                   sc_core::sc_time& delay) = 0;
+  virtual tlm::tlm_response_status write_back_page_lines(uint64_t page_address, uint64_t line_mask,
+                                                         sc_core::sc_time& delay) = 0;
   // True when every line of the range is plain memory whose accesses are charged in closed form
   // and cannot fail, so that levels above may move whole pages of lines at once.
   virtual bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) = 0;

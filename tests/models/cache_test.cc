@@ -139,7 +139,9 @@ std::vector<sc_time> run(CacheRig& rig, const std::vector<Operation>& operations
                         operation.length_bytes, delay);
         break;
     }
-    EXPECT_EQ(status, tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(status, tlm::TLM_OK_RESPONSE)
+        << "operation " << times.size() << " kind " << operation.kind << " at 0x" << std::hex
+        << operation.address << " length 0x" << operation.length_bytes;
     times.push_back(delay);
     const size_t lists = rig.l1.groups_as_lists() + rig.l2.groups_as_lists();
     if (lists > lists_before) ++rig.operations_making_lists;
@@ -242,7 +244,7 @@ TEST(Cache, WholePageStreamKeepsItsGroupsAsLists) {
     }
   });
   sc_core::sc_start();
-  // A store of 8 bytes turns the L1's one group into lines; streaming pages makes it a list again.
+  // A store of 8 bytes takes its set out of the L1's one list; streaming pages brings it back.
   EXPECT_EQ(l1_lists_after_small_store, 0u);
   EXPECT_EQ(rig.l1.groups_as_lists(), 1u);
   EXPECT_EQ(rig.counter("l1.misses"), 1 + 64 * kPage / kLine);
