@@ -417,8 +417,10 @@ tlm::tlm_response_status Cache::access_page(uint64_t page_number, LineAccess kin
 
 tlm::tlm_response_status Cache::access_list(size_t group, uint64_t page_number, LineAccess kind,
                                             uint64_t line_mask, sc_core::sc_time& delay) {
-  // Every line of the mask does in its own set what the page does in the list.
-  const auto lines = static_cast<uint64_t>(std::popcount(line_mask));
+  // Every line of the mask does in its own set what the page does in the list. (Without a
+  // POPCNT instruction in the baseline ISA, std::popcount is a library call: whole pages skip it.)
+  const uint64_t lines =
+      line_mask == all_sets_ ? lines_per_page_ : static_cast<uint64_t>(std::popcount(line_mask));
   ++group_list_served_[group];
   delay += scaled(hit_latency_, lines);
   uint64_t* entries = &list_[group * ways_];

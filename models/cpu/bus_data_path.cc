@@ -74,6 +74,11 @@ tlm::tlm_response_status BusDataPath::charge_page_lines(tlm::tlm_command command
                                                         uint64_t page_address, uint64_t line_mask,
                                                         sc_core::sc_time& delay) {
   const uint64_t lines_per_page = kPageBytes / line_bytes_;
+  const uint64_t whole_page =
+      lines_per_page == 64 ? ~uint64_t{0} : (uint64_t{1} << lines_per_page) - 1;
+  if (line_mask == whole_page) {
+    return port_.charge_lines(command, page_address, lines_per_page, line_bytes_, delay);
+  }
   // Every line of a page costs the same in closed form: one product for all of them.
   if (port_.charges_in_closed_form(page_address, lines_per_page * line_bytes_)) {
     return port_.charge_lines(command, page_address,
