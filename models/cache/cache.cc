@@ -334,28 +334,22 @@ tlm::tlm_response_status Cache::write_back_line(uint64_t line_address, sc_core::
 
 tlm::tlm_response_status Cache::fill_page_lines(uint64_t page_address, uint64_t line_mask,
                                                 sc_core::sc_time& delay) {
-  const uint64_t page_number = page_address / kPageBytes;
-  if (page_groups_) return access_page(page_number, LineAccess::read, line_mask, delay);
-  for (uint64_t offset = 0; offset < kPageBytes / line_bytes_; ++offset) {
-    if (((line_mask >> offset) & 1) == 0) continue;
-    if (const auto status = fill_line(page_address + (offset << line_shift_), delay);
-        status != tlm::TLM_OK_RESPONSE) {
-      return status;
-    }
-  }
-  return tlm::TLM_OK_RESPONSE;
+  return access_page_lines(page_address, line_mask, LineAccess::read, delay);
 }
 
 tlm::tlm_response_status Cache::write_back_page_lines(uint64_t page_address, uint64_t line_mask,
                                                       sc_core::sc_time& delay) {
-  const uint64_t page_number = page_address / kPageBytes;
-  if (page_groups_) return access_page(page_number, LineAccess::write_back, line_mask, delay);
-  for (uint64_t offset = 0; offset < kPageBytes / line_bytes_; ++offset) {
-    if (((line_mask >> offset) & 1) == 0) continue;
-    if (const auto status = write_back_line(page_address + (offset << line_shift_), delay);
-        status != tlm::TLM_OK_RESPONSE) {
-      return status;
-    }
+  return access_page_lines(page_address, line_mask, LineAccess::write_back, delay);
+}
+
+tlm::tlm_response_status Cache::access_page_lines(uint64_t page_address, uint64_t line_mask,
+                                                  LineAccess kind, sc_core::sc_time& delay) {
+  if (page_groups_) return access_page(page_address / kPageBytes, kind, line_mask, delay);
+  const uint64_t first_line = page_address >> line_shift_;
+  for (uint64_t rest = line_mask; rest != 0; rest &= rest - 1) {
+    const auto status =
+        access_line(first_line + static_cast<uint64_t>(std::countr_zero(rest)), kind, delay);
+    if (status != tlm::TLM_OK_RESPONSE) return status;
   }
   return tlm::TLM_OK_RESPONSE;
 }

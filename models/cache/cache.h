@@ -134,6 +134,9 @@ class Cache : public sc_core::sc_module, public DataPath {
                                         sc_core::sc_time& delay);
   tlm::tlm_response_status access_line(uint64_t line_number, LineAccess kind,
                                        sc_core::sc_time& delay);
+  // The lines of a page in `line_mask`, as the level above asks (fills or write-backs).
+  tlm::tlm_response_status access_page_lines(uint64_t page_address, uint64_t line_mask,
+                                             LineAccess kind, sc_core::sc_time& delay);
   // The lines of a page in `line_mask`: in the list's sets by one list operation, in the others
   // line by line.
   tlm::tlm_response_status access_page(uint64_t page_number, LineAccess kind, uint64_t line_mask,
