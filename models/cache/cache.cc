@@ -45,8 +45,8 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
   const uint64_t set_count = line_total / config.ways;
   set_mask_ = set_count - 1;
   lines_per_page_ = kPageBytes / line_bytes;
-  page_groups_ =
-      line_bytes <= kPageBytes && lines_per_page_ <= 64 && set_count % lines_per_page_ == 0;
+  page_groups_ = line_bytes <= kPageBytes && lines_per_page_ <= 64 &&
+                 set_count % lines_per_page_ == 0 && next_.keeps_page_lines_apart();
   if (page_groups_) {
     // An empty cache is a list of no pages in every group.
     const uint64_t group_count = set_count / lines_per_page_;

@@ -41,7 +41,8 @@ struct CacheConfig {
 // only its own set out of the list, into tags, ages and dirty bits; such a set rejoins the list
 // once it agrees with it again, and a group whose sets all left it becomes a list again once
 // they all agree. Pages go whole only where the levels below charge them in closed form (memory
-// granted DMI), where no line of them can fail.
+// granted DMI), where no line of them can fail, and keep a page's lines apart (so that a fill
+// and a write-back of different lines may swap).
 class Cache : public sc_core::sc_module, public DataPath {
  public:
   Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
@@ -60,6 +61,7 @@ class Cache : public sc_core::sc_module, public DataPath {
                                            sc_core::sc_time& delay) override;
   tlm::tlm_response_status write_back_page_lines(uint64_t page_address, uint64_t line_mask,
                                                  sc_core::sc_time& delay) override;
+  bool keeps_page_lines_apart() const override { return page_groups_; }
   bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override {
     return next_.charges_in_closed_form(physical_address, length_bytes);
   }
@@ -164,7 +166,7 @@ class Cache : public sc_core::sc_module, public DataPath {
   std::vector<uint64_t> last_use_;
   std::vector<uint8_t> dirty_;
   // Page groups (see the class comment); page_groups_ is false when a page does not fit a way
-  // (or has more than 64 lines).
+  // (or has more than 64 lines), or when the level below would see a page's lines meet.
   bool page_groups_ = false;
   unsigned page_line_shift_ = 0;
   uint64_t lines_per_page_ = 0;

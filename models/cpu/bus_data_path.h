@@ -28,6 +28,7 @@ class BusDataPath : public DataPath {
                                            sc_core::sc_time& delay) override;
   tlm::tlm_response_status write_back_page_lines(uint64_t page_address, uint64_t line_mask,
                                                  sc_core::sc_time& delay) override;
+  bool keeps_page_lines_apart() const override { return true; }
   bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override;
   void maintain(CacheMaintenance, uint64_t, uint64_t, sc_core::sc_time&) override {}
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,

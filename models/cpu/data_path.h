@@ -47,6 +47,10 @@ class DataPath {
                                                    sc_core::sc_time& delay) = 0;
   virtual tlm::tlm_response_status write_back_page_lines(uint64_t page_address, uint64_t line_mask,
                                                          sc_core::sc_time& delay) = 0;
+  // True when no two lines of a page meet below this level (each has a set of its own in every
+  // cache, and the bus keeps no state), so that the level above may pass a page's lines in any
+  // order that keeps each line's own write-back and fill in order.
+  virtual bool keeps_page_lines_apart() const = 0;
   // True when every line of the range is plain memory whose accesses are charged in closed form
   // and cannot fail, so that levels above may move whole pages of lines at once.
   virtual bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) = 0;
