@@ -283,8 +283,8 @@ tlm::tlm_response_status Cache::charge_cached(tlm::tlm_command command, uint64_t
                       pages, delay);
 }
 
-tlm::tlm_response_status Cache::zero(uint64_t physical_address, uint64_t length_bytes,
-                                     sc_core::sc_time& delay) {
+tlm::tlm_response_status Cache::charge_zero(uint64_t physical_address, uint64_t length_bytes,
+                                            sc_core::sc_time& delay) {
   if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
   const uint64_t end = physical_address + length_bytes;
   const uint64_t first = physical_address >> line_shift_;
@@ -315,7 +315,7 @@ tlm::tlm_response_status Cache::zero(uint64_t physical_address, uint64_t length_
       return status;
     }
   }
-  return next_.functional_zero(physical_address, length_bytes);
+  return tlm::TLM_OK_RESPONSE;
 }
 
 tlm::tlm_response_status Cache::fill_line(uint64_t line_address, sc_core::sc_time& delay) {
@@ -525,10 +525,6 @@ void Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint
     }
   }
   next_.maintain(operation, physical_address, length_bytes, delay);
-}
-
-tlm::tlm_response_status Cache::functional_zero(uint64_t physical_address, uint64_t length_bytes) {
-  return next_.functional_zero(physical_address, length_bytes);
 }
 
 tlm::tlm_response_status Cache::functional(tlm::tlm_command command, uint64_t physical_address,

@@ -28,7 +28,7 @@ struct CacheConfig {
 // Time of a cached access: for each line it touches, the hit latency, plus on a miss the dirty
 // victim's write-back and the line's fill from `next`. A line written back into this level by
 // the level above costs the hit latency and, on a miss, allocates without a fill (the whole line
-// is written), and so does a line zeroed whole by zero(). Maintenance by range costs the hit
+// is written), and so does a line zeroed whole by charge_zero(). Maintenance by range costs the hit
 // latency per line of the range plus the write-back of each dirty line it cleans. No overlap of
 // misses, no prefetching.
 //
@@ -53,8 +53,8 @@ class Cache : public sc_core::sc_module, public DataPath {
                                   sc_core::sc_time& delay) override;
   tlm::tlm_response_status charge_cached(tlm::tlm_command command, uint64_t physical_address,
                                          uint64_t length_bytes, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status zero(uint64_t physical_address, uint64_t length_bytes,
-                                sc_core::sc_time& delay) override;
+  tlm::tlm_response_status charge_zero(uint64_t physical_address, uint64_t length_bytes,
+                                       sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
   tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_page_lines(uint64_t page_address, uint64_t line_mask,
@@ -69,9 +69,6 @@ class Cache : public sc_core::sc_module, public DataPath {
                 sc_core::sc_time& delay) override;
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                       uint8_t* data, uint64_t length_bytes) override;
-  tlm::tlm_response_status functional_zero(uint64_t physical_address,
-                                           uint64_t length_bytes) override;
-
   uint64_t line_bytes() const { return line_bytes_; }
   uint64_t line_count() const { return tags_.size(); }
   sc_core::sc_time hit_latency() const { return hit_latency_; }

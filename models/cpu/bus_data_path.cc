@@ -36,10 +36,9 @@ tlm::tlm_response_status BusDataPath::charge_cached(tlm::tlm_command command,
   return tlm::TLM_OK_RESPONSE;
 }
 
-tlm::tlm_response_status BusDataPath::zero(uint64_t physical_address, uint64_t length_bytes,
-                                           sc_core::sc_time& delay) {
-  // The time of the line writes, then the bytes (memory that already reads zero stays untouched
-  // on the host, so zeroing costs no host memory).
+tlm::tlm_response_status BusDataPath::charge_zero(uint64_t physical_address, uint64_t length_bytes,
+                                                  sc_core::sc_time& delay) {
+  // The time of the line writes.
   const uint64_t end = physical_address + length_bytes;
   for (uint64_t line = physical_address; line < end;
        line = (line / line_bytes_ + 1) * line_bytes_) {
@@ -47,7 +46,7 @@ tlm::tlm_response_status BusDataPath::zero(uint64_t physical_address, uint64_t l
     const auto status = port_.charge(tlm::TLM_WRITE_COMMAND, line, piece, delay);
     if (status != tlm::TLM_OK_RESPONSE) return status;
   }
-  return port_.zero(physical_address, length_bytes);
+  return tlm::TLM_OK_RESPONSE;
 }
 
 tlm::tlm_response_status BusDataPath::fill_line(uint64_t line_address, sc_core::sc_time& delay) {
@@ -97,11 +96,6 @@ tlm::tlm_response_status BusDataPath::charge_page_lines(tlm::tlm_command command
 
 bool BusDataPath::charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) {
   return port_.charges_in_closed_form(physical_address, length_bytes);
-}
-
-tlm::tlm_response_status BusDataPath::functional_zero(uint64_t physical_address,
-                                                      uint64_t length_bytes) {
-  return port_.zero(physical_address, length_bytes);
 }
 
 tlm::tlm_response_status BusDataPath::functional(tlm::tlm_command command,

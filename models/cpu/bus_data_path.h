@@ -20,8 +20,8 @@ class BusDataPath : public DataPath {
                                   sc_core::sc_time& delay) override;
   tlm::tlm_response_status charge_cached(tlm::tlm_command command, uint64_t physical_address,
                                          uint64_t length_bytes, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status zero(uint64_t physical_address, uint64_t length_bytes,
-                                sc_core::sc_time& delay) override;
+  tlm::tlm_response_status charge_zero(uint64_t physical_address, uint64_t length_bytes,
+                                       sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
   tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
   tlm::tlm_response_status fill_page_lines(uint64_t page_address, uint64_t line_mask,
@@ -33,9 +33,6 @@ class BusDataPath : public DataPath {
   void maintain(CacheMaintenance, uint64_t, uint64_t, sc_core::sc_time&) override {}
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                       uint8_t* data, uint64_t length_bytes) override;
-  tlm::tlm_response_status functional_zero(uint64_t physical_address,
-                                           uint64_t length_bytes) override;
-
   uint64_t line_bytes() const { return line_bytes_; }
 
  private:

@@ -98,13 +98,25 @@ void CpuCore::maybe_sync() {
 }
 
 void CpuCore::synchronise() {
-  flush_moves();
+  flush_pending();
   quantum_.sync();
   horizon_known_ = false;
 }
 
 void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_bytes) {
   constexpr uint64_t kLongestRun = 64 * 1024;
+  if (pending_zero_.length_bytes != 0) {
+    const PendingZero& zero = pending_zero_;
+    const bool overwrites = destination <= zero.address &&
+                            zero.address + zero.length_bytes <= destination + length_bytes;
+    const bool reads_it =
+        source < zero.address + zero.length_bytes && zero.address < source + length_bytes;
+    if (overwrites && !reads_it) {
+      pending_zero_.length_bytes = 0;  // every zero would be overwritten unread
+    } else {
+      flush_pending();
+    }
+  }
   PendingMove& run = pending_move_;
   const uint64_t joined = run.length_bytes + length_bytes;
   const bool extends = run.length_bytes != 0 && source == run.source + run.length_bytes &&
@@ -118,7 +130,7 @@ void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_
   }
   // The ranges were just charged as cached accesses, so they are memory: moving cannot fail.
   // Without DMI the bytes go by debug transport, one access a piece as before.
-  flush_moves();
+  flush_pending();
   if (!data_port.dmi_enabled()) {
     data_port.move_within(source, destination, length_bytes);
     return;
@@ -126,11 +138,16 @@ void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_
   run = {source, destination, length_bytes};
 }
 
-void CpuCore::flush_moves() {
-  if (pending_move_.length_bytes == 0) return;
-  data_port.move_within(pending_move_.source, pending_move_.destination,
-                        pending_move_.length_bytes);
-  pending_move_.length_bytes = 0;
+void CpuCore::flush_pending() {
+  if (pending_zero_.length_bytes != 0) {
+    data_port.zero(pending_zero_.address, pending_zero_.length_bytes);
+    pending_zero_.length_bytes = 0;
+  }
+  if (pending_move_.length_bytes != 0) {
+    data_port.move_within(pending_move_.source, pending_move_.destination,
+                          pending_move_.length_bytes);
+    pending_move_.length_bytes = 0;
+  }
 }
 
 void CpuCore::sync() {
@@ -145,7 +162,7 @@ tlm::tlm_response_status CpuCore::data_access(tlm::tlm_command command, uint64_t
 
 MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
                              uint64_t length_bytes, Privilege privilege) {
-  flush_moves();
+  flush_pending();
   const AccessType type = command == tlm::TLM_READ_COMMAND ? AccessType::read : AccessType::write;
   (type == AccessType::read ? loads_ : stores_).add();
   MemoryAccess result;
@@ -203,7 +220,7 @@ MemoryAccess CpuCore::store(uint64_t virtual_address, const void* data, uint64_t
 
 tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void* data,
                                                 uint64_t length_bytes, MemoryType memory_type) {
-  flush_moves();
+  flush_pending();
   sc_core::sc_time delay = quantum_.get_local_time();
   const auto status = data_access(tlm::TLM_READ_COMMAND, physical_address,
                                   static_cast<uint8_t*>(data), length_bytes, memory_type, delay);
@@ -214,7 +231,7 @@ tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void*
 
 tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, const void* data,
                                                  uint64_t length_bytes, MemoryType memory_type) {
-  flush_moves();
+  flush_pending();
   sc_core::sc_time delay = quantum_.get_local_time();
   const auto status = data_access(tlm::TLM_WRITE_COMMAND, physical_address,
                                   const_cast<uint8_t*>(static_cast<const uint8_t*>(data)),
@@ -225,9 +242,14 @@ tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, cons
 }
 
 tlm::tlm_response_status CpuCore::physical_zero(uint64_t physical_address, uint64_t length_bytes) {
-  flush_moves();
+  flush_pending();
   sc_core::sc_time delay = quantum_.get_local_time();
-  const auto status = data_path_->zero(physical_address, length_bytes, delay);
+  const auto status = data_path_->charge_zero(physical_address, length_bytes, delay);
+  if (status == tlm::TLM_OK_RESPONSE) {
+    // Without DMI the bytes go by debug transport, one access a piece as before.
+    pending_zero_ = {physical_address, length_bytes};
+    if (!data_port.dmi_enabled()) flush_pending();
+  }
   quantum_.set(delay);
   maybe_sync();
   return status;
@@ -241,7 +263,7 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
   if (data_path_ == &bus_path_ && source_type == MemoryType::cached &&
       destination_type == MemoryType::cached) {
     // No caches: the same line transactions as the loop below, with one host memmove.
-    flush_moves();
+    flush_pending();
     status = data_port.copy_lines(source, destination, length_bytes, config_.line_bytes, delay);
   } else if (source_type == MemoryType::cached && destination_type == MemoryType::cached) {
     // The caches time the loads and the stores; the bytes move once, as memmove (the loads see
@@ -252,7 +274,7 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
     }
     if (status == tlm::TLM_OK_RESPONSE) defer_move(source, destination, length_bytes);
   } else {
-    flush_moves();
+    flush_pending();
     if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
     status = data_path_->access(tlm::TLM_READ_COMMAND, source, bounce_.data(), length_bytes,
                                 source_type, delay);
@@ -292,7 +314,7 @@ void CpuCore::trap_entry() {
 }
 
 void CpuCore::trap_exit() {
-  flush_moves();  // the call's bytes are in place when it returns
+  flush_pending();  // the call's bytes are in place when it returns
   add_time(clock_.cycles(config_.trap_exit_cycles));
 }
 

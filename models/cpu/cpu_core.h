@@ -117,10 +117,12 @@ class CpuCore : public sc_core::sc_module {
   void synchronise();
   // Copies move their bytes after their time is charged, and consecutive ones (a copy loop's
   // pages, physically contiguous on both sides) move together: the host copies 64 KiB runs
-  // faster than 4 KiB pages. Anything else the core does with memory, and any yield (after
-  // which other models may read memory), moves the pending bytes first.
+  // faster than 4 KiB pages. Zeroing waits the same way, and a copy that then overwrites the
+  // whole zeroed range (a fresh page filled by a write) makes it unneeded. Anything else the core
+  // does with memory, and any yield (after which other models may read memory), applies what is
+  // pending first.
   void defer_move(uint64_t source, uint64_t destination, uint64_t length_bytes);
-  void flush_moves();
+  void flush_pending();
 
   Clock clock_;
   CpuConfig config_;
@@ -135,6 +137,10 @@ class CpuCore : public sc_core::sc_module {
     uint64_t destination = 0;
     uint64_t length_bytes = 0;
   } pending_move_;
+  struct PendingZero {
+    uint64_t address = 0;
+    uint64_t length_bytes = 0;
+  } pending_zero_;
   // Time from SystemC's now to the next activity of any other process, as last asked; valid
   // until the core yields or sends a transaction through b_transport.
   sc_core::sc_time horizon_;

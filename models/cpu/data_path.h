@@ -30,10 +30,11 @@ class DataPath {
   virtual tlm::tlm_response_status charge_cached(tlm::tlm_command command,
                                                  uint64_t physical_address, uint64_t length_bytes,
                                                  sc_core::sc_time& delay) = 0;
-  // Stores zeros over [physical_address, + length_bytes) as a kernel's page-zeroing loop does
-  // (AArch64 DC ZVA): whole lines are allocated already zero, without a fill.
-  virtual tlm::tlm_response_status zero(uint64_t physical_address, uint64_t length_bytes,
-                                        sc_core::sc_time& delay) = 0;
+  // The time and statistics of storing zeros over [physical_address, + length_bytes) as a
+  // kernel's page-zeroing loop does (AArch64 DC ZVA: whole lines are allocated already zero,
+  // without a fill), without touching the bytes: the core zeroes them (see CpuCore).
+  virtual tlm::tlm_response_status charge_zero(uint64_t physical_address, uint64_t length_bytes,
+                                               sc_core::sc_time& delay) = 0;
   // A line-sized read by the level above (a miss there): time only.
   virtual tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) = 0;
   // A dirty line written back by the level above: time only.
@@ -61,9 +62,6 @@ class DataPath {
   // Moves the bytes with no time and no statistics.
   virtual tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                               uint8_t* data, uint64_t length_bytes) = 0;
-  // Makes the bytes zero with no time and no statistics.
-  virtual tlm::tlm_response_status functional_zero(uint64_t physical_address,
-                                                   uint64_t length_bytes) = 0;
 };
 
 }  // namespace zxvp

@@ -125,7 +125,7 @@ std::vector<sc_time> run(CacheRig& rig, const std::vector<Operation>& operations
                                operation.length_bytes, MemoryType::cached, delay);
         break;
       case Operation::zero:
-        status = rig.l1.zero(operation.address, operation.length_bytes, delay);
+        status = rig.l1.charge_zero(operation.address, operation.length_bytes, delay);
         break;
       case Operation::clean:
         rig.l1.maintain(CacheMaintenance::clean, operation.address, operation.length_bytes, delay);

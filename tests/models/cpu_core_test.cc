@@ -229,6 +229,45 @@ TEST(CpuCore, CopiesThroughTheCachesLeaveTheBytesOfPieceByPieceCopies) {
   });
 }
 
+// Zeroing waits for what follows: a copy over the whole zeroed range makes it unneeded, anything
+// else applies it first. The bytes are those of zeroing, then copying.
+TEST(CpuCore, ZeroingThenCopyingLeavesTheBytesOfDoingBothInTurn) {
+  CpuRig rig(mmu_config(16, 4, 8));
+  Cache l2("l2", CacheConfig{}, 64, Clock(2000), rig.cpu.bus_path(), rig.statistics);
+  Cache l1("l1", CacheConfig{}, 64, Clock(2000), l2, rig.statistics);
+  rig.cpu.attach_data_path(&l1);
+  std::vector<uint8_t> data(3 * 4096);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<uint8_t>(i / 4096 * 37 + i * 7 + 1);  // no zero byte
+  const std::vector<uint8_t> zeros(4096, 0);
+  std::vector<uint8_t> page(4096);
+  run_on_core(rig, [&] {
+    ASSERT_EQ(rig.cpu.physical_write(0x20000, data.data(), data.size()), tlm::TLM_OK_RESPONSE);
+    // Overwritten whole: the copy's bytes.
+    rig.cpu.physical_zero(0x20000, 4096);
+    rig.cpu.copy_physical(0x21000, 0x20000, 4096);
+    rig.cpu.physical_read(0x20000, page.data(), 4096);
+    EXPECT_TRUE(std::equal(page.begin(), page.end(), data.begin() + 4096));
+    // Read by the copy: the zeros travel.
+    rig.cpu.physical_zero(0x21000, 4096);
+    rig.cpu.copy_physical(0x21000, 0x22000, 4096);
+    rig.cpu.physical_read(0x22000, page.data(), 4096);
+    EXPECT_EQ(page, zeros);
+    // Overwritten in part: zeros where the copy did not go.
+    rig.cpu.physical_write(0x21000, data.data(), 4096);
+    rig.cpu.physical_zero(0x22000, 4096);
+    rig.cpu.copy_physical(0x21000, 0x22000 + 64, 4096 - 64);
+    rig.cpu.physical_read(0x22000, page.data(), 4096);
+    EXPECT_TRUE(std::equal(page.begin(), page.begin() + 64, zeros.begin()));
+    EXPECT_TRUE(std::equal(page.begin() + 64, page.end(), data.begin()));
+    // Nothing after it: in place when the call returns.
+    rig.cpu.physical_zero(0x20000, 4096);
+    rig.cpu.trap_exit();
+    EXPECT_EQ(rig.cpu.data_port.debug_read(0x20000, page.data(), 4096), 4096u);
+    EXPECT_EQ(page, zeros);
+  });
+}
+
 TEST(CpuCore, DmiOnAndOffGiveTheSameCycles) {
   CpuRig with_dmi(mmu_config(16, 4, 8), true, "_on");
   CpuRig without_dmi(mmu_config(16, 4, 8), false, "_off");
