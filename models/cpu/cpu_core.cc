@@ -104,7 +104,7 @@ void CpuCore::synchronise() {
 }
 
 void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_bytes) {
-  constexpr uint64_t kLongestRun = 64 * 1024;
+  constexpr uint64_t kLongestRun = uint64_t{64} * 1024;
   if (pending_zero_.length_bytes != 0) {
     const PendingZero& zero = pending_zero_;
     const bool overwrites = destination <= zero.address &&

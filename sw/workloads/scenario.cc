@@ -273,7 +273,7 @@ void parse_reference(Checker& checker, const YamlNode& node, const ArgSpec& spec
 
 std::optional<DataSpec> parse_data(Checker& checker, const YamlNode& form_key,
                                    const YamlNode& node) {
-  const std::string form = form_key.scalar();
+  const std::string& form = form_key.scalar();
   DataSpec data;
   if (form == "bytes") {
     data.kind = DataSpec::Kind::bytes;
