@@ -175,38 +175,28 @@ void Cache::rejoin_list(size_t group) {
   }
 }
 
-bool Cache::group_to_list(size_t group) {
-  // A set's lines as pages, least recently used first.
-  auto pages_of_set = [this, group](uint64_t offset, std::vector<PageEntry>& pages) {
-    pages.clear();
-    const size_t base = ((group << page_line_shift_) + offset) * ways_;
-    for (size_t slot = base; slot < base + ways_; ++slot) {
-      if (tags_[slot] != kEmpty) {
-        pages.push_back(
-            {(tags_[slot] - 1) >> page_line_shift_, last_use_[slot], dirty_[slot] != 0});
-      }
-    }
-    std::sort(pages.begin(), pages.end(),
-              [](const PageEntry& a, const PageEntry& b) { return a.last_use < b.last_use; });
-  };
-  pages_of_set(0, reference_set_);
-  for (uint64_t offset = 1; offset < lines_per_page_; ++offset) {
-    pages_of_set(offset, other_set_);
-    if (other_set_.size() != reference_set_.size()) return false;
-    for (size_t i = 0; i < other_set_.size(); ++i) {
-      if (other_set_[i].page_number != reference_set_[i].page_number ||
-          other_set_[i].dirty != reference_set_[i].dirty) {
-        return false;
-      }
+void Cache::group_to_list(size_t group) {
+  // Set 0's lines as pages, least recently used first, make the list; it holds if every other set
+  // agrees with it (until then the group's lines are what counts, so writing it costs nothing).
+  reference_set_.clear();
+  const size_t base = (group << page_line_shift_) * ways_;
+  for (size_t slot = base; slot < base + ways_; ++slot) {
+    if (tags_[slot] != kEmpty) {
+      reference_set_.push_back(
+          {(tags_[slot] - 1) >> page_line_shift_, last_use_[slot], dirty_[slot] != 0});
     }
   }
+  std::sort(reference_set_.begin(), reference_set_.end(),
+            [](const PageEntry& a, const PageEntry& b) { return a.last_use < b.last_use; });
   for (size_t position = 0; position < reference_set_.size(); ++position) {
     list_[group * ways_ + position] =
         list_entry(reference_set_[position].page_number, reference_set_[position].dirty);
   }
   page_count_[group] = static_cast<uint8_t>(reference_set_.size());
+  for (uint64_t offset = 1; offset < lines_per_page_; ++offset) {
+    if (!set_agrees_with_list(group, offset)) return;
+  }
   line_sets_[group] = 0;
-  return true;
 }
 
 size_t Cache::lookup(uint64_t line_number, bool* hit, sc_core::sc_time& delay,
@@ -271,16 +261,19 @@ tlm::tlm_response_status Cache::access(tlm::tlm_command command, uint64_t physic
   return next_.functional(command, physical_address, data, length_bytes);
 }
 
+bool Cache::whole_pages_allowed(uint64_t physical_address, uint64_t length_bytes) {
+  return page_groups_ && length_bytes >= kPageBytes &&
+         next_.charges_in_closed_form(physical_address, length_bytes);
+}
+
 tlm::tlm_response_status Cache::charge_cached(tlm::tlm_command command, uint64_t physical_address,
                                               uint64_t length_bytes, sc_core::sc_time& delay) {
   if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
   const uint64_t first = physical_address >> line_shift_;
   const uint64_t last = (physical_address + length_bytes - 1) >> line_shift_;
-  const bool pages = page_groups_ && length_bytes >= kPageBytes &&
-                     next_.charges_in_closed_form(physical_address, length_bytes);
   return access_lines(first, last,
                       command == tlm::TLM_WRITE_COMMAND ? LineAccess::write : LineAccess::read,
-                      pages, delay);
+                      whole_pages_allowed(physical_address, length_bytes), delay);
 }
 
 tlm::tlm_response_status Cache::charge_zero(uint64_t physical_address, uint64_t length_bytes,
@@ -302,10 +295,9 @@ tlm::tlm_response_status Cache::charge_zero(uint64_t physical_address, uint64_t 
   }
   const uint64_t whole_end = is_whole(last) ? last + 1 : last;  // one past the last whole line
   if (number < whole_end) {
-    const bool pages = page_groups_ && length_bytes >= kPageBytes &&
-                       next_.charges_in_closed_form(physical_address, length_bytes);
     if (const auto status =
-            access_lines(number, whole_end - 1, LineAccess::write_back, pages, delay);
+            access_lines(number, whole_end - 1, LineAccess::write_back,
+                         whole_pages_allowed(physical_address, length_bytes), delay);
         status != tlm::TLM_OK_RESPONSE) {
       return status;
     }

@@ -87,7 +87,7 @@ class Cache : public sc_core::sc_module, public DataPath {
   // line from above or a whole line zeroed (write_back: allocated without a fill).
   enum class LineAccess : uint8_t { read, write, write_back };
 
-  // One page of a set's lines, while comparing the sets of a group.
+  // One page of a set's lines, while making a group's list from them.
   struct PageEntry {
     uint64_t page_number = 0;
     uint64_t last_use = 0;
@@ -127,7 +127,10 @@ class Cache : public sc_core::sc_module, public DataPath {
   // Sets that left the list and agree with it again rejoin it.
   void rejoin_list(size_t group);
   // Makes a group whose sets all left its list a list again when they all agree.
-  bool group_to_list(size_t group);
+  void group_to_list(size_t group);
+  // Whether an access of the core to this range may take its whole pages at once (see the
+  // class comment).
+  bool whole_pages_allowed(uint64_t physical_address, uint64_t length_bytes);
   // Lines [first, last] in address order; whole aligned pages at once when `pages` is set.
   tlm::tlm_response_status access_lines(uint64_t first, uint64_t last, LineAccess kind, bool pages,
                                         sc_core::sc_time& delay);
@@ -183,7 +186,6 @@ class Cache : public sc_core::sc_module, public DataPath {
   std::vector<uint32_t> group_list_wait_;
   std::vector<uint32_t> group_list_served_;
   std::vector<PageEntry> reference_set_;
-  std::vector<PageEntry> other_set_;
   Counter& hits_;
   Counter& misses_;
   Counter& write_backs_;

@@ -70,7 +70,7 @@ void CpuCore::start_thread(const std::string& name, std::function<void()> progra
         quantum_.reset();
         horizon_known_ = false;
         program();
-        synchronise();
+        sync();
         core_.unlock();
       },
       name.c_str());
@@ -94,10 +94,10 @@ void CpuCore::maybe_sync() {
     transports_at_horizon_ = transports;
     horizon_known_ = true;
   }
-  if (horizon_ <= quantum_.get_local_time()) synchronise();
+  if (horizon_ <= quantum_.get_local_time()) sync();
 }
 
-void CpuCore::synchronise() {
+void CpuCore::sync() {
   flush_pending();
   quantum_.sync();
   horizon_known_ = false;
@@ -148,10 +148,6 @@ void CpuCore::flush_pending() {
                           pending_move_.length_bytes);
     pending_move_.length_bytes = 0;
   }
-}
-
-void CpuCore::sync() {
-  synchronise();
 }
 
 tlm::tlm_response_status CpuCore::data_access(tlm::tlm_command command, uint64_t physical_address,
@@ -324,7 +320,7 @@ void CpuCore::compute(uint64_t cycles) {
 
 void CpuCore::wait_for_interrupt(size_t line) {
   interrupts_waited_.add();
-  synchronise();
+  sync();
   if (!irq.at(line).read()) {
     core_.unlock();
     while (!irq[line].read())

@@ -24,15 +24,13 @@ void CycleAccount::close_segment() {
   const uint64_t at = now();
   if (at == mark_) return;
   record_.breakdown[static_cast<size_t>(phase_)] += at - mark_;
-  if (!keep_segments_) {
-    mark_ = at;
-    return;
-  }
-  if (!record_.segments.empty() && record_.segments.back().phase == phase_ &&
-      record_.segments.back().end_cycle == mark_) {
-    record_.segments.back().end_cycle = at;
-  } else {
-    record_.segments.push_back({phase_, mark_, at});
+  if (keep_segments_) {
+    if (!record_.segments.empty() && record_.segments.back().phase == phase_ &&
+        record_.segments.back().end_cycle == mark_) {
+      record_.segments.back().end_cycle = at;
+    } else {
+      record_.segments.push_back({phase_, mark_, at});
+    }
   }
   mark_ = at;
 }
