@@ -67,8 +67,7 @@ void CpuCore::start_thread(const std::string& name, std::function<void()> progra
   sc_core::sc_spawn(
       [this, program = std::move(program)] {
         core_.lock();
-        quantum_.reset();
-        horizon_known_ = false;
+        resume();
         program();
         sync();
         core_.unlock();
@@ -100,6 +99,11 @@ void CpuCore::maybe_sync() {
 void CpuCore::sync() {
   flush_pending();
   quantum_.sync();
+  horizon_known_ = false;
+}
+
+void CpuCore::resume() {
+  quantum_.reset();
   horizon_known_ = false;
 }
 
@@ -326,8 +330,7 @@ void CpuCore::wait_for_interrupt(size_t line) {
     while (!irq[line].read())
       sc_core::wait(irq[line].value_changed_event());
     core_.lock();
-    quantum_.reset();
-    horizon_known_ = false;
+    resume();
   }
   add_time(clock_.cycles(config_.interrupt_latency_cycles));
 }

@@ -114,6 +114,8 @@ class CpuCore : public sc_core::sc_module {
                                        sc_core::sc_time& delay);
   void add_time(const sc_core::sc_time& time);
   void maybe_sync();
+  // A thread takes the core after waiting: SystemC time (and what is scheduled) may have moved.
+  void resume();
   // Copies move their bytes after their time is charged, and consecutive ones (a copy loop's
   // pages, physically contiguous on both sides) move together: the host copies 64 KiB runs
   // faster than 4 KiB pages. Zeroing waits the same way, and a copy that then overwrites the
