@@ -29,6 +29,8 @@ void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
   declare_config<CacheHierarchyConfig>(parameters, "cache");
   declare_config<CacheConfig>(parameters, "cache.l1");
   declare_config<CacheConfig>(parameters, "cache.l2", CacheConfig{1024 * 1024, 16, 14});
+  declare_config<CacheConfig>(parameters, "cache.l1i");
+  declare_config<Rv64HartConfig>(parameters, "hart");
 }
 
 DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
@@ -43,6 +45,7 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
       mmu("mmu", load_config<MmuConfig>(parameters, "mmu"), Clock(cpu_config_.clock_mhz),
           sim_config_.dmi, statistics_),
       cpu("cpu0", cpu_config_, mmu, 1, sim_config_.dmi, statistics_),
+      hart("hart0", cpu, load_config<Rv64HartConfig>(parameters, "hart"), statistics_),
       dma("dma", load_config<DmaConfig>(parameters, "dma"), sim_config_.dmi, statistics_) {
   tlm::tlm_global_quantum::instance().set(
       sc_core::sc_time(static_cast<double>(sim_config_.quantum_ns), sc_core::SC_NS));
@@ -58,6 +61,9 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
     l1 = std::make_unique<Cache>("l1", load_config<CacheConfig>(parameters, "cache.l1"),
                                  cpu_config_.line_bytes, cpu_clock, *l2, statistics_);
     cpu.attach_data_path(l1.get());
+    l1i = std::make_unique<Cache>("l1i", load_config<CacheConfig>(parameters, "cache.l1i"),
+                                  cpu_config_.line_bytes, cpu_clock, *l2, statistics_);
+    cpu.attach_fetch_path(l1i.get());
   }
   dma.port.socket.bind(bus.target_socket);
   dma.irq.bind(dma_interrupt);

@@ -7,6 +7,7 @@
 #include "models/bus/bus.h"
 #include "models/cache/cache.h"
 #include "models/cpu/cpu_core.h"
+#include "models/cpu/rv64_hart.h"
 #include "models/dma/dma_engine.h"
 #include "models/memory/memory.h"
 #include "models/mmu/mmu.h"
@@ -31,10 +32,10 @@ struct CacheHierarchyConfig {
   void bind(ParameterBinding& binding);
 };
 
-// The `default` assembly: one core (cpu0) with its MMU and an L1 data cache, a shared L2, an
-// interconnect with physical memory and a DMA engine's registers behind it, the engine's
-// interrupt on the core's line 0, and a traffic initiator on the bus for tests and the memory
-// probe.
+// The `default` assembly: one core (cpu0) with its MMU, an L1 data cache and an L1 instruction
+// cache (for the guest code its hart runs), a shared L2, an interconnect with physical memory and
+// a DMA engine's registers behind it, the engine's interrupt on the core's line 0, and a traffic
+// initiator on the bus for tests and the memory probe.
 class DefaultPlatform : public sc_core::sc_module {
  public:
   // Declares every key the assembly reads, with its default.
@@ -59,11 +60,14 @@ class DefaultPlatform : public sc_core::sc_module {
   TrafficInitiator traffic;
   Mmu mmu;
   CpuCore cpu;
+  // Runs guest code on cpu0 (RV64IMAC, user mode).
+  Rv64Hart hart;
   DmaEngine dma;
   sc_core::sc_signal<bool> dma_interrupt{"dma_interrupt"};
   // Null when `cache.enabled` is false.
   std::unique_ptr<Cache> l2;
   std::unique_ptr<Cache> l1;
+  std::unique_ptr<Cache> l1i;
 };
 
 }  // namespace zxvp

@@ -335,4 +335,68 @@ void CpuCore::wait_for_interrupt(size_t line) {
   add_time(clock_.cycles(config_.interrupt_latency_cycles));
 }
 
+void CpuCore::guest_enter() {
+  flush_pending();
+}
+
+CpuCore::GuestPage CpuCore::guest_translate(uint64_t virtual_address, AccessType access,
+                                            uint64_t cycles_before) {
+  flush_pending();
+  sc_core::sc_time delay = quantum_.get_local_time() + clock_.cycles(cycles_before);
+  GuestPage page;
+  page.translation = mmu_.translate(virtual_address, access, Privilege::user, delay);
+  quantum_.set(delay);
+  if (!page.translation.ok()) {
+    translation_faults_.add();
+  } else if (page.translation.memory_type == MemoryType::cached) {
+    const uint64_t page_address = page.translation.physical_address & ~(page_table::kPageSize - 1);
+    page.host_page = data_port.dmi_pointer(page_address, page_table::kPageSize);
+  }
+  maybe_sync();
+  return page;
+}
+
+tlm::tlm_response_status CpuCore::guest_fetch(uint64_t physical_address, uint64_t length_bytes,
+                                              uint64_t cycles_before) {
+  sc_core::sc_time delay = quantum_.get_local_time() + clock_.cycles(cycles_before);
+  DataPath& path = fetch_path_ != nullptr ? *fetch_path_ : *data_path_;
+  const auto status =
+      path.charge_cached(tlm::TLM_READ_COMMAND, physical_address, length_bytes, delay);
+  quantum_.set(delay);
+  maybe_sync();
+  return status;
+}
+
+tlm::tlm_response_status CpuCore::guest_charge(tlm::tlm_command command, uint64_t physical_address,
+                                               uint64_t length_bytes, uint64_t cycles_before) {
+  sc_core::sc_time delay = quantum_.get_local_time() + clock_.cycles(cycles_before);
+  const auto status = data_path_->charge_cached(command, physical_address, length_bytes, delay);
+  quantum_.set(delay);
+  (command == tlm::TLM_READ_COMMAND ? loads_ : stores_).add();
+  (command == tlm::TLM_READ_COMMAND ? load_bytes_ : store_bytes_).add(length_bytes);
+  maybe_sync();
+  return status;
+}
+
+tlm::tlm_response_status CpuCore::guest_access(tlm::tlm_command command, uint64_t physical_address,
+                                               uint8_t* data, uint64_t length_bytes,
+                                               MemoryType memory_type, uint64_t cycles_before) {
+  flush_pending();
+  sc_core::sc_time delay = quantum_.get_local_time() + clock_.cycles(cycles_before);
+  const auto status =
+      data_access(command, physical_address, data, length_bytes, memory_type, delay);
+  quantum_.set(delay);
+  (command == tlm::TLM_READ_COMMAND ? loads_ : stores_).add();
+  (command == tlm::TLM_READ_COMMAND ? load_bytes_ : store_bytes_).add(length_bytes);
+  maybe_sync();
+  return status;
+}
+
+tlm::tlm_response_status CpuCore::guest_read_code(uint64_t physical_address, uint8_t* data,
+                                                  uint64_t length_bytes) {
+  flush_pending();
+  DataPath& path = fetch_path_ != nullptr ? *fetch_path_ : *data_path_;
+  return path.functional(tlm::TLM_READ_COMMAND, physical_address, data, length_bytes);
+}
+
 }  // namespace zxvp

@@ -106,6 +106,40 @@ class CpuCore : public sc_core::sc_module {
   const Clock& clock() const { return clock_; }
   Mmu& mmu() { return mmu_; }
 
+  // --- A hart interpreting user instructions on this core (models/cpu/rv64_hart.h) ---
+  // Its accesses take the same MMU and caches as everything above. Each call is made after
+  // `cycles_before` cycles of instructions not yet added to the core's time, which it adds first,
+  // so that every access is issued at the right time.
+
+  // Elaboration: instruction fetches go through `path` (an instruction cache) rather than the
+  // data path.
+  void attach_fetch_path(DataPath* path) { fetch_path_ = path; }
+  uint64_t line_bytes() const { return config_.line_bytes; }
+  // The hart takes the core back after software ran: the bytes of the kernel's last copies are
+  // put in place before it reads memory through host pointers.
+  void guest_enter();
+  // A user translation for the hart's own TLBs: the MMU's time is charged; a fault is returned
+  // to the hart, which hands it to software, rather than served here. Cached memory granted DMI
+  // comes with a host pointer to the page, through which the hart moves bytes itself.
+  struct GuestPage {
+    Translation translation;
+    uint8_t* host_page = nullptr;
+  };
+  GuestPage guest_translate(uint64_t virtual_address, AccessType access, uint64_t cycles_before);
+  // The time of an instruction fetch (a line or two of the fetch path), no bytes.
+  tlm::tlm_response_status guest_fetch(uint64_t physical_address, uint64_t length_bytes,
+                                       uint64_t cycles_before);
+  // The time of a cached load or store whose bytes the hart moves through a host pointer.
+  tlm::tlm_response_status guest_charge(tlm::tlm_command command, uint64_t physical_address,
+                                        uint64_t length_bytes, uint64_t cycles_before);
+  // Any other load or store of the hart (uncached memory, no DMI): bytes and time.
+  tlm::tlm_response_status guest_access(tlm::tlm_command command, uint64_t physical_address,
+                                        uint8_t* data, uint64_t length_bytes,
+                                        MemoryType memory_type, uint64_t cycles_before);
+  // Reads code with no time, for decoding a page that has no host pointer.
+  tlm::tlm_response_status guest_read_code(uint64_t physical_address, uint8_t* data,
+                                           uint64_t length_bytes);
+
  private:
   MemoryAccess access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
                       uint64_t length_bytes, Privilege privilege);
@@ -130,6 +164,7 @@ class CpuCore : public sc_core::sc_module {
   Mmu& mmu_;
   BusDataPath bus_path_;
   DataPath* data_path_;
+  DataPath* fetch_path_ = nullptr;  // null: fetches take the data path (a unified L1)
   FaultHandler fault_handler_;
   CoreQuantumKeeper quantum_;
   sc_core::sc_mutex core_;

@@ -71,16 +71,19 @@ Translation Mmu::translate(uint64_t virtual_address, AccessType access, Privileg
 }
 
 void Mmu::invalidate_page(uint16_t asid, uint64_t virtual_address) {
+  ++invalidation_generation_;
   tlb_.invalidate_page(asid, virtual_address >> page_table::kPageShift);
   walk_cache_.invalidate_address(asid, virtual_address);
 }
 
 void Mmu::invalidate_asid(uint16_t asid) {
+  ++invalidation_generation_;
   tlb_.invalidate_asid(asid);
   walk_cache_.invalidate_asid(asid);
 }
 
 void Mmu::invalidate_all() {
+  ++invalidation_generation_;
   tlb_.invalidate_all();
   walk_cache_.invalidate_all();
 }

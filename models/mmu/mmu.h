@@ -47,6 +47,9 @@ class Mmu : public sc_core::sc_module {
   void invalidate_all();
 
   const Tlb& tlb() const { return tlb_; }
+  // Bumped by every invalidation: structures that keep translations the MMU gave (a hart's own
+  // TLBs) drop them when it changed.
+  uint64_t invalidation_generation() const { return invalidation_generation_; }
   sc_core::sc_time hit_latency() const { return hit_latency_; }
 
  private:
@@ -56,6 +59,7 @@ class Mmu : public sc_core::sc_module {
   sc_core::sc_time hit_latency_;
   uint64_t root_table_ = 0;
   uint16_t asid_ = 0;
+  uint64_t invalidation_generation_ = 0;
   Tlb tlb_;
   WalkCache walk_cache_;
   PageTableWalker walker_;

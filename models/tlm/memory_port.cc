@@ -345,7 +345,19 @@ tlm::tlm_sync_enum MemoryPort::nb_transport_bw(tlm::tlm_generic_payload&, tlm::t
   return tlm::TLM_COMPLETED;
 }
 
+uint8_t* MemoryPort::dmi_pointer(uint64_t address, uint64_t length_bytes) {
+  if (!dmi_enabled_) return nullptr;
+  const DmiRegion* region = find_dmi(address, length_bytes, true);
+  if (region == nullptr) {
+    request_dmi(address);
+    region = find_dmi(address, length_bytes, true);
+  }
+  if (region == nullptr || !region->readable) return nullptr;
+  return region->pointer + (address - region->start);
+}
+
 void MemoryPort::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  ++dmi_invalidations_;
   std::erase_if(dmi_regions_, [&](const DmiRegion& region) {
     return region.start <= end && start <= region.end;
   });

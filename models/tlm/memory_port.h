@@ -87,6 +87,12 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   uint64_t debug_read(uint64_t address, void* data, uint64_t length_bytes);
   uint64_t debug_write(uint64_t address, const void* data, uint64_t length_bytes);
 
+  // The host address of [address, + length_bytes) when both reads and writes of it are granted
+  // DMI (asking for a grant when there is none yet), else null. For initiators that keep host
+  // pointers (a hart's TLBs): a pointer stays valid until dmi_invalidations() changes.
+  uint8_t* dmi_pointer(uint64_t address, uint64_t length_bytes);
+  uint64_t dmi_invalidations() const { return dmi_invalidations_; }
+
   bool dmi_enabled() const { return dmi_enabled_; }
   // Transactions sent through b_transport so far (those that may reach a device model).
   uint64_t transport_count() const { return transport_count_; }
@@ -124,6 +130,7 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
 
   bool dmi_enabled_;
   uint64_t transport_count_ = 0;
+  uint64_t dmi_invalidations_ = 0;
   tlm::tlm_generic_payload payload_;
   std::vector<uint8_t> bounce_;
   std::vector<uint8_t> scratch_;

@@ -1,0 +1,89 @@
+#include "models/cpu/rv64_disassembler.h"
+
+#include <cstdio>
+
+namespace zxvp {
+
+namespace {
+
+std::string hex(uint64_t value) {
+  char text[24];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+std::string csr_name(int64_t number) {
+  switch (number) {
+    case 0xc00:
+      return "cycle";
+    case 0xc01:
+      return "time";
+    case 0xc02:
+      return "instret";
+    default:
+      return hex(static_cast<uint64_t>(number));
+  }
+}
+
+std::string reg(unsigned number) {
+  return std::string(rv64_register_name(number));
+}
+
+}  // namespace
+
+std::string rv64_disassemble(const Rv64Instruction& instruction, uint64_t pc) {
+  if (instruction.op == Rv64Op::illegal || instruction.op == Rv64Op::undecoded) {
+    char text[48];
+    std::snprintf(text, sizeof text,
+                  instruction.length == 2 ? "(illegal 0x%04x)" : "(illegal 0x%08x)",
+                  instruction.raw);
+    return text;
+  }
+  const Rv64OpInfo& info = rv64_op_info(instruction.op);
+  std::string text(info.mnemonic);
+  const std::string rd = reg(instruction.rd);
+  const std::string rs1 = reg(instruction.rs1);
+  const std::string rs2 = reg(instruction.rs2);
+  const std::string imm = std::to_string(instruction.imm);
+  switch (info.format) {
+    case Rv64Format::none:
+      break;
+    case Rv64Format::r:
+      text += " " + rd + ", " + rs1 + ", " + rs2;
+      break;
+    case Rv64Format::i:
+    case Rv64Format::shift:
+      text += " " + rd + ", " + rs1 + ", " + imm;
+      break;
+    case Rv64Format::i_load:
+      text += " " + rd + ", " + imm + "(" + rs1 + ")";
+      break;
+    case Rv64Format::s:
+      text += " " + rs2 + ", " + imm + "(" + rs1 + ")";
+      break;
+    case Rv64Format::b:
+      text += " " + rs1 + ", " + rs2 + ", " + hex(pc + static_cast<uint64_t>(instruction.imm));
+      break;
+    case Rv64Format::u:
+      text += " " + rd + ", " + hex((static_cast<uint64_t>(instruction.imm) >> 12) & 0xfffff);
+      break;
+    case Rv64Format::j:
+      text += " " + rd + ", " + hex(pc + static_cast<uint64_t>(instruction.imm));
+      break;
+    case Rv64Format::lr:
+      text += " " + rd + ", (" + rs1 + ")";
+      break;
+    case Rv64Format::amo:
+      text += " " + rd + ", " + rs2 + ", (" + rs1 + ")";
+      break;
+    case Rv64Format::csr:
+      text += " " + rd + ", " + csr_name(instruction.imm) + ", " + rs1;
+      break;
+    case Rv64Format::csr_immediate:
+      text += " " + rd + ", " + csr_name(instruction.imm) + ", " + std::to_string(instruction.rs1);
+      break;
+  }
+  return text;
+}
+
+}  // namespace zxvp

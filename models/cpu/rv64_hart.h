@@ -1,0 +1,202 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/cpu/cpu_core.h"
+#include "models/cpu/rv64_instruction.h"
+#include "sim/params/parameter_set.h"
+#include "sim/stats/statistics.h"
+
+namespace zxvp {
+
+struct Rv64HartConfig {
+  // In-order issue: every instruction costs the base; multiplies, divides, taken branches and a
+  // load's result used by the next instruction add their cycles. The defaults are those of a
+  // small in-order RV64 core (SiFive's U74 multiplies in 3 cycles and divides in 6 to 68).
+  uint64_t base_cycles = 1;
+  uint64_t multiply_cycles = 2;
+  uint64_t divide_cycles = 20;
+  uint64_t taken_branch_cycles = 2;
+  uint64_t load_use_cycles = 1;
+  // The hart's own TLBs in front of the MMU's (direct-mapped, a power of two of entries): a hit
+  // costs nothing, a miss one MMU translation.
+  uint64_t data_tlb_entries = 32;
+  uint64_t fetch_tlb_entries = 16;
+
+  void bind(ParameterBinding& binding);
+};
+
+// Why Rv64Hart::run() returned. The hart stops at the instruction that caused it (pc and
+// registers as before it), except after `budget`, where every instruction ran.
+enum class HartStop : uint8_t {
+  ecall,                // software serves the call, then complete_ecall()
+  page_fault,           // fault() says where and why; run() again retries the instruction
+  breakpoint,           // ebreak
+  illegal_instruction,  // no instruction of RV64IMAC, a privileged one, or a counter written
+  misaligned,           // an atomic access not naturally aligned (plain ones are handled)
+  bus_error,            // the memory system refused a fetch or an access
+  budget,               // max_instructions retired
+};
+std::string_view hart_stop_name(HartStop stop);
+
+struct HartFault {
+  uint64_t address = 0;
+  AccessType access = AccessType::read;
+  Fault fault = Fault::none;
+};
+
+// A RISC-V RV64IMAC hart (Zicsr, Zifencei, the counters cycle, time and instret) running user
+// code on a CpuCore: an interpreter over instructions decoded once and kept per physical page.
+// Fetches, loads and stores take the core's MMU and caches (CpuCore's guest_* calls), and
+// instructions advance the core's time: one cycle counter for instructions and for the kernel's
+// work. Software (the kernel model) runs in between run() calls: system calls, page faults.
+//
+// Speed: the hart keeps a small TLB for data and one for fetches in front of the MMU's, whose
+// entries hold host pointers to pages of cached memory granted DMI; loads and stores through
+// them charge the data path for their time and move their bytes with a memcpy. Instruction
+// fetches are charged when the pc enters another cache line, not per instruction. Decoded pages
+// are dropped when written: by a store of the hart (pages with decoded code never have a fast
+// store entry), by software (invalidate_code()), or by fence.i; the TLBs are dropped when the
+// MMU invalidated anything or the address space changed. Statistics are counted in plain
+// members and added to the registry when run() returns.
+class Rv64Hart {
+ public:
+  Rv64Hart(const std::string& name, CpuCore& core, const Rv64HartConfig& config,
+           StatisticsRegistry& statistics);
+  ~Rv64Hart();
+  Rv64Hart(const Rv64Hart&) = delete;
+  Rv64Hart& operator=(const Rv64Hart&) = delete;
+
+  // A new program: registers zero, pc at `entry`, instret zero, decoded code and TLBs dropped.
+  void reset(uint64_t entry);
+  // Runs on the calling SystemC thread (which holds the core) until a stop.
+  HartStop run(uint64_t max_instructions);
+  // Ends the ecall the hart stopped at: a0 gets `result`, the ecall retires.
+  void complete_ecall(uint64_t result);
+
+  uint64_t reg(unsigned number) const { return x_[number & 31]; }
+  void set_reg(unsigned number, uint64_t value) {
+    if ((number & 31) != 0) x_[number & 31] = value;
+  }
+  uint64_t pc() const { return pc_; }
+  uint64_t instructions_retired() const { return instret_; }
+  const HartFault& fault() const { return fault_; }
+  // The instruction the hart stopped at, when it was fetched (not after a fetch fault).
+  const Rv64Instruction* stop_instruction() const {
+    return stop_fetched_ ? &stop_instruction_ : nullptr;
+  }
+  // Bytes of physical memory were written by something other than this hart (the kernel's
+  // copies): decoded code there is dropped.
+  void invalidate_code(uint64_t physical_address, uint64_t length_bytes);
+
+ private:
+  static constexpr unsigned kPageShift = 12;
+  static constexpr uint64_t kPageSize = uint64_t{1} << kPageShift;
+  static constexpr uint64_t kPageMask = kPageSize - 1;
+  static constexpr uint64_t kNoPage = ~uint64_t{0};
+
+  // A page of code: a slot for every 2-byte position, decoded on first execution.
+  struct CodePage {
+    uint64_t physical_page = 0;
+    uint8_t* host = nullptr;  // null without DMI: bytes are read through the fetch path
+    bool live = false;        // some slot is decoded
+    std::array<Rv64Instruction, kPageSize / 2> slots{};
+  };
+  struct DataEntry {
+    uint64_t tag = kNoPage;  // virtual page number
+    uint64_t physical_page = 0;
+    uint8_t* host = nullptr;
+    MemoryType memory_type = MemoryType::cached;
+    uint8_t flags = 0;
+  };
+  static constexpr uint8_t kReadable = 1;
+  static constexpr uint8_t kWritable = 2;
+  static constexpr uint8_t kHostLoad = 4;   // loads may take the host pointer
+  static constexpr uint8_t kHostStore = 8;  // stores may (the page holds no decoded code)
+  struct FetchEntry {
+    uint64_t tag = kNoPage;
+    CodePage* code = nullptr;
+  };
+
+  // Drops the TLBs when the MMU or DMI changed while software ran.
+  void enter();
+  void flush_tlbs();
+  void publish_statistics();
+  HartStop stop(HartStop reason, const Rv64Instruction* instruction);
+
+  // Makes the page of pc the current code page; false on a fetch fault.
+  bool enter_code_page();
+  CodePage* code_page(uint64_t physical_page, uint8_t* host);
+  // Decodes the slot at pc; a 32-bit instruction across the page end is decoded into
+  // `straddling` every time instead. Null on a fetch fault.
+  const Rv64Instruction* decode_at_pc(Rv64Instruction* slot, Rv64Instruction* straddling);
+  uint16_t code_parcel(const CodePage& page, uint64_t offset);
+  void finish_decode(Rv64Instruction& instruction) const;
+  bool fetch_lines(uint64_t first_line, uint64_t last_line, uint64_t physical_page);
+  void drop_code(CodePage& page);
+
+  // The data TLB entry for `address` with `permission` (kReadable or kWritable); null on a
+  // fault (recorded in fault_).
+  DataEntry* data_entry(uint64_t address, uint8_t permission);
+  template <typename T>
+  bool load(uint64_t address, T* value);
+  template <typename T>
+  bool store(uint64_t address, T value);
+  bool load_slow(uint64_t address, uint8_t* data, unsigned length);
+  bool store_slow(uint64_t address, const uint8_t* data, unsigned length);
+  // Atomic read-modify-write of an aligned word or doubleword: `apply` gets the old value and
+  // returns the new; rd gets the old value sign-extended.
+  template <typename T, typename Apply>
+  bool atomic(const Rv64Instruction& instruction, Apply&& apply);
+  bool read_counter(int64_t csr, uint64_t* value) const;
+
+  CpuCore& core_;
+  Rv64HartConfig config_;
+  unsigned line_shift_;
+  std::array<uint64_t, 32> x_{};
+  uint64_t pc_ = 0;
+  uint64_t instret_ = 0;
+  // Cycles of instructions not yet added to the core's time (added before each access).
+  uint64_t pending_cycles_ = 0;
+  // The destination of the previous instruction when it was a load, else 0 (for load-use).
+  unsigned load_destination_ = 0;
+  uint64_t fetch_line_ = kNoPage;  // virtual line number of the last line fetched
+  uint64_t code_vpn_ = kNoPage;
+  CodePage* code_ = nullptr;
+  std::unordered_map<uint64_t, std::unique_ptr<CodePage>> code_pages_;  // by physical page
+  std::vector<DataEntry> data_tlb_;
+  std::vector<FetchEntry> fetch_tlb_;
+  uint64_t mmu_generation_ = 0;
+  uint64_t dmi_generation_ = 0;
+  uint64_t root_table_ = 0;
+  uint16_t asid_ = 0;
+  struct Reservation {
+    uint64_t address = 0;
+    unsigned size = 0;  // 0: none
+  } reservation_;
+  HartFault fault_;
+  Rv64Instruction stop_instruction_;
+  bool stop_fetched_ = false;
+
+  struct Tally {
+    uint64_t instructions = 0;
+    uint64_t fetch_tlb_misses = 0;
+    uint64_t data_tlb_misses = 0;
+    uint64_t decoded = 0;
+    uint64_t code_drops = 0;
+    uint64_t fetch_lines = 0;
+  } tally_, published_;
+  Counter& instructions_;
+  Counter& fetch_tlb_misses_;
+  Counter& data_tlb_misses_;
+  Counter& decoded_;
+  Counter& code_drops_;
+  Counter& fetch_lines_;
+};
+
+}  // namespace zxvp
