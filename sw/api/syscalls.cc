@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "sw/api/user_thread.h"
+#include "sw/api/zircon/process.h"
 
 namespace zxvp {
 namespace {
@@ -32,6 +33,9 @@ uint64_t address_of(const void* buffer) {
   return reinterpret_cast<uint64_t>(buffer);
 }
 
+// Thrown by zx_process_exit through the program, caught where the thread started it.
+struct ProcessExit {};
+
 }  // namespace
 
 void start_user_thread(Kernel& kernel, Process& process, const std::string& name,
@@ -39,7 +43,11 @@ void start_user_thread(Kernel& kernel, Process& process, const std::string& name
   kernel.cpu().start_thread(name, [&kernel, &process, program = std::move(program)] {
     const sc_core::sc_object* self = sc_core::sc_get_current_process_handle().get_process_object();
     callers()[self] = Caller{&kernel, &process};
-    program();
+    try {
+      program();
+    } catch (const ProcessExit&) {
+      kernel.destroy_process(process);
+    }
     callers().erase(self);
   });
 }
@@ -58,6 +66,7 @@ zx_status_t user_store(zx_vaddr_t address, const void* data, size_t length) {
 
 using zxvp::address_of;
 using zxvp::current;
+using zxvp::ProcessExit;
 
 zx_handle_t zx_vmar_root_self() {
   return current().process->root_vmar_handle();
@@ -138,4 +147,35 @@ zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr
                             uint64_t len) {
   auto& caller = current();
   return caller.kernel->vmar_protect(*caller.process, handle, options, addr, len);
+}
+
+zx_status_t zx_vmo_replace_as_executable(zx_handle_t handle, zx_handle_t vmex, zx_handle_t* out) {
+  auto& caller = current();
+  return caller.kernel->vmo_replace_as_executable(*caller.process, handle, vmex, out);
+}
+
+void zx_process_exit(int64_t retcode) {
+  auto& caller = current();
+  caller.kernel->process_exit(*caller.process, retcode);
+  throw ProcessExit{};
+}
+
+zx_status_t zx_debug_write(const char* buffer, size_t buffer_size) {
+  auto& caller = current();
+  return caller.kernel->debug_write(*caller.process, address_of(buffer), buffer_size);
+}
+
+zx_ticks_t zx_ticks_get() {
+  auto& caller = current();
+  return caller.kernel->ticks_get(*caller.process);
+}
+
+zx_ticks_t zx_ticks_per_second() {
+  auto& caller = current();
+  return caller.kernel->ticks_per_second(*caller.process);
+}
+
+zx_time_t zx_clock_get_monotonic() {
+  auto& caller = current();
+  return caller.kernel->clock_get_monotonic(*caller.process);
 }

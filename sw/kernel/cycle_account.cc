@@ -7,7 +7,7 @@ namespace zxvp {
 std::string_view cycle_phase_name(CyclePhase phase) {
   static constexpr std::array<std::string_view, kCyclePhaseCount> kNames = {
       "entry", "checks",      "translate", "fault",    "commit", "map",
-      "copy",  "cache_maint", "dma_setup", "dma_wait", "exit"};
+      "copy",  "cache_maint", "dma_setup", "dma_wait", "exit",   "user"};
   return kNames[static_cast<size_t>(phase)];
 }
 

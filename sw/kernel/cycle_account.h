@@ -23,8 +23,9 @@ enum class CyclePhase : uint8_t {
   dma_setup,    // building descriptors, programming the engine
   dma_wait,     // waiting for the engine's completion interrupt
   exit,         // return to user mode
+  user,         // guest code between kernel entries: instructions, their fetches and accesses
 };
-inline constexpr size_t kCyclePhaseCount = 11;
+inline constexpr size_t kCyclePhaseCount = 12;
 std::string_view cycle_phase_name(CyclePhase phase);
 
 struct PhaseSegment {

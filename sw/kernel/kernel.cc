@@ -171,6 +171,7 @@ void Kernel::begin_syscall(std::string_view name, Process& process) {
 }
 
 zx_status_t Kernel::end_syscall(zx_status_t status) {
+  if (pending_out_) status = finish_user_out(status);
   account_.switch_to(CyclePhase::exit);
   cpu_.trap_exit();
   const CallRecord& call = account_.finish(status);
@@ -179,6 +180,23 @@ zx_status_t Kernel::end_syscall(zx_status_t status) {
       << " cycles";
   record(call);
   return status;
+}
+
+zx_status_t Kernel::finish_user_out(zx_status_t status) {
+  const UserOut out = *pending_out_;
+  pending_out_.reset();
+  if (status != ZX_OK || current_ == nullptr) return status;
+  if (copy_out(*current_, out.user_address, out.value, out.size_bytes) == ZX_OK) return ZX_OK;
+  CycleAccount::Scope phase(account_, CyclePhase::map);
+  if (out.kind == UserOut::Kind::handle) {
+    current_->handles().remove(*static_cast<const zx_handle_t*>(out.value));
+  } else if (out.kind == UserOut::Kind::mapping) {
+    const uint64_t base = *static_cast<const uint64_t*>(out.value);
+    if (const VmMapping* mapping = current_->root_vmar().find(base)) {
+      current_->root_vmar().unmap(base, mapping->size());
+    }
+  }
+  return ZX_ERR_INVALID_ARGS;
 }
 
 std::shared_ptr<VmObject> Kernel::track(std::shared_ptr<VmObject> vmo) {
@@ -220,6 +238,7 @@ VmPagePtr Kernel::allocate_zeroed() {
   VmPagePtr page = allocate_page();
   if (!page) return nullptr;
   cpu_.physical_zero(page->physical_address(), kPageSize);
+  wrote(page->physical_address(), kPageSize);
   pages_committed_.add();
   return page;
 }
@@ -229,12 +248,14 @@ VmPagePtr Kernel::allocate_copy(const VmPage& source) {
   VmPagePtr page = allocate_page();
   if (!page) return nullptr;
   cpu_.copy_physical(source.physical_address(), page->physical_address(), kPageSize);
+  wrote(page->physical_address(), kPageSize);
   pages_forked_.add();
   return page;
 }
 
 void Kernel::zero_bytes(const VmPage& page, uint64_t offset, uint64_t length_bytes) {
   cpu_.physical_zero(page.physical_address() + offset, length_bytes);
+  wrote(page.physical_address() + offset, length_bytes);
 }
 
 // --- Faults and user memory ---
@@ -295,6 +316,7 @@ Kernel::CopyPlan Kernel::plan_copy(uint64_t length_bytes) {
 
 void Kernel::move(CopyPlan& plan, uint64_t source, uint64_t destination, uint64_t length,
                   MemoryType source_type, MemoryType destination_type) {
+  wrote(destination, length);
   if (plan.dma) {
     plan.segments.push_back({source, destination, length, source_type, destination_type});
     return;
@@ -373,6 +395,7 @@ zx_status_t Kernel::copy_to_user(Process& process, CopyPlan& plan, uint64_t user
           CycleAccount::Scope phase(account_, CyclePhase::copy);
           cpu_.physical_write(destination.physical_address, kZeroPage.data(), piece_length,
                               destination.memory_type);
+          wrote(destination.physical_address, piece_length);
         }
       });
 }
@@ -397,6 +420,41 @@ zx_status_t Kernel::user_store(Process& process, uint64_t address, const void* d
                                uint64_t length) {
   return user_access(process, "store",
                      [&] { return cpu_.store(address, data, length, Privilege::user); });
+}
+
+zx_status_t Kernel::page_fault(Process& process, uint64_t address, AccessType access) {
+  account_.begin("page_fault", CyclePhase::fault);
+  enter_address_space(process);
+  const zx_status_t status = handle_page_fault(process, address, access);
+  record(account_.finish(status));
+  return status;
+}
+
+zx_status_t Kernel::copy_in(Process& process, uint64_t user_address, void* data, uint64_t length) {
+  if (!in_user_half(user_address, length)) return ZX_ERR_INVALID_ARGS;
+  auto* bytes = static_cast<uint8_t*>(data);
+  const zx_status_t status = for_each_user_piece(
+      process, user_address, length, AccessType::read,
+      [&](const Translation& source, uint64_t done, uint64_t piece_length) {
+        CycleAccount::Scope phase(account_, CyclePhase::copy);
+        cpu_.physical_read(source.physical_address, bytes + done, piece_length, source.memory_type);
+      });
+  return status == ZX_OK ? ZX_OK : ZX_ERR_INVALID_ARGS;
+}
+
+zx_status_t Kernel::copy_out(Process& process, uint64_t user_address, const void* data,
+                             uint64_t length) {
+  if (!in_user_half(user_address, length)) return ZX_ERR_INVALID_ARGS;
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  const zx_status_t status = for_each_user_piece(
+      process, user_address, length, AccessType::write,
+      [&](const Translation& destination, uint64_t done, uint64_t piece_length) {
+        CycleAccount::Scope phase(account_, CyclePhase::copy);
+        cpu_.physical_write(destination.physical_address, bytes + done, piece_length,
+                            destination.memory_type);
+        wrote(destination.physical_address, piece_length);
+      });
+  return status == ZX_OK ? ZX_OK : ZX_ERR_INVALID_ARGS;
 }
 
 }  // namespace zxvp

@@ -5,6 +5,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "sim/params/parameter_set.h"
 #include "sim/stats/statistics.h"
 #include "sw/api/zircon/types.h"
+#include "sw/kernel/console.h"
 #include "sw/kernel/cycle_account.h"
 #include "sw/kernel/dma_driver.h"
 #include "sw/kernel/physical_memory_manager.h"
@@ -76,10 +78,55 @@ class Kernel : private PageOperations {
   zx_status_t vmar_unmap(Process& process, zx_handle_t vmar, uint64_t address, uint64_t length);
   zx_status_t vmar_protect(Process& process, zx_handle_t vmar, uint32_t options, uint64_t address,
                            uint64_t length);
+  zx_status_t vmo_replace_as_executable(Process& process, zx_handle_t handle, zx_handle_t vmex,
+                                        zx_handle_t* out);
+  // The process's thread ends; the caller then destroys the process (zxvp's processes have one
+  // thread). The call never returns to user mode: it costs its entry and dispatch only.
+  void process_exit(Process& process, int64_t return_code);
+  // Writes up to 256 bytes of the process's memory to the console (Zircon's kMaxDebugWriteSize).
+  zx_status_t debug_write(Process& process, uint64_t buffer, uint64_t buffer_size);
+  // Simulated time: ticks are nanoseconds (kTicksPerSecond), as the hart's `time` counter.
+  static constexpr zx_ticks_t kTicksPerSecond = 1'000'000'000;
+  zx_ticks_t ticks_get(Process& process);
+  zx_ticks_t ticks_per_second(Process& process);
+  zx_time_t clock_get_monotonic(Process& process);
+  // A call number the table does not have: ZX_ERR_BAD_SYSCALL, after the cost of a trap.
+  zx_status_t bad_syscall(Process& process, uint64_t number);
 
   // --- User-mode loads and stores through the MMU; page faults are served by the kernel ---
   zx_status_t user_load(Process& process, uint64_t address, void* data, uint64_t length);
   zx_status_t user_store(Process& process, uint64_t address, const void* data, uint64_t length);
+
+  // --- For processes running guest code (sw/kernel/program_runner.h) ---
+  // Makes `process`'s address space the core's, before its code runs.
+  void enter(Process& process) { enter_address_space(process); }
+  // A page fault taken by guest code: served as any fault (commit, fork, map) and recorded as the
+  // call "page_fault"; ZX_OK when the access may run again.
+  zx_status_t page_fault(Process& process, uint64_t address, AccessType access);
+  // User copies of a call's pointer arguments (Zircon's copy_from_user and copy_to_user): page
+  // by page through the MMU, faults served; a range outside the user half, or a fault the kernel
+  // cannot serve, is ZX_ERR_INVALID_ARGS.
+  zx_status_t copy_in(Process& process, uint64_t user_address, void* data, uint64_t length);
+  zx_status_t copy_out(Process& process, uint64_t user_address, const void* data, uint64_t length);
+  // The out-parameter of the next call made for a caller whose pointers are user addresses
+  // (guest code): the call fills `value` as usual, then, before returning to user mode and only
+  // when it succeeded, copies it to `user_address`, as Zircon's syscall wrappers do. A copy that
+  // fails makes the call ZX_ERR_INVALID_ARGS and undoes what it made: the handle is closed, the
+  // mapping removed.
+  struct UserOut {
+    enum class Kind : uint8_t { value, handle, mapping };
+    Kind kind = Kind::value;
+    uint64_t user_address = 0;
+    const void* value = nullptr;
+    uint32_t size_bytes = 0;
+  };
+  void copy_out_on_return(const UserOut& out) { pending_out_ = out; }
+  // Told of every range of physical memory the kernel writes (copies, zero fills, forks), for
+  // whoever keeps something derived from memory (a hart's decoded code).
+  void add_write_observer(std::function<void(uint64_t physical, uint64_t length)> observer) {
+    write_observers_.push_back(std::move(observer));
+  }
+  Console& console() { return console_; }
 
   // The cycles of the last call or access, by phase.
   const CallRecord& last_record() const { return account_.last(); }
@@ -150,6 +197,12 @@ class Kernel : private PageOperations {
                              Translation* translation);
   zx_status_t handle_page_fault(Process& process, uint64_t address, AccessType access);
   std::shared_ptr<VmObject> track(std::shared_ptr<VmObject> vmo);
+  void wrote(uint64_t physical, uint64_t length) {
+    for (const auto& observer : write_observers_)
+      observer(physical, length);
+  }
+  // The pending out-parameter, at the end of a call that returned `status`.
+  zx_status_t finish_user_out(zx_status_t status);
 
   // PageOperations, done on the core.
   VmPagePtr allocate_zeroed() override;
@@ -171,6 +224,9 @@ class Kernel : private PageOperations {
   Process* current_ = nullptr;
   zx_status_t last_fault_status_ = ZX_OK;
   std::vector<std::function<void(const CallRecord&)>> observers_;
+  std::vector<std::function<void(uint64_t, uint64_t)>> write_observers_;
+  std::optional<UserOut> pending_out_;
+  Console console_;
   StatisticsRegistry& statistics_;
   Counter& faults_;
   Counter& pages_committed_;

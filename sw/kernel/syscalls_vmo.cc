@@ -323,4 +323,27 @@ zx_status_t Kernel::vmo_create_child(Process& process, zx_handle_t handle, uint3
   }());
 }
 
+zx_status_t Kernel::vmo_replace_as_executable(Process& process, zx_handle_t handle,
+                                              zx_handle_t vmex, zx_handle_t* out) {
+  begin_syscall("vmo_replace_as_executable", process);
+  return end_syscall([&]() -> zx_status_t {
+    // No VMEX resource exists in the model: without one, the job's ambient policy (allow) lets
+    // any VMO become executable; a handle given as VMEX is never a resource. Zircon checks the
+    // VMEX first but answers for the source handle first, and consumes a source it found.
+    cpu_.compute(config_.handle_lookup_cycles);
+    zx_status_t vmex_status = ZX_OK;
+    if (vmex != ZX_HANDLE_INVALID) {
+      vmex_status = process.handles().find(vmex) == nullptr ? ZX_ERR_BAD_HANDLE : ZX_ERR_WRONG_TYPE;
+    }
+    Handle* source = process.handles().find(handle);
+    if (source == nullptr) return ZX_ERR_BAD_HANDLE;
+    const Handle copy = *source;
+    process.handles().remove(handle);
+    if (vmex_status != ZX_OK) return vmex_status;
+    if (std::dynamic_pointer_cast<VmObject>(copy.object) == nullptr) return ZX_ERR_WRONG_TYPE;
+    *out = process.handles().add(copy.object, copy.rights | ZX_RIGHT_EXECUTE);
+    return ZX_OK;
+  }());
+}
+
 }  // namespace zxvp

@@ -19,8 +19,10 @@
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
 #include "sim/trace/trace_event_writer.h"
+#include "sw/kernel/elf_image.h"
 #include "sw/workloads/builtin_study.h"
 #include "sw/workloads/memory_probe.h"
+#include "sw/workloads/program_report.h"
 #include "sw/workloads/scenario.h"
 #include "sw/workloads/scenario_runner.h"
 #include "sw/workloads/sweep.h"
@@ -36,6 +38,9 @@ constexpr const char* kVersion = "0.2.0";
 constexpr const char* kUsage =
     "usage:\n"
     "  zxvp [run] [SCENARIO.yaml] [options]   run a scenario, or the built-in study\n"
+    "  zxvp run [options] PROGRAM.elf [ARGS...]\n"
+    "                                         run a guest program (built with zxvp-cc); its\n"
+    "                                         arguments follow it, zxvp's options go before it\n"
     "  zxvp params [options]                  list every parameter: value, default, unit, "
     "meaning\n"
     "  zxvp sweep SCENARIO.yaml --sweep KEY=V1,V2 [--sweep ...] [-j N] --out DIR\n"
@@ -56,6 +61,9 @@ struct Options {
   std::string out_directory;
   unsigned jobs = 0;
   bool emit_jobs = false;
+  std::string program;  // a guest program to run instead of a scenario
+  std::vector<std::string> program_arguments;
+  std::string max_instructions;
 };
 
 double peak_resident_mib() {
@@ -199,6 +207,83 @@ int run_scenario(const Options& options) {
   return runner.failures() == 0 ? kExitOk : kExitCheckFailed;
 }
 
+// The file after `run` is a program when it is not a scenario (.yaml, .yml): everything after
+// it is the program's. Returns the arguments left for zxvp, with the program taken out.
+std::vector<std::string> take_program(const std::vector<std::string>& arguments, Options& options) {
+  static const std::vector<std::string> kTakesValue = {
+      "--platform",  "-p",      "--param", "--json", "--stats", "--trace",           "--vcd",
+      "--log-level", "--sweep", "--out",   "-j",     "--jobs",  "--max-instructions"};
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const std::string& argument = arguments[i];
+    if (argument.starts_with("-")) {
+      if (std::find(kTakesValue.begin(), kTakesValue.end(), argument) != kTakesValue.end()) ++i;
+      continue;
+    }
+    if (argument.ends_with(".yaml") || argument.ends_with(".yml")) return arguments;
+    options.program = argument;
+    options.program_arguments.assign(arguments.begin() + static_cast<ptrdiff_t>(i),
+                                     arguments.end());
+    return std::vector<std::string>(arguments.begin(),
+                                    arguments.begin() + static_cast<ptrdiff_t>(i));
+  }
+  return arguments;
+}
+
+// `zxvp run PROGRAM.elf ARGS...`: the program's console on stdout, zxvp's own lines on stderr.
+int run_program(Options options) {
+  const auto started = std::chrono::steady_clock::now();
+  const ElfImage image = load_elf_image(options.program);
+  if (!options.max_instructions.empty()) {
+    options.assignments.push_back("guest.max_instructions=" + options.max_instructions);
+  }
+  const ParameterSet parameters = configure(options, nullptr);
+  System system(parameters);
+  TraceEventWriter trace;
+  if (!options.trace_path.empty()) attach_trace(system, trace);
+  system.programs().keep_calls(!options.json_path.empty());
+  const std::string name = std::filesystem::path(options.program).stem().string();
+  ProgramOutcome outcome;
+  bool finished = false;
+  system.kernel().cpu().start_thread("program", [&] {
+    Process* process = system.kernel().create_process(name.empty() ? "main" : name);
+    if (process == nullptr) {
+      outcome.end = ProgramOutcome::End::not_loaded;
+      outcome.report = "could not be made: no memory";
+    } else {
+      outcome = system.programs().run(*process, image, options.program_arguments);
+    }
+    finished = true;
+  });
+  sc_core::sc_start();
+  std::cout.flush();
+  if (!finished) {
+    std::cerr << "zxvp: the program did not run to its end\n";
+    return kExitCheckFailed;
+  }
+  std::cerr << "zxvp: " << program_end_line(name, outcome) << "\n";
+  const double host_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cerr << "host: " << std::fixed << std::setprecision(3) << host_seconds * 1e3
+            << " ms, peak resident " << std::setprecision(1) << peak_resident_mib() << " MiB\n";
+  const std::string platform = options.platform.empty() ? "default" : options.platform;
+  bool written = true;
+  if (!options.json_path.empty()) {
+    written &=
+        write_json(options.json_path,
+                   program_json(options.program, options.program_arguments, platform, outcome));
+  }
+  if (!options.stats_path.empty()) {
+    boost::json::value statistics = system.statistics().to_json();
+    statistics.as_object()["program"] = program_statistics_json(outcome);
+    written &= write_json(options.stats_path, statistics);
+  }
+  if (!options.trace_path.empty()) written &= trace.write(options.trace_path);
+  if (!written) return kExitUsage;
+  if (outcome.end != ProgramOutcome::End::exited) return kExitCheckFailed;
+  // The program's own status, as a shell sees a process's: its low eight bits.
+  return static_cast<int>(static_cast<uint64_t>(outcome.return_code) & 0xff);
+}
+
 int run_study(const Options& options) {
   const auto started = std::chrono::steady_clock::now();
   const ParameterSet parameters = configure(options, nullptr);
@@ -308,7 +393,9 @@ int run_command_line(int argc, char** argv) {
       "vcd", po::value(&options.vcd_path)->value_name("FILE"),
       "write a VCD of the DMA interrupt line and busy signal")(
       "log-level", po::value(&options.log_level)->value_name("LEVEL"),
-      "error, warning, info, debug or trace (default: warning)");
+      "error, warning, info, debug or trace (default: warning)")(
+      "max-instructions", po::value(&options.max_instructions)->value_name("N"),
+      "stop a guest program after N instructions (the parameter guest.max_instructions)");
   po::options_description sweep("sweep options");
   sweep.add_options()("sweep", po::value(&options.sweeps)->value_name("KEY=V1,V2")->composing(),
                       "a swept parameter, repeatable: every combination is a point")(
@@ -339,6 +426,8 @@ int run_command_line(int argc, char** argv) {
     return usage_error("unknown command '" + arguments.front() + "'",
                        "commands are run, params, sweep, merge and probe; try `zxvp --help`");
   }
+
+  if (command == "run") arguments = take_program(arguments, options);
 
   po::options_description accepted;
   accepted.add(general).add(platform);
@@ -386,6 +475,14 @@ int run_command_line(int argc, char** argv) {
       }
       std::cout << "zxvp merge: " << merge_sweep(options.scenario) << "\n";
       return kExitOk;
+    }
+    if (!options.program.empty()) return run_program(options);
+    if (!options.max_instructions.empty()) {
+      if (options.scenario.empty()) {
+        return usage_error("--max-instructions applies to guest programs",
+                           "type zxvp run --max-instructions N PROGRAM.elf (or SCENARIO.yaml)");
+      }
+      options.assignments.push_back("guest.max_instructions=" + options.max_instructions);
     }
     if (options.scenario.empty()) return run_study(options);
     return run_scenario(options);

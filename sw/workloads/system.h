@@ -6,13 +6,15 @@
 #include "platforms/default_platform.h"
 #include "sim/params/parameter_set.h"
 #include "sw/kernel/kernel.h"
+#include "sw/kernel/program_runner.h"
 
 namespace zxvp {
 
-// The default platform with the kernel model running on its core: what `zxvp run` simulates.
+// The default platform with the kernel model running on its core, and the runner of guest
+// programs on its hart: what `zxvp run` simulates.
 class System {
  public:
-  // Every key of the platform and of the kernel (`kernel.*`).
+  // Every key of the platform, of the kernel (`kernel.*`) and of guest programs (`guest.*`).
   static void declare_parameters(ParameterSet& parameters);
 
   // `name` names the platform module (several systems can share one simulation).
@@ -20,6 +22,7 @@ class System {
 
   DefaultPlatform& platform() { return platform_; }
   Kernel& kernel() { return kernel_; }
+  ProgramRunner& programs() { return programs_; }
   StatisticsRegistry& statistics() { return platform_.statistics(); }
 
   // `program` runs on cpu0 as a thread of `process`; its zx_* calls go to the kernel.
@@ -28,6 +31,7 @@ class System {
  private:
   DefaultPlatform platform_;
   Kernel kernel_;
+  ProgramRunner programs_;
 };
 
 }  // namespace zxvp

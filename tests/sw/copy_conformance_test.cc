@@ -2,7 +2,7 @@
 // isolation between processes, exhaustion of physical memory, and the zx_* user API.
 #include <gtest/gtest.h>
 
-#include "sw/api/zircon/syscalls.h"
+#include "sw/api/user_thread.h"
 #include "tests/support/kernel_fixture.h"
 
 namespace zxvp {
