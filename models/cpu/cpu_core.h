@@ -114,6 +114,7 @@ class CpuCore : public sc_core::sc_module {
   // Elaboration: instruction fetches go through `path` (an instruction cache) rather than the
   // data path.
   void attach_fetch_path(DataPath* path) { fetch_path_ = path; }
+  bool fetches_through_data_path() const { return fetch_path_ == nullptr; }
   uint64_t line_bytes() const { return config_.line_bytes; }
   // The hart takes the core back after software ran: the bytes of the kernel's last copies are
   // put in place before it reads memory through host pointers.

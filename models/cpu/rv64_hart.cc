@@ -83,7 +83,10 @@ Rv64Hart::Rv64Hart(const std::string& name, CpuCore& core, const Rv64HartConfig&
       code_drops_(statistics.counter(name + ".code_drops",
                                      "pages of decoded code dropped (written, fence.i)")),
       fetch_lines_(statistics.counter(name + ".fetch_lines",
-                                      "instruction fetches charged (a line entered)")) {
+                                      "instruction fetches charged (a line entered)")),
+      line_buffer_hits_(statistics.counter(name + ".line_buffer_hits",
+                                           "loads and stores within the line of the last load "
+                                           "or store (no cache access)")) {
   for (const auto& [key, entries] :
        {std::pair{"hart.data_tlb_entries", config.data_tlb_entries},
         std::pair{"hart.fetch_tlb_entries", config.fetch_tlb_entries}}) {
@@ -94,6 +97,8 @@ Rv64Hart::Rv64Hart(const std::string& name, CpuCore& core, const Rv64HartConfig&
   }
   data_tlb_.resize(config.data_tlb_entries);
   fetch_tlb_.resize(config.fetch_tlb_entries);
+  data_tlb_shift_ = 64 - static_cast<unsigned>(std::countr_zero(config.data_tlb_entries));
+  fetch_tlb_shift_ = 64 - static_cast<unsigned>(std::countr_zero(config.fetch_tlb_entries));
 }
 
 Rv64Hart::~Rv64Hart() = default;
@@ -104,7 +109,7 @@ void Rv64Hart::reset(uint64_t entry) {
   instret_ = 0;
   pending_cycles_ = 0;
   load_destination_ = 0;
-  fetch_line_ = kNoPage;
+  fetch_lines_held_ = {kNoPage, kNoPage};
   reservation_ = {};
   stop_fetched_ = false;
   flush_tlbs();
@@ -116,6 +121,7 @@ void Rv64Hart::flush_tlbs() {
   std::fill(fetch_tlb_.begin(), fetch_tlb_.end(), FetchEntry{});
   code_vpn_ = kNoPage;
   code_ = nullptr;
+  forget_data_lines();
 }
 
 void Rv64Hart::enter() {
@@ -143,6 +149,7 @@ void Rv64Hart::publish_statistics() {
   decoded_.add(tally_.decoded - published_.decoded);
   code_drops_.add(tally_.code_drops - published_.code_drops);
   fetch_lines_.add(tally_.fetch_lines - published_.fetch_lines);
+  line_buffer_hits_.add(tally_.line_buffer_hits - published_.line_buffer_hits);
   published_ = tally_;
 }
 
@@ -154,6 +161,8 @@ HartStop Rv64Hart::stop(HartStop reason, const Rv64Instruction* instruction) {
   core_.compute(pending_cycles_);
   pending_cycles_ = 0;
   reservation_ = {};
+  // Software may evict any line from the caches: the line buffers start over.
+  forget_data_lines();
   tally_.instructions = instret_;
   publish_statistics();
   return reason;
@@ -198,7 +207,7 @@ Rv64Hart::CodePage* Rv64Hart::code_page(uint64_t physical_page, uint8_t* host) {
 
 bool Rv64Hart::enter_code_page() {
   const uint64_t vpn = pc_ >> kPageShift;
-  FetchEntry& entry = fetch_tlb_[vpn & (fetch_tlb_.size() - 1)];
+  FetchEntry& entry = fetch_tlb_[slot(vpn, fetch_tlb_shift_)];
   if (entry.tag != vpn) {
     ++tally_.fetch_tlb_misses;
     const CpuCore::GuestPage page =
@@ -267,10 +276,10 @@ const Rv64Instruction* Rv64Hart::decode_at_pc(Rv64Instruction* slot, Rv64Instruc
       finish_decode(*straddling);
       const uint64_t first_line = pc_ >> line_shift_;
       const uint64_t last_line = next >> line_shift_;
-      if (first_line != fetch_line_ && !fetch_lines(first_line, first_line, code_->physical_page)) {
+      if (!fetch_lines(first_line, first_line, code_->physical_page) ||
+          !fetch_lines(last_line, last_line, next_page.physical_page)) {
         return nullptr;
       }
-      if (!fetch_lines(last_line, last_line, next_page.physical_page)) return nullptr;
       return straddling;
     }
     raw |= uint32_t{code_parcel(*code_, offset + 2)} << 16;
@@ -290,12 +299,20 @@ const Rv64Instruction* Rv64Hart::decode_at_pc(Rv64Instruction* slot, Rv64Instruc
 
 bool Rv64Hart::fetch_lines(uint64_t first_line, uint64_t last_line, uint64_t physical_page) {
   for (uint64_t line = first_line; line <= last_line; ++line) {
-    if (line == fetch_line_) continue;
+    if (line == fetch_lines_held_[0]) continue;
+    // The other line held: a loop across a line boundary runs from the two buffers.
+    if (line == fetch_lines_held_[1]) {
+      std::swap(fetch_lines_held_[0], fetch_lines_held_[1]);
+      continue;
+    }
+    fetch_lines_held_[1] = fetch_lines_held_[0];
+    fetch_lines_held_[0] = line;
     const uint64_t physical = physical_page | ((line << line_shift_) & kPageMask);
     ++tally_.fetch_lines;
+    // A fetch through a unified L1 may push the buffered data lines out of it.
+    if (core_.fetches_through_data_path()) forget_data_lines();
     const auto status = core_.guest_fetch(physical, 1, pending_cycles_);
     pending_cycles_ = 0;
-    fetch_line_ = line;
     if (status != tlm::TLM_OK_RESPONSE) {
       fault_ = {line << line_shift_, AccessType::execute, Fault::none};
       return false;
@@ -308,7 +325,7 @@ bool Rv64Hart::fetch_lines(uint64_t first_line, uint64_t last_line, uint64_t phy
 
 Rv64Hart::DataEntry* Rv64Hart::data_entry(uint64_t address, uint8_t permission) {
   const uint64_t vpn = address >> kPageShift;
-  DataEntry& entry = data_tlb_[vpn & (data_tlb_.size() - 1)];
+  DataEntry& entry = data_tlb_[slot(vpn, data_tlb_shift_)];
   if (entry.tag == vpn && (entry.flags & permission) != 0) return &entry;
   ++tally_.data_tlb_misses;
   const AccessType access = permission == kWritable ? AccessType::write : AccessType::read;
@@ -333,17 +350,36 @@ Rv64Hart::DataEntry* Rv64Hart::data_entry(uint64_t address, uint8_t permission) 
   return &entry;
 }
 
+inline bool Rv64Hart::charge_data(tlm::tlm_command command, uint64_t physical, unsigned length) {
+  const uint64_t line = physical >> line_shift_;
+  const uint64_t last_line = (physical + length - 1) >> line_shift_;
+  const bool read = command == tlm::TLM_READ_COMMAND;
+  // Within a line a load buffer or the store buffer holds, a load is part of that line's access;
+  // within the store buffer's line, so is a store (see the class comment).
+  if (line == last_line &&
+      (line == store_line_ || (read && (line == load_lines_[0] || line == load_lines_[1])))) {
+    ++tally_.line_buffer_hits;
+    return true;
+  }
+  const auto status = core_.guest_charge(command, physical, length, pending_cycles_);
+  pending_cycles_ = 0;
+  if (read) {
+    load_lines_[1] = load_lines_[0];
+    load_lines_[0] = last_line;
+  } else {
+    store_line_ = last_line;
+  }
+  return status == tlm::TLM_OK_RESPONSE;
+}
+
 template <typename T>
 inline bool Rv64Hart::load(uint64_t address, T* value) {
   const uint64_t vpn = address >> kPageShift;
   const uint64_t offset = address & kPageMask;
-  const DataEntry& entry = data_tlb_[vpn & (data_tlb_.size() - 1)];
+  const DataEntry& entry = data_tlb_[slot(vpn, data_tlb_shift_)];
   if (entry.tag == vpn && (entry.flags & kHostLoad) != 0 && offset + sizeof(T) <= kPageSize)
       [[likely]] {
-    const auto status = core_.guest_charge(tlm::TLM_READ_COMMAND, entry.physical_page | offset,
-                                           sizeof(T), pending_cycles_);
-    pending_cycles_ = 0;
-    if (status != tlm::TLM_OK_RESPONSE) {
+    if (!charge_data(tlm::TLM_READ_COMMAND, entry.physical_page | offset, sizeof(T))) {
       fault_ = {address, AccessType::read, Fault::none};
       return false;
     }
@@ -360,13 +396,10 @@ template <typename T>
 inline bool Rv64Hart::store(uint64_t address, T value) {
   const uint64_t vpn = address >> kPageShift;
   const uint64_t offset = address & kPageMask;
-  const DataEntry& entry = data_tlb_[vpn & (data_tlb_.size() - 1)];
+  const DataEntry& entry = data_tlb_[slot(vpn, data_tlb_shift_)];
   if (entry.tag == vpn && (entry.flags & kHostStore) != 0 && offset + sizeof(T) <= kPageSize)
       [[likely]] {
-    const auto status = core_.guest_charge(tlm::TLM_WRITE_COMMAND, entry.physical_page | offset,
-                                           sizeof(T), pending_cycles_);
-    pending_cycles_ = 0;
-    if (status != tlm::TLM_OK_RESPONSE) {
+    if (!charge_data(tlm::TLM_WRITE_COMMAND, entry.physical_page | offset, sizeof(T))) {
       fault_ = {address, AccessType::write, Fault::none};
       return false;
     }
@@ -393,8 +426,9 @@ bool Rv64Hart::load_slow(uint64_t address, uint8_t* data, unsigned length) {
   const uint64_t physical = entry->physical_page | (address & kPageMask);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   if (entry->host != nullptr) {
-    status = core_.guest_charge(tlm::TLM_READ_COMMAND, physical, length, pending_cycles_);
-    if (status == tlm::TLM_OK_RESPONSE) {
+    if (!charge_data(tlm::TLM_READ_COMMAND, physical, length)) {
+      status = tlm::TLM_GENERIC_ERROR_RESPONSE;
+    } else {
       std::memcpy(data, entry->host + (address & kPageMask), length);
     }
   } else {
@@ -431,8 +465,9 @@ bool Rv64Hart::store_slow(uint64_t address, const uint8_t* data, unsigned length
   const uint64_t physical = entry->physical_page | (address & kPageMask);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   if (entry->host != nullptr) {
-    status = core_.guest_charge(tlm::TLM_WRITE_COMMAND, physical, length, pending_cycles_);
-    if (status == tlm::TLM_OK_RESPONSE) {
+    if (!charge_data(tlm::TLM_WRITE_COMMAND, physical, length)) {
+      status = tlm::TLM_GENERIC_ERROR_RESPONSE;
+    } else {
       std::memcpy(entry->host + (address & kPageMask), data, length);
     }
   } else {
@@ -502,7 +537,7 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
     // A copy: a store may drop the page the slot lives in.
     const Rv64Instruction d = *slot;
     const uint64_t last_line = (pc_ + d.length - 1) >> line_shift_;
-    if (last_line != fetch_line_ &&
+    if (last_line != fetch_lines_held_[0] &&
         !fetch_lines(pc_ >> line_shift_, last_line, code_->physical_page)) {
       return stop(HartStop::bus_error, &d);
     }

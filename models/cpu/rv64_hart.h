@@ -25,7 +25,7 @@ struct Rv64HartConfig {
   uint64_t load_use_cycles = 1;
   // The hart's own TLBs in front of the MMU's (direct-mapped, a power of two of entries): a hit
   // costs nothing, a miss one MMU translation.
-  uint64_t data_tlb_entries = 32;
+  uint64_t data_tlb_entries = 64;
   uint64_t fetch_tlb_entries = 16;
 
   void bind(ParameterBinding& binding);
@@ -56,10 +56,19 @@ struct HartFault {
 // instructions advance the core's time: one cycle counter for instructions and for the kernel's
 // work. Software (the kernel model) runs in between run() calls: system calls, page faults.
 //
-// Speed: the hart keeps a small TLB for data and one for fetches in front of the MMU's, whose
-// entries hold host pointers to pages of cached memory granted DMI; loads and stores through
-// them charge the data path for their time and move their bytes with a memcpy. Instruction
-// fetches are charged when the pc enters another cache line, not per instruction. Decoded pages
+// Timing beyond the instructions' own cycles (Rv64HartConfig): a fetch costs an access to the
+// fetch path when the pc enters a cache line other than the last two it fetched from (a fetch
+// buffer of two lines: a loop across a line boundary costs nothing more); a load or store costs
+// an access to the data path (the L1), except within a line the core's buffers hold: the lines
+// of the last two loads and of the last store (a load from any, a store to the store's). As the
+// kernel's copy loops are charged one access per line, a run of loads or stores through a line
+// is charged once, even when two streams interleave (memcpy, memcmp). The buffers start over
+// whenever software runs. The hart's own TLBs cost nothing on a hit, an MMU translation on a
+// miss.
+//
+// Speed: the hart's TLB entries hold host pointers to pages of cached memory granted DMI; loads
+// and stores through them charge the data path for their time and move their bytes with a
+// memcpy; others go through the core's data path, bytes and all. Decoded pages
 // are dropped when written: by a store of the hart (pages with decoded code never have a fast
 // store entry), by software (invalidate_code()), or by fence.i; the TLBs are dropped when the
 // MMU invalidated anything or the address space changed. Statistics are counted in plain
@@ -126,6 +135,11 @@ class Rv64Hart {
   // Drops the TLBs when the MMU or DMI changed while software ran.
   void enter();
   void flush_tlbs();
+  // The TLB slot of a virtual page: Fibonacci hashing, so that pages a power of two apart (two
+  // buffers a copy goes between) do not share one. `shift` is 64 - log2(entries).
+  static size_t slot(uint64_t virtual_page, unsigned shift) {
+    return shift == 64 ? 0 : static_cast<size_t>((virtual_page * 0x9e37'79b9'7f4a'7c15) >> shift);
+  }
   void publish_statistics();
   HartStop stop(HartStop reason, const Rv64Instruction* instruction);
 
@@ -147,6 +161,8 @@ class Rv64Hart {
   bool load(uint64_t address, T* value);
   template <typename T>
   bool store(uint64_t address, T value);
+  // Charges a cached access of the hart's own (the line buffers first); false on an error.
+  bool charge_data(tlm::tlm_command command, uint64_t physical, unsigned length);
   bool load_slow(uint64_t address, uint8_t* data, unsigned length);
   bool store_slow(uint64_t address, const uint8_t* data, unsigned length);
   // Atomic read-modify-write of an aligned word or doubleword: `apply` gets the old value and
@@ -165,12 +181,22 @@ class Rv64Hart {
   uint64_t pending_cycles_ = 0;
   // The destination of the previous instruction when it was a load, else 0 (for load-use).
   unsigned load_destination_ = 0;
-  uint64_t fetch_line_ = kNoPage;  // virtual line number of the last line fetched
+  // Virtual line numbers of the last two lines fetched, the latest first.
+  std::array<uint64_t, 2> fetch_lines_held_{kNoPage, kNoPage};
+  // Physical line numbers in the two load buffers (the latest first) and the store buffer.
+  std::array<uint64_t, 2> load_lines_{kNoPage, kNoPage};
+  uint64_t store_line_ = kNoPage;
+  void forget_data_lines() {
+    load_lines_ = {kNoPage, kNoPage};
+    store_line_ = kNoPage;
+  }
   uint64_t code_vpn_ = kNoPage;
   CodePage* code_ = nullptr;
   std::unordered_map<uint64_t, std::unique_ptr<CodePage>> code_pages_;  // by physical page
   std::vector<DataEntry> data_tlb_;
   std::vector<FetchEntry> fetch_tlb_;
+  unsigned data_tlb_shift_ = 64;
+  unsigned fetch_tlb_shift_ = 64;
   uint64_t mmu_generation_ = 0;
   uint64_t dmi_generation_ = 0;
   uint64_t root_table_ = 0;
@@ -190,6 +216,7 @@ class Rv64Hart {
     uint64_t decoded = 0;
     uint64_t code_drops = 0;
     uint64_t fetch_lines = 0;
+    uint64_t line_buffer_hits = 0;
   } tally_, published_;
   Counter& instructions_;
   Counter& fetch_tlb_misses_;
@@ -197,6 +224,7 @@ class Rv64Hart {
   Counter& decoded_;
   Counter& code_drops_;
   Counter& fetch_lines_;
+  Counter& line_buffer_hits_;
 };
 
 }  // namespace zxvp

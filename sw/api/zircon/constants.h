@@ -4,10 +4,8 @@
 #include <optional>
 #include <string_view>
 
+#include "sw/api/zircon/status.h"
 #include "sw/api/zircon/types.h"
-
-// Zircon's own name for a status ("ZX_ERR_BAD_STATE"); "(UNKNOWN)" for a value it has no name for.
-const char* zx_status_get_string(zx_status_t status);
 
 namespace zxvp {
 
