@@ -33,9 +33,9 @@ std::string reg(unsigned number) {
 
 std::string rv64_disassemble(const Rv64Instruction& instruction, uint64_t pc) {
   if (instruction.op == Rv64Op::illegal || instruction.op == Rv64Op::undecoded) {
-    char text[48];
-    std::snprintf(text, sizeof text,
-                  instruction.length == 2 ? "(illegal 0x%04x)" : "(illegal 0x%08x)",
+    // No instruction: its bits, as binutils prints them.
+    char text[32];
+    std::snprintf(text, sizeof text, instruction.length == 2 ? ".2byte 0x%04x" : ".4byte 0x%08x",
                   instruction.raw);
     return text;
   }

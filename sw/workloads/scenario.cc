@@ -13,12 +13,14 @@
 #include "sim/params/units.h"
 #include "sim/yaml/yaml_document.h"
 #include "sw/api/zircon/constants.h"
+#include "sw/kernel/elf_image.h"
 
 namespace zxvp {
 
 namespace {
 
-enum class ArgKind { integer, flags, handle, address, name };
+// `program` steps add a program file, a list of arguments and an exit code.
+enum class ArgKind { integer, flags, handle, address, name, program, strings, exit_code };
 
 struct ArgSpec {
   std::string_view name;
@@ -109,6 +111,11 @@ const std::vector<OpSpec>& op_specs() {
         {"len", ArgKind::integer, true}}},
       {StepOp::store, "store", {{"addr", ArgKind::address, true}}, true},
       {StepOp::load, "load", {{"addr", ArgKind::address, true}}, true},
+      {StepOp::program,
+       "program",
+       {{"elf", ArgKind::program, true},
+        {"args", ArgKind::strings, false},
+        {"expect_exit", ArgKind::exit_code, false}}},
   };
   return specs;
 }
@@ -197,6 +204,24 @@ class Checker {
     return combined;
   }
 
+  // A return code: a signed 64-bit integer or ZX_TASK_RETCODE_EXCEPTION_KILL (a killed program).
+  std::optional<int64_t> exit_code(const YamlNode& node) {
+    if (node.is_scalar() && node.scalar() == "ZX_TASK_RETCODE_EXCEPTION_KILL") {
+      return ZX_TASK_RETCODE_EXCEPTION_KILL;
+    }
+    int64_t value = 0;
+    const std::string& text = node.is_scalar() ? node.scalar() : std::string();
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (!node.is_scalar() || text.empty() || error != std::errc() ||
+        end != text.data() + text.size()) {
+      fail(node,
+           "expect_exit: expected a return code (a decimal integer, or "
+           "ZX_TASK_RETCODE_EXCEPTION_KILL for a program the kernel kills)");
+      return std::nullopt;
+    }
+    return value;
+  }
+
   std::optional<zx_status_t> status(const YamlNode& node) {
     if (!node.is_scalar()) {
       fail(node, "expect: expected a status name (ZX_OK, ZX_ERR_BAD_STATE, ...) or number");
@@ -269,6 +294,25 @@ void parse_reference(Checker& checker, const YamlNode& node, const ArgSpec& spec
     return;
   }
   reference->name = name;
+}
+
+// The program of a `program` step, relative to the scenario's directory, checked now (a refused
+// program refuses the scenario, before anything runs).
+void parse_program(Checker& checker, const YamlNode& node, const std::string& directory,
+                   Step& step) {
+  if (!node.is_scalar() || node.scalar().empty()) {
+    checker.fail(node, "elf: expected the path of a program (built with zxvp-cc)");
+    return;
+  }
+  const std::filesystem::path path(node.scalar());
+  const std::string file = path.is_absolute() ? path.string() : (directory / path).string();
+  try {
+    step.program = std::make_shared<const ElfImage>(load_elf_image(file));
+  } catch (const ConfigError& error) {
+    checker.fail(node, std::string("elf: ") + error.what());
+    return;
+  }
+  step.arguments.insert(step.arguments.begin(), node.scalar());
 }
 
 std::optional<DataSpec> parse_data(Checker& checker, const YamlNode& form_key,
@@ -387,7 +431,13 @@ void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& b
         continue;
       }
       if (key == "expect") {
-        if (const auto status = checker.status(value)) step.expect = *status;
+        if (spec->op == StepOp::program) {
+          checker.fail(item.key,
+                       "program: a program's outcome is expect_exit (its return code), "
+                       "not expect");
+        } else if (const auto status = checker.status(value)) {
+          step.expect = *status;
+        }
         continue;
       }
       if (spec->takes_data &&
@@ -430,6 +480,25 @@ void parse_step(Checker& checker, const YamlNode& node, std::set<std::string>& b
           } else {
             out_name = value.scalar();
           }
+          break;
+        case ArgKind::program:
+          parse_program(checker, value, scenario.platform_directory, step);
+          break;
+        case ArgKind::strings:
+          if (!value.is_sequence()) {
+            checker.fail(value, key + ": expected a list of arguments, such as [-n, 5]");
+            break;
+          }
+          for (const YamlNode& argument : value.items()) {
+            if (!argument.is_scalar()) {
+              checker.fail(argument, key + ": each argument is a single value");
+            } else {
+              step.arguments.push_back(argument.scalar());
+            }
+          }
+          break;
+        case ArgKind::exit_code:
+          if (const auto code = checker.exit_code(value)) step.expect_exit = *code;
           break;
       }
     }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -31,6 +32,7 @@ enum class StepOp {
   vmar_protect,
   store,
   load,
+  program,
 };
 std::string_view step_op_name(StepOp op);
 
@@ -54,6 +56,8 @@ struct DataSpec {
   std::vector<uint8_t> materialize() const;
 };
 
+struct ElfImage;
+
 struct Step {
   std::string location;  // file:line:column of the step
   StepOp op = StepOp::vmo_create;
@@ -63,6 +67,11 @@ struct Step {
   std::map<std::string, Reference> references;  // handles and addresses
   std::optional<DataSpec> data;                 // store and load
   std::string out;                              // the name this step binds, if any
+  // A program step: the image (checked when the scenario is read), argv (argv[0] the path as
+  // written) and the return code it must end with.
+  std::shared_ptr<const ElfImage> program;
+  std::vector<std::string> arguments;
+  int64_t expect_exit = 0;
 };
 
 struct Scenario {

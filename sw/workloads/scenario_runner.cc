@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "sw/api/zircon/constants.h"
@@ -12,6 +13,11 @@ ScenarioRunner::ScenarioRunner(System& system, const Scenario& scenario)
     : system_(system), scenario_(scenario) {}
 
 void ScenarioRunner::start() {
+  // The console names each line's process when more than one may write to it.
+  std::set<std::string> names;
+  for (const Step& step : scenario_.steps)
+    names.insert(step.process);
+  system_.kernel().console().set_prefix_names(names.size() > 1);
   system_.kernel().cpu().start_thread("scenario", [this] { run(); });
 }
 
@@ -71,6 +77,9 @@ StepResult ScenarioRunner::execute(const Step& step, size_t index) {
   uint64_t out = 0;
   zx_status_t status = ZX_OK;
   switch (step.op) {
+    case StepOp::program:
+      run_program(step, *process, result);
+      return result;
     case StepOp::vmo_create: {
       zx_handle_t vmo = ZX_HANDLE_INVALID;
       status = kernel.vmo_create(*process, number("size"), static_cast<uint32_t>(number("options")),
@@ -171,6 +180,31 @@ StepResult ScenarioRunner::execute(const Step& step, size_t index) {
   return result;
 }
 
+void ScenarioRunner::run_program(const Step& step, Process& process, StepResult& result) {
+  const ProgramOutcome outcome = system_.programs().run(process, *step.program, step.arguments);
+  processes_.erase(step.process);  // it ended; the name makes a new process from here on
+  result.ran = true;
+  result.program = true;
+  result.end = program_end_name(outcome.end);
+  result.return_code = outcome.return_code;
+  result.expected_exit = step.expect_exit;
+  result.instructions = outcome.instructions;
+  result.record.name = "program";
+  result.record.status = ZX_OK;
+  result.record.start_cycle = outcome.start_cycle;
+  result.record.cycles = outcome.cycles;
+  result.record.breakdown = outcome.breakdown;
+  const bool ended =
+      outcome.end == ProgramOutcome::End::exited || outcome.end == ProgramOutcome::End::killed;
+  result.ok = ended && outcome.return_code == step.expect_exit;
+  if (!outcome.report.empty()) {
+    result.note = outcome.report;
+  } else if (!result.ok) {
+    result.note = "returned " + std::to_string(outcome.return_code) + ", expected " +
+                  std::to_string(step.expect_exit);
+  }
+}
+
 size_t ScenarioRunner::failures() const {
   size_t failed = 0;
   for (const StepResult& result : results_)
@@ -206,8 +240,13 @@ std::string step_line(const StepResult& result) {
   line += "  ";
   append_column(line, result.process, 8, false);
   append_column(line, step_op_name(result.op), 22, false);
-  append_column(line, result.ran ? zx_status_get_string(result.status) : "(not run)", 22, false);
-  append_column(line, zx_status_get_string(result.expected), 22, false);
+  if (result.program) {
+    append_column(line, result.end + " " + std::to_string(result.return_code), 22, false);
+    append_column(line, "exit " + std::to_string(result.expected_exit), 22, false);
+  } else {
+    append_column(line, result.ran ? zx_status_get_string(result.status) : "(not run)", 22, false);
+    append_column(line, zx_status_get_string(result.expected), 22, false);
+  }
   append_column(line, std::to_string(result.record.cycles), 12, true);
   // Where the cycles went: the phases that took any.
   bool first_phase = true;
@@ -220,6 +259,9 @@ std::string step_line(const StepResult& result) {
     first_phase = false;
   }
   if (!first_phase) line += ']';
+  if (result.program && !result.note.empty() && result.ok) {
+    line += "  (" + result.note + ")";
+  }
   if (!result.ok) {
     line += "  FAILED: ";
     if (!result.note.empty()) {
@@ -253,6 +295,13 @@ boost::json::value results_json(const Scenario& scenario, const std::string& pla
         {"breakdown", std::move(breakdown)},
     };
     if (!result.note.empty()) step["note"] = result.note;
+    if (result.program) {
+      step["status"] = result.end;
+      step["expected"] = "exit " + std::to_string(result.expected_exit);
+      step["return_code"] = result.return_code;
+      step["expected_exit"] = result.expected_exit;
+      step["instructions"] = result.instructions;
+    }
     steps.push_back(std::move(step));
   }
   return boost::json::object{

@@ -24,6 +24,13 @@ struct StepResult {
   bool ok = false;
   std::string note;  // what differed
   CallRecord record;
+  // A program step: how it ended, its return code and the one it had to give; its record holds
+  // the cycles of the whole run (loading, calls, faults, and its code under `user`).
+  bool program = false;
+  std::string end;
+  int64_t return_code = 0;
+  int64_t expected_exit = 0;
+  uint64_t instructions = 0;
 };
 
 // Runs a scenario's steps in order on cpu0 of a System, each in its process (made on first use),
@@ -52,6 +59,8 @@ class ScenarioRunner {
   // The value of a reference in `process`; false when its name's step failed.
   bool resolve(const Reference& reference, Process& process, uint64_t* value) const;
   StepResult execute(const Step& step, size_t index);
+  // Runs a program step's program to its end in its process, which ends with it.
+  void run_program(const Step& step, Process& process, StepResult& result);
 
   System& system_;
   const Scenario& scenario_;
