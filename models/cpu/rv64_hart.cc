@@ -156,11 +156,12 @@ void Rv64Hart::publish_statistics() {
 HartStop Rv64Hart::stop(HartStop reason, const Rv64Instruction* instruction) {
   stop_fetched_ = instruction != nullptr;
   if (instruction != nullptr) stop_instruction_ = *instruction;
-  // Software runs now: the time of the instructions so far is the core's, and a trap ends any
-  // reservation.
+  // Software runs now: the time of the instructions so far is the core's. A system call ends a
+  // reservation (the kernel may write anything); a page fault does not (the kernel writes no
+  // user byte to serve it, and an LR/SC loop on a page that faults once must not fail forever).
   core_.compute(pending_cycles_);
   pending_cycles_ = 0;
-  reservation_ = {};
+  if (reason != HartStop::page_fault) reservation_ = {};
   // Software may evict any line from the caches: the line buffers start over.
   forget_data_lines();
   tally_.instructions = instret_;
