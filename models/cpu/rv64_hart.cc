@@ -104,9 +104,11 @@ Rv64Hart::Rv64Hart(const std::string& name, CpuCore& core, const Rv64HartConfig&
 Rv64Hart::~Rv64Hart() = default;
 
 void Rv64Hart::reset(uint64_t entry) {
+  publish_statistics();
   x_.fill(0);
   pc_ = entry;
   instret_ = 0;
+  published_instret_ = 0;
   pending_cycles_ = 0;
   load_destination_ = 0;
   fetch_lines_held_ = {kNoPage, kNoPage};
@@ -143,7 +145,8 @@ void Rv64Hart::enter() {
 }
 
 void Rv64Hart::publish_statistics() {
-  instructions_.add(tally_.instructions - published_.instructions);
+  instructions_.add(instret_ - published_instret_);
+  published_instret_ = instret_;
   fetch_tlb_misses_.add(tally_.fetch_tlb_misses - published_.fetch_tlb_misses);
   data_tlb_misses_.add(tally_.data_tlb_misses - published_.data_tlb_misses);
   decoded_.add(tally_.decoded - published_.decoded);
@@ -164,8 +167,8 @@ HartStop Rv64Hart::stop(HartStop reason, const Rv64Instruction* instruction) {
   if (reason != HartStop::page_fault) reservation_ = {};
   // Software may evict any line from the caches: the line buffers start over.
   forget_data_lines();
-  tally_.instructions = instret_;
-  publish_statistics();
+  // Counts go to the registry when the program's software has its say, not at every call.
+  if (reason != HartStop::ecall) publish_statistics();
   return reason;
 }
 
@@ -174,8 +177,6 @@ void Rv64Hart::complete_ecall(uint64_t result) {
   pc_ += 4;
   ++instret_;
   load_destination_ = 0;
-  tally_.instructions = instret_;
-  publish_statistics();
 }
 
 void Rv64Hart::invalidate_code(uint64_t physical_address, uint64_t length_bytes) {
@@ -484,16 +485,14 @@ bool Rv64Hart::store_slow(uint64_t address, const uint8_t* data, unsigned length
 }
 
 template <typename T, typename Apply>
-bool Rv64Hart::atomic(const Rv64Instruction& instruction, Apply&& apply) {
-  const uint64_t address = x_[instruction.rs1];
+bool Rv64Hart::atomic(uint64_t address, unsigned destination, Apply&& apply) {
   // An AMO reads and writes: it needs both permissions, and its fault is a store fault.
   if (data_entry(address, kReadable) == nullptr) return false;
-  DataEntry* entry = data_entry(address, kWritable);
-  if (entry == nullptr) return false;
+  if (data_entry(address, kWritable) == nullptr) return false;
   T old_value{};
   if (!load(address, &old_value)) return false;
   if (!store(address, static_cast<T>(apply(old_value)))) return false;
-  x_[instruction.rd] =
+  x_[destination] =
       static_cast<uint64_t>(static_cast<int64_t>(static_cast<std::make_signed_t<T>>(old_value)));
   return true;
 }
@@ -522,79 +521,120 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
   const uint64_t limit = max_instructions > std::numeric_limits<uint64_t>::max() - instret_
                              ? std::numeric_limits<uint64_t>::max()
                              : instret_ + max_instructions;
+  // The hot state lives in locals while instructions run: the compiler cannot keep members in
+  // registers across the stores into x_, which may alias them. The members are written back
+  // (sync) before any call that reads them, and the cycles read again after one that adds to them.
+  uint64_t pc = pc_;
+  uint64_t instret = instret_;
+  uint64_t pending = pending_cycles_;
+  unsigned load_destination = load_destination_;
+  uint64_t* const x = x_.data();
+  // The current page of code and the latest line fetched, kept here for the same reason.
+  const CodePage* code = code_;
+  uint64_t code_vpn = code_vpn_;
+  uint64_t fetched_line = fetch_lines_held_[0];
+  const unsigned line_shift = line_shift_;
+  const uint64_t load_use_cycles = config_.load_use_cycles;
+  const uint64_t taken_branch_cycles = config_.taken_branch_cycles;
+  auto sync = [&] {
+    pc_ = pc;
+    instret_ = instret;
+    pending_cycles_ = pending;
+    load_destination_ = load_destination;
+  };
   Rv64Instruction straddling;
-  while (instret_ < limit) {
-    if ((pc_ >> kPageShift) != code_vpn_ && !enter_code_page()) {
-      return stop(HartStop::page_fault, nullptr);
+  while (instret < limit) {
+    if ((pc >> kPageShift) != code_vpn) [[unlikely]] {
+      sync();
+      if (!enter_code_page()) return stop(HartStop::page_fault, nullptr);
+      pending = pending_cycles_;
+      code = code_;
+      code_vpn = code_vpn_;
     }
-    const Rv64Instruction* slot = &code_->slots[(pc_ & kPageMask) >> 1];
+    const Rv64Instruction* slot = &code->slots[(pc & kPageMask) >> 1];
     if (slot->op == Rv64Op::undecoded) [[unlikely]] {
+      sync();
       slot = decode_at_pc(const_cast<Rv64Instruction*>(slot), &straddling);
       if (slot == nullptr) {
         return stop(fault_.fault == Fault::none ? HartStop::bus_error : HartStop::page_fault,
                     nullptr);
       }
+      pending = pending_cycles_;
+      fetched_line = fetch_lines_held_[0];
     }
-    // A copy: a store may drop the page the slot lives in.
-    const Rv64Instruction d = *slot;
-    const uint64_t last_line = (pc_ + d.length - 1) >> line_shift_;
-    if (last_line != fetch_lines_held_[0] &&
-        !fetch_lines(pc_ >> line_shift_, last_line, code_->physical_page)) {
-      return stop(HartStop::bus_error, &d);
+    // What is needed after the instruction ran is read now: a store may drop the page the slot
+    // lives in (its fields then read as undecoded).
+    const Rv64Instruction& d = *slot;
+    const uint64_t cost = d.cost_cycles;
+    uint64_t next_pc = pc + d.length;
+    const uint64_t last_line = (next_pc - 1) >> line_shift;
+    if (last_line != fetched_line) [[unlikely]] {
+      sync();
+      if (!fetch_lines(pc >> line_shift, last_line, code->physical_page)) {
+        return stop(HartStop::bus_error, &d);
+      }
+      pending = pending_cycles_;
+      fetched_line = last_line;
     }
     // Load-use: bit 0 of `sources` is never set, so no load (destination 0) costs nothing.
-    pending_cycles_ += ((d.sources >> load_destination_) & 1) * config_.load_use_cycles;
-    load_destination_ = 0;
-    uint64_t next_pc = pc_ + d.length;
-    const uint64_t a = x_[d.rs1];
-    const uint64_t b = x_[d.rs2];
+    pending += ((d.sources >> load_destination) & 1) * load_use_cycles;
+    load_destination = 0;
+    const uint64_t a = x[d.rs1];
+    const uint64_t b = x[d.rs2];
     const auto sa = static_cast<int64_t>(a);
     const auto sb = static_cast<int64_t>(b);
     const auto imm = static_cast<uint64_t>(d.imm);
-    uint64_t& rd = x_[d.rd];
+    const unsigned rd_index = d.rd;
+    uint64_t& rd = x[rd_index];
 
 // A load or store that stopped (a fault) leaves the instruction to run again.
 #define ZXVP_MEMORY(call)                                                                      \
+  pending_cycles_ = pending;                                                                   \
   if (!(call)) {                                                                               \
+    pending = pending_cycles_;                                                                 \
+    sync();                                                                                    \
     return stop(fault_.fault == Fault::none ? HartStop::bus_error : HartStop::page_fault, &d); \
-  }
+  }                                                                                            \
+  pending = pending_cycles_;
 #define ZXVP_LOAD(type, extend)                \
   {                                            \
     type value{};                              \
     ZXVP_MEMORY(load(a + imm, &value));        \
     rd = static_cast<uint64_t>(extend(value)); \
-    load_destination_ = d.rd;                  \
+    load_destination = rd_index;               \
     break;                                     \
   }
 #define ZXVP_ALIGNED_OR_STOP(size)                \
   if ((a & ((size)-1)) != 0) {                    \
     fault_ = {a, AccessType::write, Fault::none}; \
+    sync();                                       \
     return stop(HartStop::misaligned, &d);        \
   }
 
     switch (d.op) {
       case Rv64Op::undecoded:
       case Rv64Op::illegal:
+        sync();
         return stop(HartStop::illegal_instruction, &d);
       case Rv64Op::lui:
         rd = imm;
         break;
       case Rv64Op::auipc:
-        rd = pc_ + imm;
+        rd = pc + imm;
         break;
       case Rv64Op::jal:
-        rd = pc_ + d.length;
-        next_pc = pc_ + imm;
+        rd = next_pc;
+        next_pc = pc + imm;
         break;
       case Rv64Op::jalr:
+        rd = next_pc;
         next_pc = (a + imm) & ~uint64_t{1};
-        rd = pc_ + d.length;
         break;
-#define ZXVP_BRANCH(condition)                      \
-  if (condition) {                                  \
-    next_pc = pc_ + imm;                            \
-    pending_cycles_ += config_.taken_branch_cycles; \
-  }                                                 \
+#define ZXVP_BRANCH(condition)      \
+  if (condition) {                  \
+    next_pc = pc + imm;             \
+    pending += taken_branch_cycles; \
+  }                                 \
   break;
       case Rv64Op::beq:
         ZXVP_BRANCH(a == b)
@@ -700,8 +740,10 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
         }
         break;
       case Rv64Op::ecall:
+        sync();
         return stop(HartStop::ecall, &d);
       case Rv64Op::ebreak:
+        sync();
         return stop(HartStop::breakpoint, &d);
       case Rv64Op::addiw:
         rd = sign_extend_word(a + imm);
@@ -802,7 +844,7 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
           ZXVP_MEMORY(load(a, &rd));
         }
         reservation_ = {a, size};
-        load_destination_ = d.rd;
+        load_destination = rd_index;
         break;
       }
       case Rv64Op::sc_w:
@@ -822,11 +864,12 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
         rd = reserved ? 0 : 1;
         break;
       }
-#define ZXVP_AMO(size, type, expression)                                                           \
-  {                                                                                                \
-    ZXVP_ALIGNED_OR_STOP(size)                                                                     \
-    ZXVP_MEMORY(atomic<type>(d, [&]([[maybe_unused]] type old) -> type { return (expression); })); \
-    break;                                                                                         \
+#define ZXVP_AMO(size, type, expression)                                                       \
+  {                                                                                            \
+    ZXVP_ALIGNED_OR_STOP(size)                                                                 \
+    ZXVP_MEMORY(atomic<type>(a, rd_index,                                                      \
+                             [&]([[maybe_unused]] type old) -> type { return (expression); })) \
+    break;                                                                                     \
   }
       case Rv64Op::amoswap_w:
         ZXVP_AMO(4, uint32_t, static_cast<uint32_t>(b))
@@ -879,9 +922,8 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
         // csrrc with x0 or a zero immediate) are allowed.
         const bool writes = d.op == Rv64Op::csrrw || d.op == Rv64Op::csrrwi || d.rs1 != 0;
         uint64_t value = 0;
-        if (writes || !read_counter(d.imm, &value)) {
-          return stop(HartStop::illegal_instruction, &d);
-        }
+        sync();
+        if (writes || !read_counter(d.imm, &value)) return stop(HartStop::illegal_instruction, &d);
         rd = value;
         break;
       }
@@ -889,11 +931,12 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
 #undef ZXVP_LOAD
 #undef ZXVP_MEMORY
 #undef ZXVP_ALIGNED_OR_STOP
-    x_[0] = 0;
-    pc_ = next_pc;
-    ++instret_;
-    pending_cycles_ += d.cost_cycles;
+    x[0] = 0;
+    pc = next_pc;
+    ++instret;
+    pending += cost;
   }
+  sync();
   return stop(HartStop::budget, nullptr);
 }
 

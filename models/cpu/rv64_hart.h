@@ -99,6 +99,10 @@ class Rv64Hart {
   const Rv64Instruction* stop_instruction() const {
     return stop_fetched_ ? &stop_instruction_ : nullptr;
   }
+  // Adds what the hart counted to the statistics registry. run() does it at every stop but an
+  // ecall (a loop of system calls would pay for it at every call); whoever ends a program calls
+  // it then.
+  void publish_statistics();
   // Bytes of physical memory were written by something other than this hart (the kernel's
   // copies): decoded code there is dropped.
   void invalidate_code(uint64_t physical_address, uint64_t length_bytes);
@@ -140,7 +144,6 @@ class Rv64Hart {
   static size_t slot(uint64_t virtual_page, unsigned shift) {
     return shift == 64 ? 0 : static_cast<size_t>((virtual_page * 0x9e37'79b9'7f4a'7c15) >> shift);
   }
-  void publish_statistics();
   HartStop stop(HartStop reason, const Rv64Instruction* instruction);
 
   // Makes the page of pc the current code page; false on a fetch fault.
@@ -166,9 +169,9 @@ class Rv64Hart {
   bool load_slow(uint64_t address, uint8_t* data, unsigned length);
   bool store_slow(uint64_t address, const uint8_t* data, unsigned length);
   // Atomic read-modify-write of an aligned word or doubleword: `apply` gets the old value and
-  // returns the new; rd gets the old value sign-extended.
+  // returns the new; x[destination] gets the old value sign-extended.
   template <typename T, typename Apply>
-  bool atomic(const Rv64Instruction& instruction, Apply&& apply);
+  bool atomic(uint64_t address, unsigned destination, Apply&& apply);
   bool read_counter(int64_t csr, uint64_t* value) const;
 
   CpuCore& core_;
@@ -209,8 +212,8 @@ class Rv64Hart {
   Rv64Instruction stop_instruction_;
   bool stop_fetched_ = false;
 
+  uint64_t published_instret_ = 0;
   struct Tally {
-    uint64_t instructions = 0;
     uint64_t fetch_tlb_misses = 0;
     uint64_t data_tlb_misses = 0;
     uint64_t decoded = 0;

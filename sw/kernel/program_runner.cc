@@ -69,9 +69,11 @@ ProgramRunner::ProgramRunner(Kernel& kernel, Rv64Hart& hart, const ProgramConfig
     for (size_t phase = 0; phase < kCyclePhaseCount; ++phase)
       outcome_->breakdown[phase] += record.breakdown[phase];
     ++outcome_->kernel_entries;
-    auto total =
-        std::find_if(outcome_->totals.begin(), outcome_->totals.end(),
-                     [&](const ProgramOutcome::CallTotal& t) { return t.name == record.name; });
+    // Names are the kernel's string literals: the same call has the same pointer.
+    auto total = std::find_if(outcome_->totals.begin(), outcome_->totals.end(),
+                              [&](const ProgramOutcome::CallTotal& t) {
+                                return t.name.data() == record.name.data() || t.name == record.name;
+                              });
     if (total == outcome_->totals.end()) {
       total = outcome_->totals.insert(outcome_->totals.end(), {record.name, 0, 0});
     }
@@ -101,6 +103,7 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
   auto finish = [&](ProgramOutcome::End end) {
     outcome.end = end;
     if (end == ProgramOutcome::End::killed) outcome.return_code = ZX_TASK_RETCODE_EXCEPTION_KILL;
+    hart_.publish_statistics();
     outcome.instructions = hart_.instructions_retired();
     kernel_.console().finish(process.name());
     kernel_.destroy_process(process);

@@ -26,6 +26,7 @@
 #include "platforms/platform_file.h"
 #include "sim/params/units.h"
 #include "sw/workloads/system.h"
+#include "tests/bench/guest_bench.h"
 
 extern char** environ;
 
@@ -87,6 +88,7 @@ struct Figures {
   double write_1mib_s = 0;
   double write_256mib_s = 0;
   double sparse_rss_mib = 0;
+  GuestBenchFigures guest;
 };
 
 // A process with a mapped buffer of `size` holding data, and a VMO of `size`.
@@ -253,6 +255,8 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
   System fresh_system(cpu_parameters, "bench_fresh");
   System dma_system(dma_parameters, "bench_dma");
   System scaling_system(big_parameters, "bench_scaling");
+  // Guest code on the default platform, caches on.
+  System guest_system(system_parameters({}), "bench_guest");
 
   // Bare b_transport: an initiator straight on a memory target.
   StatisticsRegistry bare_statistics;
@@ -264,7 +268,7 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
 
   // The systems share one simulation; each measures only while the others wait, so that no
   // figure includes another system's work done when its core synchronised.
-  Turns turns(5);
+  Turns turns(6);
   // A large write's samples, each after its baseline: the median time and the median ratio.
   auto against_memcpy = [&](const std::function<void()>& prepare_sample,
                             const std::function<void()>& call) {
@@ -355,9 +359,14 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
     figures.write_1mib_s = median(samples);
     turns.finish(3);
   });
+  guest_system.kernel().cpu().start_thread("bench_guest_thread", [&] {
+    turns.await(4);
+    figures.guest = measure_guests(guest_system, repeat);
+    turns.finish(4);
+  });
   sc_core::sc_spawn(
       [&] {
-        turns.await(4);
+        turns.await(5);
         constexpr size_t kAccesses = 100'000;
         uint64_t word = 0;
         std::vector<double> samples;
@@ -393,6 +402,8 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
         {"scenario_steps_per_s", figures.scenario_steps_per_s},
         {"sparse_64gib_rss_mib", figures.sparse_rss_mib},
         {"bytes_scaling", scaling},
+        {"guest_mips", figures.guest.mips},
+        {"guest_small_writes_per_s", figures.guest.small_writes_per_s},
     };
     std::cout << boost::json::serialize(out) << "\n";
     return 0;
@@ -419,7 +430,13 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
       << figures.sparse_rss_mib << "\n"
       << std::setprecision(3)
       << "  256 MiB vs 1 MiB write, time per byte               bytes_scaling                  "
-      << scaling << "\n";
+      << scaling << "\n"
+      << std::setprecision(1)
+      << "  guest compute program (RV64 hart, caches on)        guest_mips                     "
+      << figures.guest.mips << "\n"
+      << std::setprecision(0)
+      << "  guest loop of 64 B zx_vmo_write calls               guest_small_writes_per_s       "
+      << figures.guest.small_writes_per_s << "\n";
   return 0;
 }
 
