@@ -392,6 +392,12 @@ tlm::tlm_response_status CpuCore::guest_access(tlm::tlm_command command, uint64_
   return status;
 }
 
+tlm::tlm_response_status CpuCore::guest_move(tlm::tlm_command command, uint64_t physical_address,
+                                             uint8_t* data, uint64_t length_bytes) {
+  flush_pending();
+  return data_path_->functional(command, physical_address, data, length_bytes);
+}
+
 tlm::tlm_response_status CpuCore::guest_read_code(uint64_t physical_address, uint8_t* data,
                                                   uint64_t length_bytes) {
   flush_pending();

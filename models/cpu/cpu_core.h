@@ -133,10 +133,14 @@ class CpuCore : public sc_core::sc_module {
   // The time of a cached load or store whose bytes the hart moves through a host pointer.
   tlm::tlm_response_status guest_charge(tlm::tlm_command command, uint64_t physical_address,
                                         uint64_t length_bytes, uint64_t cycles_before);
-  // Any other load or store of the hart (uncached memory, no DMI): bytes and time.
+  // A load or store of the hart to memory that is not cached: bytes and time.
   tlm::tlm_response_status guest_access(tlm::tlm_command command, uint64_t physical_address,
                                         uint8_t* data, uint64_t length_bytes,
                                         MemoryType memory_type, uint64_t cycles_before);
+  // Moves the bytes of a cached access already charged (guest_charge) that has no host pointer
+  // (no DMI): no time.
+  tlm::tlm_response_status guest_move(tlm::tlm_command command, uint64_t physical_address,
+                                      uint8_t* data, uint64_t length_bytes);
   // Reads code with no time, for decoding a page that has no host pointer.
   tlm::tlm_response_status guest_read_code(uint64_t physical_address, uint8_t* data,
                                            uint64_t length_bytes);

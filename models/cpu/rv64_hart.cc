@@ -427,17 +427,18 @@ bool Rv64Hart::load_slow(uint64_t address, uint8_t* data, unsigned length) {
   if (entry == nullptr) return false;
   const uint64_t physical = entry->physical_page | (address & kPageMask);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  if (entry->host != nullptr) {
-    if (!charge_data(tlm::TLM_READ_COMMAND, physical, length)) {
-      status = tlm::TLM_GENERIC_ERROR_RESPONSE;
-    } else {
-      std::memcpy(data, entry->host + (address & kPageMask), length);
-    }
-  } else {
+  if (entry->memory_type != MemoryType::cached) {
     status = core_.guest_access(tlm::TLM_READ_COMMAND, physical, data, length, entry->memory_type,
                                 pending_cycles_);
+    pending_cycles_ = 0;
+  } else if (!charge_data(tlm::TLM_READ_COMMAND, physical, length)) {
+    status = tlm::TLM_GENERIC_ERROR_RESPONSE;
+  } else if (entry->host != nullptr) {
+    std::memcpy(data, entry->host + (address & kPageMask), length);
+  } else {
+    // Without DMI the bytes take the debug path; the time is the same either way.
+    status = core_.guest_move(tlm::TLM_READ_COMMAND, physical, data, length);
   }
-  pending_cycles_ = 0;
   if (status != tlm::TLM_OK_RESPONSE) {
     fault_ = {address, AccessType::read, Fault::none};
     return false;
@@ -466,17 +467,17 @@ bool Rv64Hart::store_slow(uint64_t address, const uint8_t* data, unsigned length
   }
   const uint64_t physical = entry->physical_page | (address & kPageMask);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  if (entry->host != nullptr) {
-    if (!charge_data(tlm::TLM_WRITE_COMMAND, physical, length)) {
-      status = tlm::TLM_GENERIC_ERROR_RESPONSE;
-    } else {
-      std::memcpy(entry->host + (address & kPageMask), data, length);
-    }
-  } else {
+  if (entry->memory_type != MemoryType::cached) {
     status = core_.guest_access(tlm::TLM_WRITE_COMMAND, physical, const_cast<uint8_t*>(data),
                                 length, entry->memory_type, pending_cycles_);
+    pending_cycles_ = 0;
+  } else if (!charge_data(tlm::TLM_WRITE_COMMAND, physical, length)) {
+    status = tlm::TLM_GENERIC_ERROR_RESPONSE;
+  } else if (entry->host != nullptr) {
+    std::memcpy(entry->host + (address & kPageMask), data, length);
+  } else {
+    status = core_.guest_move(tlm::TLM_WRITE_COMMAND, physical, const_cast<uint8_t*>(data), length);
   }
-  pending_cycles_ = 0;
   if (status != tlm::TLM_OK_RESPONSE) {
     fault_ = {address, AccessType::write, Fault::none};
     return false;

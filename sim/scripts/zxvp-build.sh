@@ -27,6 +27,10 @@ packages=(
   libyaml-cpp-dev libyaml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
+  # Guest programs: the RISC-V cross compiler and C library of zxvp-cc, the SDK and the examples
+  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  # The differential test of the RISC-V hart: static Linux builds run by qemu-riscv64
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-user
 )
 missing=()
 for package in "${packages[@]}"; do

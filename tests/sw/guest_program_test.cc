@@ -170,6 +170,22 @@ TEST(GuestProgram, VmoWriteSweepSeesTheKernelModelsCycles) {
   EXPECT_EQ(seen, kernel);
 }
 
+// DMI is for host speed only: the same program takes the same cycles without it.
+TEST(GuestProgram, SameCyclesWithDmiOnAndOff) {
+  std::vector<boost::json::object> runs;
+  for (const char* dmi : {"true", "false"}) {
+    const std::string json = temp_path(std::string("dmi_") + dmi + ".json");
+    const Result run =
+        zxvp("run -p sim.dmi=" + std::string(dmi) + " --json " + json + " " + guest("snapshot"));
+    ASSERT_EQ(run.status, 0) << run.error;
+    runs.push_back(read_json(json).as_object());
+    std::filesystem::remove(json);
+  }
+  EXPECT_EQ(runs[0].at("cycles"), runs[1].at("cycles"));
+  EXPECT_EQ(runs[0].at("instructions"), runs[1].at("instructions"));
+  EXPECT_EQ(runs[0].at("calls"), runs[1].at("calls"));
+}
+
 TEST(GuestProgram, MemcpyAgainstVmoWriteRunsEverySize) {
   const Result run = zxvp("run " + guest("memcpy_vs_vmo_write"));
   EXPECT_EQ(run.status, 0) << run.error << run.out;
