@@ -57,6 +57,9 @@ TEST(Rv64Hart, IntegerArithmeticAndLogic) {
     ori s5, zero, -2048
     addi s6, zero, 2047
     add zero, t0, t0
+    fence
+    fence rw, w
+    fence.i
     mv s7, zero
   )");
   EXPECT_EQ(rig.reg("a0"), 4u);
