@@ -67,6 +67,7 @@ bool ProgramLoader::load(const ElfImage& image, const std::vector<std::string>& 
   if (!check("zx_handle_close", kernel_.handle_close(process_, stack))) return false;
   std::vector<uint8_t> strings;
   std::vector<uint64_t> offsets;
+  offsets.reserve(arguments.size());
   for (const std::string& argument : arguments) {
     offsets.push_back(strings.size());
     strings.insert(strings.end(), argument.begin(), argument.end());
@@ -79,6 +80,7 @@ bool ProgramLoader::load(const ElfImage& image, const std::vector<std::string>& 
     return false;
   }
   std::vector<uint64_t> argv;
+  argv.reserve(offsets.size() + 1);
   for (uint64_t offset : offsets)
     argv.push_back(strings_at + offset);
   argv.push_back(0);

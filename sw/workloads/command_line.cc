@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -210,7 +211,7 @@ int run_scenario(const Options& options) {
 // The file after `run` is a program when it is not a scenario (.yaml, .yml): everything after
 // it is the program's. Returns the arguments left for zxvp, with the program taken out.
 std::vector<std::string> take_program(const std::vector<std::string>& arguments, Options& options) {
-  static const std::vector<std::string> kTakesValue = {
+  constexpr std::array<std::string_view, 13> kTakesValue = {
       "--platform",  "-p",      "--param", "--json", "--stats", "--trace",           "--vcd",
       "--log-level", "--sweep", "--out",   "-j",     "--jobs",  "--max-instructions"};
   for (size_t i = 0; i < arguments.size(); ++i) {

@@ -43,7 +43,7 @@
 #ifndef __ASSEMBLER__
 // The numbers as constants: ZX_SYS_vmo_write and so on.
 enum zxvp_syscall_number {
-#define ZXVP_SYSCALL_NUMBER(number, name, type, parameters) ZX_SYS_##name = number,
+#define ZXVP_SYSCALL_NUMBER(number, name, type, parameters) ZX_SYS_##name = (number),
   ZXVP_SYSCALLS(ZXVP_SYSCALL_NUMBER)
 #undef ZXVP_SYSCALL_NUMBER
 };

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// C and C++ read these: typedef, not using.
+// NOLINTBEGIN(modernize-use-using)
 typedef int32_t zx_status_t;
 typedef uint32_t zx_handle_t;
 typedef uint32_t zx_rights_t;
@@ -17,6 +19,7 @@ typedef uint64_t zx_koid_t;
 typedef int64_t zx_time_t;
 typedef int64_t zx_duration_t;
 typedef int64_t zx_ticks_t;
+// NOLINTEND(modernize-use-using)
 
 #include "errors.h"
 #include "rights.h"
