@@ -116,6 +116,7 @@ void Rv64Hart::reset(uint64_t entry) {
   stop_fetched_ = false;
   flush_tlbs();
   code_pages_.clear();
+  code_page_filter_ = 0;
 }
 
 void Rv64Hart::flush_tlbs() {
@@ -141,6 +142,7 @@ void Rv64Hart::enter() {
     dmi_generation_ = core_.data_port.dmi_invalidations();
     flush_tlbs();
     code_pages_.clear();
+    code_page_filter_ = 0;
   }
 }
 
@@ -184,6 +186,7 @@ void Rv64Hart::invalidate_code(uint64_t physical_address, uint64_t length_bytes)
   const uint64_t first = physical_address & ~kPageMask;
   const uint64_t last = (physical_address + length_bytes - 1) & ~kPageMask;
   for (uint64_t page = first; page <= last; page += kPageSize) {
+    if ((code_page_filter_ & filter_bit(page)) == 0) continue;  // surely no code there
     const auto it = code_pages_.find(page);
     if (it != code_pages_.end() && it->second->live) drop_code(*it->second);
   }
@@ -202,6 +205,7 @@ Rv64Hart::CodePage* Rv64Hart::code_page(uint64_t physical_page, uint8_t* host) {
   if (!page) {
     page = std::make_unique<CodePage>();
     page->physical_page = physical_page;
+    code_page_filter_ |= filter_bit(physical_page);
   }
   page->host = host;
   return page.get();

@@ -68,11 +68,12 @@ struct HartFault {
 //
 // Speed: the hart's TLB entries hold host pointers to pages of cached memory granted DMI; loads
 // and stores through them charge the data path for their time and move their bytes with a
-// memcpy; others go through the core's data path, bytes and all. Decoded pages
-// are dropped when written: by a store of the hart (pages with decoded code never have a fast
-// store entry), by software (invalidate_code()), or by fence.i; the TLBs are dropped when the
-// MMU invalidated anything or the address space changed. Statistics are counted in plain
-// members and added to the registry when run() returns.
+// memcpy (without DMI the bytes take the debug path, for the same time; uncached memory goes
+// through the data path, bytes and all). Decoded pages are dropped when written: by a store of
+// the hart (pages with decoded code never have a fast store entry), by software
+// (invalidate_code()), or by fence.i; the TLBs are dropped when the MMU invalidated anything or
+// the address space changed. Statistics are counted in plain members and added to the registry
+// by publish_statistics().
 class Rv64Hart {
  public:
   Rv64Hart(const std::string& name, CpuCore& core, const Rv64HartConfig& config,
@@ -196,6 +197,12 @@ class Rv64Hart {
   uint64_t code_vpn_ = kNoPage;
   CodePage* code_ = nullptr;
   std::unordered_map<uint64_t, std::unique_ptr<CodePage>> code_pages_;  // by physical page
+  // A bit for every page of code_pages_ (its number modulo 64), so that the kernel's writes to
+  // other pages cost no lookup.
+  uint64_t code_page_filter_ = 0;
+  static uint64_t filter_bit(uint64_t physical_page) {
+    return uint64_t{1} << ((physical_page >> kPageShift) & 63);
+  }
   std::vector<DataEntry> data_tlb_;
   std::vector<FetchEntry> fetch_tlb_;
   unsigned data_tlb_shift_ = 64;

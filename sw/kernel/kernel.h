@@ -221,6 +221,8 @@ class Kernel : private PageOperations {
   uint32_t next_handle_id_ = 1;
   uint64_t secret_state_;
   std::map<std::string, Histogram*, std::less<>> call_cycles_;
+  const char* last_call_name_ = nullptr;
+  Histogram* last_call_cycles_ = nullptr;
   Process* current_ = nullptr;
   zx_status_t last_fault_status_ = ZX_OK;
   std::vector<std::function<void(const CallRecord&)>> observers_;
