@@ -1,6 +1,10 @@
 #include "platforms/default_platform.h"
 
+#include <algorithm>
+#include <string>
 #include <tlm>
+
+#include "sim/params/config_error.h"
 
 namespace zxvp {
 
@@ -15,7 +19,10 @@ void AddressMapConfig::bind(ParameterBinding& binding) {
 
 void CacheHierarchyConfig::bind(ParameterBinding& binding) {
   binding.field("enabled", enabled,
-                BoolSpec{"the core's loads and stores go through the L1 and L2 caches"});
+                BoolSpec{"the core's loads and stores go through the caches (cache.l1 ... "
+                         "cache.lN, N = cache.levels)"});
+  binding.field("levels", levels,
+                UnsignedSpec{"levels", "cache levels between the core and the bus", 1, kMaxLevels});
 }
 
 void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
@@ -27,8 +34,9 @@ void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
   declare_config<MmuConfig>(parameters, "mmu");
   declare_config<DmaConfig>(parameters, "dma");
   declare_config<CacheHierarchyConfig>(parameters, "cache");
-  declare_config<CacheConfig>(parameters, "cache.l1");
-  declare_config<CacheConfig>(parameters, "cache.l2", CacheConfig{1024 * 1024, 16, 14});
+  for (uint64_t level = 1; level <= CacheHierarchyConfig::kMaxLevels; ++level) {
+    declare_config<CacheConfig>(parameters, "cache.l" + std::to_string(level));
+  }
 }
 
 DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
@@ -51,17 +59,43 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
   traffic.port.socket.bind(bus.target_socket);
   mmu.walker_port.socket.bind(bus.target_socket);
   cpu.data_port.socket.bind(bus.target_socket);
-  if (load_config<CacheHierarchyConfig>(parameters, "cache").enabled) {
+  const auto hierarchy = load_config<CacheHierarchyConfig>(parameters, "cache");
+  if (hierarchy.enabled) {
     const Clock cpu_clock(cpu_config_.clock_mhz);
-    l2 = std::make_unique<Cache>("l2", load_config<CacheConfig>(parameters, "cache.l2"),
-                                 cpu_config_.line_bytes, cpu_clock, cpu.bus_path(), statistics_);
-    l1 = std::make_unique<Cache>("l1", load_config<CacheConfig>(parameters, "cache.l1"),
-                                 cpu_config_.line_bytes, cpu_clock, *l2, statistics_);
-    cpu.attach_data_path(l1.get());
+    caches.resize(hierarchy.levels);
+    // From the bottom up: each level sits on the one below it, the last on the bus.
+    DataPath* below = &cpu.bus_path();
+    for (uint64_t level = hierarchy.levels; level >= 1; --level) {
+      const std::string name = "l" + std::to_string(level);
+      caches[level - 1] = std::make_unique<Cache>(
+          name.c_str(), load_config<CacheConfig>(parameters, "cache." + name),
+          cpu_config_.line_bytes, cpu_clock, *below, statistics_);
+      below = caches[level - 1].get();
+    }
+    cpu.attach_data_path(caches.front().get());
+  }
+  const uint64_t walker_level = mmu.walker_level();
+  if (walker_level > caches.size()) {
+    throw ConfigError("mmu.walker_level: " + std::to_string(walker_level) + ", but the platform has " +
+                      std::to_string(caches.size()) +
+                      " cache levels (0 reads page tables from memory)");
+  }
+  if (walker_level != 0) {
+    mmu.attach_walk_path(caches[walker_level - 1].get(), cpu_config_.line_bytes);
   }
   dma.port.socket.bind(bus.target_socket);
   dma.irq.bind(dma_interrupt);
   cpu.irq[0].bind(dma_interrupt);
+}
+
+void DefaultPlatform::settle() {
+  cpu.drain();
+  const Ticks idle = std::max(
+      {cpu.now(), cpu.data_path().busy_until(), memory.controller().busy_until()});
+  cpu.data_path().settle(idle);
+  memory.controller().settle(idle);
+  mmu.invalidate_all();
+  cpu.idle_until(idle);
 }
 
 }  // namespace zxvp

@@ -24,6 +24,7 @@ struct KernelConfig {
   std::string copy_engine = "auto";
   uint64_t dma_threshold = uint64_t{16} * 1024;
   uint64_t dma_ring_pages = 4;
+  uint64_t dma_bytes_per_channel = uint64_t{64} * 1024;
   uint64_t syscall_cycles = 30;
   uint64_t handle_lookup_cycles = 15;
   uint64_t page_alloc_cycles = 40;
