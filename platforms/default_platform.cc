@@ -5,6 +5,7 @@
 #include <tlm>
 
 #include "sim/params/config_error.h"
+#include "sim/params/units.h"
 
 namespace zxvp {
 
@@ -34,8 +35,28 @@ void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
   declare_config<MmuConfig>(parameters, "mmu");
   declare_config<DmaConfig>(parameters, "dma");
   declare_config<CacheHierarchyConfig>(parameters, "cache");
+  // Defaults: the `default` platform's levels (platforms/default.yaml says where they come
+  // from); a fourth level, off unless cache.levels says 4, defaults to a copy of the third.
+  CacheConfig l1;
+  CacheConfig l2 = l1;
+  l2.size = 256 * KiB;
+  l2.ways = 4;
+  l2.hit_latency_cycles = 12;
+  l2.bytes_per_cycle = 32;
+  l2.write_bytes_per_cycle = 0;
+  l2.mshrs = 16;
+  l2.prefetch = true;
+  l2.prefetch_distance_lines = 20;
+  CacheConfig l3 = l2;
+  l3.size = 3 * MiB;
+  l3.ways = 12;
+  l3.hit_latency_cycles = 42;
+  l3.bytes_per_cycle = 16;
+  l3.mshrs = 32;
+  l3.write_buffer_entries = 32;
+  const CacheConfig levels[CacheHierarchyConfig::kMaxLevels] = {l1, l2, l3, l3};
   for (uint64_t level = 1; level <= CacheHierarchyConfig::kMaxLevels; ++level) {
-    declare_config<CacheConfig>(parameters, "cache.l" + std::to_string(level));
+    declare_config<CacheConfig>(parameters, "cache.l" + std::to_string(level), levels[level - 1]);
   }
 }
 

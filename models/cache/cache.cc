@@ -10,9 +10,18 @@ namespace zxvp {
 
 namespace {
 
+// Lines set in `mask`. (Without a POPCNT instruction in the baseline ISA, std::popcount is a
+// library call, and this is asked several times per batch.)
+uint64_t lines_in(uint64_t mask) {
+  mask -= (mask >> 1) & 0x5555'5555'5555'5555;
+  mask = (mask & 0x3333'3333'3333'3333) + ((mask >> 2) & 0x3333'3333'3333'3333);
+  mask = (mask + (mask >> 4)) & 0x0F0F'0F0F'0F0F'0F0F;
+  return (mask * 0x0101'0101'0101'0101) >> 56;
+}
+
 // Position of the line at `offset` among the lines of `mask` (how many come before it).
 uint64_t rank_in(uint64_t mask, uint64_t offset) {
-  return static_cast<uint64_t>(std::popcount(mask & ((uint64_t{1} << offset) - 1)));
+  return lines_in(mask & ((uint64_t{1} << offset) - 1));
 }
 
 uint64_t lowest_line(uint64_t mask) {
@@ -21,10 +30,6 @@ uint64_t lowest_line(uint64_t mask) {
 
 uint64_t highest_line(uint64_t mask) {
   return 63 - static_cast<uint64_t>(std::countl_zero(mask));
-}
-
-uint64_t lines_in(uint64_t mask) {
-  return static_cast<uint64_t>(std::popcount(mask));
 }
 
 // Lines [first, first + count) of a page as a mask.
@@ -293,6 +298,14 @@ void Cache::group_to_list(size_t group) {
 
 void Cache::add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_rank,
                        uint64_t last_rank, Outcome& outcome) {
+  // Lines in a row mostly evict lines of one page: look at the latest run first.
+  if (!outcome.victims.empty() && outcome.victims.back().page_number == page_number) {
+    VictimRun& run = outcome.victims.back();
+    run.line_mask |= line_mask;
+    run.first_rank = std::min(run.first_rank, first_rank);
+    run.last_rank = std::max(run.last_rank, last_rank);
+    return;
+  }
   for (VictimRun& run : outcome.victims) {
     if (run.page_number == page_number) {
       run.line_mask |= line_mask;
@@ -344,8 +357,7 @@ void Cache::tag_line(uint64_t line_number, uint64_t offset, const LineRequest& r
 
 void Cache::tag_list(size_t group, uint64_t page_number, const LineRequest& request,
                      uint64_t list_mask, Outcome& outcome) {
-  // Every line of the mask does in its own set what the page does in the list. (Without a
-  // POPCNT instruction in the baseline ISA, std::popcount is a library call: whole pages skip it.)
+  // Every line of the mask does in its own set what the page does in the list.
   const uint64_t lines = list_mask == all_sets_ ? lines_per_page_ : lines_in(list_mask);
   const bool write = request.access != LineAccess::read;
   ++group_list_served_[group];
@@ -379,25 +391,34 @@ void Cache::tag_list(size_t group, uint64_t page_number, const LineRequest& requ
 void Cache::tag_pass(const LineRequest& request, Outcome& outcome) {
   const uint64_t first_line = request.page_address >> line_shift_;
   const uint64_t mask = request.line_mask;
-  const bool pages = page_groups_ && next_.charges_in_closed_form(request.page_address, kPageBytes);
-  if (pages) {
+  if (page_groups_) {
     const uint64_t page_number = request.page_address / kPageBytes;
     const size_t group = page_number & group_mask_;
     uint64_t& line_sets = line_sets_[group];
-    if (line_sets != all_sets_) {
-      // Sets of the list that this batch leaves alone must not move with the list.
-      const uint64_t left_alone = all_sets_ & ~mask & ~line_sets;
+    // The list moves as a whole, so the sets of the list that the batch leaves alone must first
+    // leave it. That is worth it when they are fewer than the batch's lines in the list (a page
+    // with a few sets out); a batch of a few lines goes line by line instead, each taking only
+    // its own set out.
+    const uint64_t list_part = mask & ~line_sets;
+    const uint64_t left_alone = all_sets_ & ~mask & ~line_sets;
+    const bool list_worth_it =
+        list_part != 0 && (left_alone == 0 || lines_in(left_alone) <= lines_in(list_part));
+    // Pages go whole only where no line of them can fail (see the class comment).
+    const bool pages = (list_worth_it || (line_sets != 0 && mask == all_sets_)) &&
+                       next_.charges_in_closed_form(request.page_address, kPageBytes);
+    const bool use_list = pages && list_worth_it;
+    if (use_list) {
       for (uint64_t rest = left_alone; rest != 0; rest &= rest - 1) {
         set_to_lines(group, lowest_line(rest));
       }
-      const uint64_t list_part = mask & ~line_sets;
-      if (list_part != 0) tag_list(group, page_number, request, list_part, outcome);
+      tag_list(group, page_number, request, list_part, outcome);
     }
-    for (uint64_t rest = mask & line_sets; rest != 0; rest &= rest - 1) {
+    for (uint64_t rest = use_list ? mask & line_sets : mask; rest != 0; rest &= rest - 1) {
       const uint64_t offset = lowest_line(rest);
       tag_line(first_line + offset, offset, request, outcome);
     }
-    if (line_sets != 0 &&
+    // Whole pages (or most of one) give sets that left the list the chance to rejoin it.
+    if (pages && line_sets != 0 &&
         ++group_page_accesses_[group] >=
             (line_sets == all_sets_ ? group_list_wait_[group] : static_cast<uint32_t>(ways_))) {
       group_page_accesses_[group] = 0;
@@ -450,53 +471,27 @@ LineResult Cache::fill_batch(uint64_t page_address, uint64_t line_mask, const Ar
 
 LineResult Cache::fill(uint64_t page_address, uint64_t fill_mask, const Arrivals& demand) {
   const uint64_t count = demand.count;
-  const uint64_t first = lowest_line(fill_mask);
   const uint64_t train = config_.prefetch_train_misses;
-  const bool stream = fill_mask == line_range(first, count);
+  const bool stream = fill_mask == line_range(lowest_line(fill_mask), count);
   if (!config_.prefetch || !stream || count <= train) {
     return fill_batch(page_address, fill_mask, demand, config_.mshrs);
   }
-  // Demand misses until the stream is seen; then the prefetcher issues `degree` lines per
-  // demand access until it runs `distance` ahead (the ramp), then keeps that distance.
-  const uint64_t distance = config_.prefetch_distance_lines;
-  const uint64_t degree = config_.prefetch_degree;
-  const uint64_t ahead = count - train;
-  // Line train + k is asked at demand access max(train - 1 + k / degree, train + k - distance);
-  // the second wins from k = ramp on.
-  uint64_t ramp = ahead;
-  if (degree > 1) {
-    const uint64_t catch_up = ((distance - 1) * degree + degree - 2) / (degree - 1);
-    ramp = std::min(ahead, catch_up);
-  }
-  const uint64_t in_flight = std::min(config_.mshrs, distance);
-  LineResult result = fill_batch(page_address, line_range(first, train),
-                                 {demand.first, demand.step, train}, config_.mshrs);
+  // A stream: after `train` demand misses the prefetcher asks for the rest ahead of the demand.
+  // Issuing `degree` lines per demand access it builds up to `distance` lines ahead (with one
+  // it only keeps one line ahead), and those are in flight, within the MSHRs. The batch's lines
+  // were all issued as they came, so what the prefetcher changes is who waits: the lines are
+  // this level's misses, not the level above's, which sees them at this level's latency.
+  const uint64_t ahead_in_flight =
+      config_.prefetch_degree > 1 ? config_.prefetch_distance_lines : config_.prefetch_degree;
+  LineResult result = fill_batch(page_address, fill_mask, demand,
+                                 std::min(config_.mshrs, ahead_in_flight));
   if (result.status != tlm::TLM_OK_RESPONSE) return result;
-  const Ticks demand_unloaded = result.unloaded_latency;
-  struct Piece {
-    uint64_t first_k;
-    uint64_t count;
-    Arrivals issued;
-  };
-  const Piece pieces[2] = {
-      {0, ramp, {demand.at(train - 1), demand.step / degree, ramp}},
-      {ramp, ahead - ramp,
-       {demand.at(train + ramp >= distance ? train + ramp - distance : 0), demand.step,
-        ahead - ramp}}};
-  for (const Piece& piece : pieces) {
-    if (piece.count == 0) continue;
-    const LineResult ahead_result =
-        fill_batch(page_address, line_range(first + train + piece.first_k, piece.count),
-                   piece.issued, in_flight);
-    if (ahead_result.status != tlm::TLM_OK_RESPONSE) return ahead_result;
-    prefetches_.add(piece.count);
-    const Arrivals due{demand.at(train + piece.first_k), demand.step, piece.count};
-    prefetches_timely_.add(
-        count_in_time(ahead_result.done.as_arrivals(piece.count), due, piece.count));
-    result.done.last = std::max(result.done.last, ahead_result.done.last);
-  }
-  // Most of the batch was asked for ahead: the level above sees mostly this level's latency.
-  result.unloaded_latency = ahead > train ? 0 : demand_unloaded;
+  const uint64_t ahead = count - train;
+  prefetches_.add(ahead);
+  const Arrivals done = result.done.as_arrivals(count);
+  prefetches_timely_.add(count_in_time({done.at(train), done.step, ahead},
+                                       {demand.at(train), demand.step, ahead}, ahead));
+  result.unloaded_latency = 0;
   return result;
 }
 

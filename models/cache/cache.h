@@ -14,12 +14,13 @@
 
 namespace zxvp {
 
+// Defaults: the `default` platform's L1 (the other levels' are in DefaultPlatform).
 struct CacheConfig {
   uint64_t size = uint64_t{32} * 1024;
   uint64_t ways = 8;
   uint64_t hit_latency_cycles = 4;
   uint64_t bytes_per_cycle = 64;
-  uint64_t write_bytes_per_cycle = 0;
+  uint64_t write_bytes_per_cycle = 32;
   uint64_t mshrs = 10;
   uint64_t write_buffer_entries = 16;
   bool prefetch = false;
@@ -43,11 +44,13 @@ struct CacheConfig {
 //   fill (written whole, or written back from above).
 // - The lines that miss go to `next` as one batch, issued as their turns come. At most `mshrs`
 //   misses are outstanding: by Little's law the batch then completes no faster than mshrs lines
-//   per unloaded latency of the level below. A stream prefetcher (if on) lets the first
-//   `train_misses` go as demand misses and issues the rest of the batch ahead: the next
-//   `distance` lines when it trains (`degree` per access), then each line `distance` lines
-//   before its demand; prefetches are never issued past the batch (the demand stream is known),
-//   and keep at most min(mshrs, distance) in flight.
+//   per unloaded latency of the level below. A stream prefetcher (if on) sees a batch of
+//   consecutive misses as a stream: after the first `train_misses` (demand misses, their
+//   latency exposed) it asks for the rest ahead of the demand with up to min(mshrs, distance)
+//   in flight, so the level above sees them at this level's latency, not at the latency of the
+//   level below (its own MSHRs no longer wait on them). Issuing `degree` lines per demand access,
+//   it runs `distance` ahead when degree > 1 and one line ahead when degree = 1. Prefetches never
+//   run past the batch (the demand stream is known), so every prefetched line is used.
 // - Dirty victims are posted: they go to `next` as write-back batches after the fills, and stall
 //   the batch only when more than `write_buffer_entries` of them wait for `next` to take them.
 // Maintenance by range takes a port turn per line of the range and writes back the dirty ones.

@@ -216,6 +216,7 @@ LineResult CpuCore::issue_stores(uint64_t physical_address, uint64_t length_byte
 }
 
 void CpuCore::drain() {
+  if (loads_in_flight_.empty() && stores_done_ <= now()) return;
   Ticks done = stores_done_;
   for (const LoadsInFlight& loads : loads_in_flight_)
     done = std::max(done, loads.done);

@@ -19,10 +19,11 @@
 namespace zxvp {
 
 struct CpuConfig {
-  uint64_t clock_mhz = 2000;
-  uint64_t trap_entry_cycles = 60;
-  uint64_t trap_exit_cycles = 40;
-  uint64_t interrupt_latency_cycles = 30;
+  // Defaults: the `default` platform's machine (platforms/default.yaml says where they come from).
+  uint64_t clock_mhz = 2400;
+  uint64_t trap_entry_cycles = 64;
+  uint64_t trap_exit_cycles = 64;
+  uint64_t interrupt_latency_cycles = 4800;
   uint64_t line_bytes = 64;
   uint64_t register_bytes = 8;
   uint64_t outstanding_lines = 72;

@@ -13,10 +13,11 @@
 namespace zxvp {
 
 struct MemoryConfig {
+  // Defaults: the `default` platform's memory (platforms/default.yaml says where they come from).
   uint64_t size = 1024ull * 1024 * 1024;
-  uint64_t clock_mhz = 1600;
-  double read_latency_ns = 60.0;
-  double write_latency_ns = 60.0;
+  uint64_t clock_mhz = 1066;
+  double read_latency_ns = 40.0;
+  double write_latency_ns = 40.0;
   uint64_t bytes_per_cycle = 16;
   uint64_t banks = 16;
   uint64_t row_bytes = 8192;

@@ -38,15 +38,18 @@ Span MemoryController::serve(tlm::tlm_command command, uint64_t address, uint64_
 }
 
 Span MemoryController::serve_range(tlm::tlm_command command, uint64_t address,
-                                   uint64_t unit_bytes, const Arrivals& arrivals) {
+                                   uint64_t unit_bytes, uint64_t length_bytes,
+                                   const Arrivals& arrivals) {
   Span done;
+  // Whole units row by row, then a shorter last one on its own.
+  const uint64_t whole = std::min(arrivals.count, length_bytes / unit_bytes);
   for (uint64_t index = 0; index < arrivals.count;) {
     const uint64_t at = address + index * unit_bytes;
     const uint64_t row_end = ((at >> row_shift_) + 1) << row_shift_;
     const uint64_t in_row =
-        std::min(arrivals.count - index, (row_end - at + unit_bytes - 1) / unit_bytes);
-    const Span piece =
-        serve(command, at, unit_bytes, {arrivals.at(index), arrivals.step, in_row});
+        index < whole ? std::min(whole - index, (row_end - at + unit_bytes - 1) / unit_bytes) : 1;
+    const uint64_t bytes = index < whole ? unit_bytes : length_bytes - index * unit_bytes;
+    const Span piece = serve(command, at, bytes, {arrivals.at(index), arrivals.step, in_row});
     if (index == 0) done.first = piece.first;
     done.last = piece.last;
     index += in_row;

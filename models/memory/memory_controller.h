@@ -34,10 +34,11 @@ class MemoryController {
   // arrivals.at(i). Returns when the first and the last complete.
   Span serve(tlm::tlm_command command, uint64_t address, uint64_t unit_bytes,
              const Arrivals& arrivals);
-  // The same for consecutive units from `address` that may cross rows: split at row boundaries
-  // (a unit belongs to the row of its first byte).
+  // The same for `length_bytes` in consecutive units from `address` (the last unit shorter
+  // when the length is not a multiple), which may cross rows: split at row boundaries (a unit
+  // belongs to the row of its first byte).
   Span serve_range(tlm::tlm_command command, uint64_t address, uint64_t unit_bytes,
-                   const Arrivals& arrivals);
+                   uint64_t length_bytes, const Arrivals& arrivals);
 
   // From arrival to completion of one access of `bytes` with its row open and the bus free.
   Ticks unloaded_latency(tlm::tlm_command command, uint64_t bytes) const;

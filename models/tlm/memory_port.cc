@@ -179,7 +179,7 @@ MemoryPort::Timed MemoryPort::transfer_units(tlm::tlm_command command, uint64_t 
       }
     }
     timed.done = grant.controller->serve_range(
-        command, region->local(address), unit_bytes,
+        command, region->local(address), unit_bytes, length_bytes,
         {arrivals.first + grant.hop_ticks, arrivals.step, arrivals.count});
     timed.unloaded_latency = grant.hop_ticks + grant.controller->unloaded_latency(command, unit_bytes);
     grant.record(command, length_bytes, arrivals.count);

@@ -14,8 +14,12 @@ using Ticks = uint64_t;
 inline Ticks to_ticks(const sc_core::sc_time& time) {
   return time.value();
 }
+// sc_time::from_value is out of line, and hot paths convert at every access: SystemC's inline
+// multiplication by a double is exact below 2^52 ticks (over an hour of simulated time).
 inline sc_core::sc_time to_time(Ticks ticks) {
-  return sc_core::sc_time::from_value(ticks);
+  static const sc_core::sc_time one_tick = sc_core::sc_time::from_value(1);
+  return ticks < (uint64_t{1} << 52) ? one_tick * static_cast<double>(ticks)
+                                     : sc_core::sc_time::from_value(ticks);
 }
 // Ticks needed for `bytes` at `bytes_per_cycle` of a clock of `period_ticks`, in whole cycles.
 inline Ticks transfer_ticks(uint64_t bytes, uint64_t bytes_per_cycle, Ticks period_ticks) {
