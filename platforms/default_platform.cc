@@ -95,7 +95,8 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
     }
     cpu.attach_data_path(caches.front().get());
   }
-  const uint64_t walker_level = mmu.walker_level();
+  // Without caches the walker can only read memory.
+  const uint64_t walker_level = hierarchy.enabled ? mmu.walker_level() : 0;
   if (walker_level > caches.size()) {
     throw ConfigError("mmu.walker_level: " + std::to_string(walker_level) + ", but the platform has " +
                       std::to_string(caches.size()) +

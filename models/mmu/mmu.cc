@@ -26,7 +26,8 @@ void MmuConfig::bind(ParameterBinding& binding) {
   binding.field("walker_level", walker_level,
                 UnsignedSpec{"level",
                              "where the walker's reads enter the memory hierarchy: 1 the L1, 2 "
-                             "the L2, ...; 0 straight to memory, past the caches",
+                             "the L2, ...; 0 straight to memory, past the caches (as when "
+                             "cache.enabled is false)",
                              0, 8});
 }
 
