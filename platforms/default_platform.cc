@@ -87,7 +87,9 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
     // From the bottom up: each level sits on the one below it, the last on the bus.
     DataPath* below = &cpu.bus_path();
     for (uint64_t level = hierarchy.levels; level >= 1; --level) {
-      const std::string name = "l" + std::to_string(level);
+      // (Appended rather than `"l" + ...`: GCC 12 warns wrongly about that one, -Wrestrict.)
+      std::string name = "l";
+      name += std::to_string(level);
       caches[level - 1] = std::make_unique<Cache>(
           name.c_str(), load_config<CacheConfig>(parameters, "cache." + name),
           cpu_config_.line_bytes, cpu_clock, *below, statistics_);

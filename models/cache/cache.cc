@@ -38,25 +38,6 @@ uint64_t line_range(uint64_t first, uint64_t count) {
   return ones << first;
 }
 
-// How many of `count` items done at done.at(i) are done no later than due.at(i).
-uint64_t count_in_time(const Arrivals& done, const Arrivals& due, uint64_t count) {
-  // done.at(i) <= due.at(i)  <=>  done.first - due.first <= i * (due.step - done.step)
-  const auto head = static_cast<int64_t>(done.first) - static_cast<int64_t>(due.first);
-  const auto gain = static_cast<int64_t>(due.step) - static_cast<int64_t>(done.step);
-  const auto n = static_cast<int64_t>(count);
-  int64_t from = 0;
-  int64_t to = n;  // [from, to) are in time
-  if (gain == 0) return head <= 0 ? count : 0;
-  if (gain > 0) {
-    from = head <= 0 ? 0 : (head + gain - 1) / gain;
-  } else if (head > 0) {
-    return 0;
-  } else {
-    to = std::min(n, -head / -gain + 1);
-  }
-  return static_cast<uint64_t>(std::max<int64_t>(0, std::min(to, n) - std::min(from, n)));
-}
-
 }  // namespace
 
 void CacheConfig::bind(ParameterBinding& binding) {
@@ -126,7 +107,8 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
                                      "lines the prefetcher asked of the level below (every one "
                                      "is used: it never runs past the stream)")),
       prefetches_timely_(statistics.counter(std::string(basename()) + ".prefetches_timely",
-                                            "prefetched lines that arrived before their demand")),
+                                            "prefetched lines whose lead hid the whole latency "
+                                            "of the level below")),
       write_buffer_waits_(statistics.counter(std::string(basename()) + ".write_buffer_waits",
                                              "dirty victims that found the write buffer full")) {
   const uint64_t line_total = config.size / line_bytes;
@@ -472,26 +454,21 @@ LineResult Cache::fill_batch(uint64_t page_address, uint64_t line_mask, const Ar
 LineResult Cache::fill(uint64_t page_address, uint64_t fill_mask, const Arrivals& demand) {
   const uint64_t count = demand.count;
   const uint64_t train = config_.prefetch_train_misses;
+  LineResult result = fill_batch(page_address, fill_mask, demand, config_.mshrs);
   const bool stream = fill_mask == line_range(lowest_line(fill_mask), count);
-  if (!config_.prefetch || !stream || count <= train) {
-    return fill_batch(page_address, fill_mask, demand, config_.mshrs);
+  if (!config_.prefetch || !stream || count <= train || result.status != tlm::TLM_OK_RESPONSE) {
+    return result;
   }
-  // A stream: after `train` demand misses the prefetcher asks for the rest ahead of the demand.
-  // Issuing `degree` lines per demand access it builds up to `distance` lines ahead (with one
-  // it only keeps one line ahead), and those are in flight, within the MSHRs. The batch's lines
-  // were all issued as they came, so what the prefetcher changes is who waits: the lines are
-  // this level's misses, not the level above's, which sees them at this level's latency.
-  const uint64_t ahead_in_flight =
-      config_.prefetch_degree > 1 ? config_.prefetch_distance_lines : config_.prefetch_degree;
-  LineResult result = fill_batch(page_address, fill_mask, demand,
-                                 std::min(config_.mshrs, ahead_in_flight));
-  if (result.status != tlm::TLM_OK_RESPONSE) return result;
+  // A stream: after `train` demand misses the prefetcher asks for each line ahead of its demand,
+  // `distance` lines ahead (one, when it issues one line per demand access). With the lines
+  // coming one per `spacing`, that lead hides as much of the latency below; the level above
+  // waits only for the rest of it, so its MSHRs hold the lines that much shorter.
   const uint64_t ahead = count - train;
   prefetches_.add(ahead);
-  const Arrivals done = result.done.as_arrivals(count);
-  prefetches_timely_.add(count_in_time({done.at(train), done.step, ahead},
-                                       {demand.at(train), demand.step, ahead}, ahead));
-  result.unloaded_latency = 0;
+  const uint64_t lead_lines = config_.prefetch_degree > 1 ? config_.prefetch_distance_lines : 1;
+  const Ticks lead = lead_lines * result.done.as_arrivals(count).step;
+  if (lead >= result.unloaded_latency) prefetches_timely_.add(ahead);
+  result.unloaded_latency = result.unloaded_latency > lead ? result.unloaded_latency - lead : 0;
   return result;
 }
 

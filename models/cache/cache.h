@@ -45,12 +45,12 @@ struct CacheConfig {
 // - The lines that miss go to `next` as one batch, issued as their turns come. At most `mshrs`
 //   misses are outstanding: by Little's law the batch then completes no faster than mshrs lines
 //   per unloaded latency of the level below. A stream prefetcher (if on) sees a batch of
-//   consecutive misses as a stream: after the first `train_misses` (demand misses, their
-//   latency exposed) it asks for the rest ahead of the demand with up to min(mshrs, distance)
-//   in flight, so the level above sees them at this level's latency, not at the latency of the
-//   level below (its own MSHRs no longer wait on them). Issuing `degree` lines per demand access,
-//   it runs `distance` ahead when degree > 1 and one line ahead when degree = 1. Prefetches never
-//   run past the batch (the demand stream is known), so every prefetched line is used.
+//   consecutive misses as a stream: after the first `train_misses` (demand misses) it asks for
+//   each line `distance` lines ahead of its demand (one line ahead when `degree` is 1: it then
+//   only keeps pace). With the lines coming one per s, that lead of distance x s hides as much
+//   of the latency below, and the level above waits only for what is left of it: its own MSHRs
+//   hold the lines that much shorter. Prefetches never run past the batch (the demand stream is
+//   known), so every prefetched line is used.
 // - Dirty victims are posted: they go to `next` as write-back batches after the fills, and stall
 //   the batch only when more than `write_buffer_entries` of them wait for `next` to take them.
 // Maintenance by range takes a port turn per line of the range and writes back the dirty ones.
@@ -178,8 +178,8 @@ class Cache : public sc_core::sc_module, public DataPath {
   // After a failed fill: the lines of `line_mask` leave the sets they were allocated in.
   void drop_lines(uint64_t page_address, uint64_t line_mask);
 
-  // The fills of a batch, as batches to the level below (the demand misses, then what the
-  // prefetcher issues ahead); the result's span covers every fill.
+  // The fills of a batch, as one batch to the level below; the result's unloaded latency is what
+  // the prefetcher leaves of it.
   LineResult fill(uint64_t page_address, uint64_t fill_mask, const Arrivals& demand);
   // One batch of fills sent below, with the MSHRs' limit on how fast it completes when
   // `in_flight` of its lines can be outstanding.
