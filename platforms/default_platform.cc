@@ -1,6 +1,7 @@
 #include "platforms/default_platform.h"
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 #include <tlm>
 
@@ -114,8 +115,13 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
 
 void DefaultPlatform::settle() {
   cpu.drain();
-  const Ticks idle = std::max(
+  // Timing is the same from any start, but cycles are counted in whole core cycles and the core
+  // synchronises on quantum boundaries: the next measurement starts on a point of both grids.
+  const Ticks grid = std::lcm(to_ticks(cpu.clock().period()),
+                              to_ticks(tlm::tlm_global_quantum::instance().get()));
+  const Ticks busy = std::max(
       {cpu.now(), cpu.data_path().busy_until(), memory.controller().busy_until()});
+  const Ticks idle = (busy + grid - 1) / grid * grid;
   cpu.data_path().settle(idle);
   memory.controller().settle(idle);
   mmu.invalidate_all();

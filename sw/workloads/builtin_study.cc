@@ -66,11 +66,13 @@ std::vector<uint64_t> BuiltinStudy::standard_sizes() {
   return sizes;
 }
 
-BuiltinStudy::BuiltinStudy(const ParameterSet& parameters, std::vector<uint64_t> sizes)
-    : parameters_(parameters), sizes_(std::move(sizes)) {
+BuiltinStudy::BuiltinStudy(const ParameterSet& parameters, std::vector<uint64_t> sizes,
+                           const std::string& name)
+    : parameters_(parameters), sizes_(std::move(sizes)), name_(name) {
   for (const Engine& engine : kEngineSetups) {
-    const std::string name = std::string("study_") + engine.name;
-    systems_.push_back(std::make_unique<System>(with_engine(parameters, engine), name.c_str()));
+    const std::string system_name = name + "_" + engine.name;
+    systems_.push_back(
+        std::make_unique<System>(with_engine(parameters, engine), system_name.c_str()));
   }
 }
 
@@ -78,7 +80,7 @@ void BuiltinStudy::start() {
   for (size_t engine = 0; engine < kEngines; ++engine) {
     System& system = *systems_[engine];
     Results& results = results_[engine];
-    system.kernel().cpu().start_thread(std::string(kEngineSetups[engine].name) + "_workload",
+    system.kernel().cpu().start_thread(name_ + "_" + kEngineSetups[engine].name + "_workload",
                                        [this, &system, &results] { run(system, results); });
   }
 }

@@ -26,8 +26,10 @@ class BuiltinStudy {
   // The write sizes, in the order they run (the standard list unless a test asks otherwise).
   static std::vector<uint64_t> standard_sizes();
 
+  // `name` prefixes the systems' module names (two studies can share a simulation).
   explicit BuiltinStudy(const ParameterSet& parameters,
-                        std::vector<uint64_t> sizes = standard_sizes());
+                        std::vector<uint64_t> sizes = standard_sizes(),
+                        const std::string& name = "study");
 
   void start();  // before sc_start()
   bool finished() const;
@@ -56,6 +58,7 @@ class BuiltinStudy {
 
   const ParameterSet& parameters_;
   std::vector<uint64_t> sizes_;
+  std::string name_;
   std::vector<std::unique_ptr<System>> systems_;
   Results results_[kEngines];
 };

@@ -10,6 +10,7 @@
 
 #include "models/dma/dma_registers.h"
 #include "tests/support/kernel_fixture.h"
+#include "tests/support/systems.h"
 
 namespace zxvp {
 namespace {
@@ -17,36 +18,7 @@ namespace {
 constexpr uint64_t kPage = ZX_PAGE_SIZE;
 constexpr uint32_t kReadWrite = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
 using testing::KernelTest;
-
-// Several systems in one simulation, each with its own parameters, each running a body.
-class Systems {
- public:
-  void add(const std::vector<std::string>& overrides, std::function<void(Kernel&, Process&)> body) {
-    ParameterSet parameters;
-    System::declare_parameters(parameters);
-    load_platform_file("default", parameters);
-    for (const std::string& assignment : overrides)
-      parameters.set_assignment(assignment, "test");
-    const std::string name = "system" + std::to_string(systems_.size());
-    systems_.push_back(std::make_unique<System>(parameters, name.c_str()));
-    System& system = *systems_.back();
-    system.kernel().cpu().start_thread(name + "_body", [&system, body = std::move(body), this] {
-      Process* process = system.kernel().create_process("main");
-      ASSERT_NE(process, nullptr);
-      body(system.kernel(), *process);
-      ++finished_;
-    });
-  }
-  void run() {
-    sc_core::sc_start();
-    ASSERT_EQ(finished_, systems_.size());
-  }
-  System& system(size_t index) { return *systems_[index]; }
-
- private:
-  std::vector<std::unique_ptr<System>> systems_;
-  size_t finished_ = 0;
-};
+using testing::Systems;
 
 uint64_t sum(const CallRecord& record) {
   return std::accumulate(record.breakdown.begin(), record.breakdown.end(), uint64_t{0});
