@@ -134,6 +134,8 @@ Process* Kernel::create_process(const std::string& name) {
   } while ((secret >> 20) == 0 || secret_taken(secret));
   secret_state_ = random();
   processes_.emplace_back(name, next_asid_, secret, next_handle_id_, std::move(vmar));
+  // Setting up is no call's work: the next call must not pay for its stores.
+  cpu_.drain();
   return &processes_.back();
 }
 
@@ -145,6 +147,7 @@ void Kernel::destroy_process(Process& process) {
   const auto it = std::find_if(processes_.begin(), processes_.end(),
                                [&process](const Process& p) { return &p == &process; });
   if (it != processes_.end()) processes_.erase(it);
+  cpu_.drain();
 }
 
 void Kernel::enter_address_space(Process& process) {
