@@ -25,7 +25,7 @@ struct MmuConfig {
   uint64_t l2_tlb_ways = 12;
   uint64_t l2_tlb_hit_latency_cycles = 9;
   uint64_t walk_cache_entries = 16;
-  uint64_t walker_level = 2;
+  uint64_t walker_level = 3;
 
   void bind(ParameterBinding& binding);
 };
