@@ -92,8 +92,6 @@ class Cache : public sc_core::sc_module, public DataPath {
 
   uint64_t line_bytes() const { return line_bytes_; }
   uint64_t line_count() const { return tags_.size(); }
-  Ticks hit_latency() const { return hit_latency_; }
-  Ticks line_occupancy() const { return line_occupancy_; }
   bool contains(uint64_t physical_address) const;
   bool is_dirty(uint64_t physical_address) const;
 

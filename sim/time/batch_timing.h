@@ -48,10 +48,6 @@ struct Span {
     const Ticks step = count > 1 && last > first ? (last - first) / (count - 1) : 0;
     return {first, step, count};
   }
-  // The later of two spans, item by item at both ends.
-  static Span later(const Span& a, const Span& b) {
-    return {std::max(a.first, b.first), std::max(a.last, b.last)};
-  }
 };
 
 // A resource that serves items one at a time, in the order they reach it, each keeping it busy

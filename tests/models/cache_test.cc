@@ -32,9 +32,15 @@ struct CacheRig {
     initiator.port.socket.bind(memory.socket);
   }
 
+  // Round figures: 60 ns latency, 16 bytes a nanosecond (a line: 4 ns), rows always open.
   static MemoryConfig memory_config() {
     MemoryConfig config;
     config.size = 16 * MiB;
+    config.clock_mhz = 1000;
+    config.bytes_per_cycle = 16;
+    config.read_latency_ns = 60;
+    config.write_latency_ns = 60;
+    config.row_miss_ns = 0;
     return config;
   }
 
@@ -288,6 +294,75 @@ TEST(Cache, WholePageStreamKeepsItsGroupsAsLists) {
   EXPECT_EQ(rig.l1.groups_as_lists(), 1u);
   EXPECT_EQ(rig.counter("l1.misses"), 1 + 64 * kPage / kLine);
   EXPECT_EQ(rig.counter("l1.write_backs"), 1u);
+}
+
+CacheConfig timed_config(uint64_t size, uint64_t hit_latency_cycles, uint64_t bytes_per_cycle,
+                         uint64_t mshrs, uint64_t write_buffer_entries) {
+  CacheConfig config = cache_config(size, 8, hit_latency_cycles);
+  config.bytes_per_cycle = bytes_per_cycle;
+  config.write_bytes_per_cycle = 0;
+  config.mshrs = mshrs;
+  config.write_buffer_entries = write_buffer_entries;
+  config.prefetch = false;
+  return config;
+}
+
+// The last line of a page read from memory comes 63 line transfers after the first when misses
+// overlap freely; with one MSHR in the L1 each waits for the one before: 63 round trips.
+TEST(Cache, MissesOverlapUpToTheMshrs) {
+  CacheRig many("_many", true, timed_config(32 * KiB, 4, 64, 64, 64),
+                timed_config(256 * KiB, 10, 64, 64, 64));
+  CacheRig one("_one", true, timed_config(32 * KiB, 4, 64, 1, 64),
+               timed_config(256 * KiB, 10, 64, 64, 64));
+  Span done[2];
+  sc_core::sc_spawn([&] {
+    done[0] = many.l1.lines(request_of(LineAccess::read, 0x10'0000, kPage, 0, false)).done;
+    done[1] = one.l1.lines(request_of(LineAccess::read, 0x10'0000, kPage, 0, false)).done;
+  });
+  sc_core::sc_start();
+  const Ticks line_transfer = 4'000;
+  // A round trip seen from the L1: the L2's 10 cycles (5 ns), then memory's 60 ns and a line.
+  const Ticks round_trip = 5'000 + 60'000 + line_transfer;
+  EXPECT_EQ(done[0].last - done[0].first, 63 * line_transfer);
+  EXPECT_EQ(done[1].last - done[1].first, 63 * round_trip);
+  EXPECT_EQ(one.counter("l1_one.mshr_waits"), 63u);
+}
+
+// Dirty victims are posted: a batch waits for them only beyond the write buffer's entries.
+TEST(Cache, ABatchWaitsForItsVictimsOnlyWhenTheWriteBufferIsFull) {
+  // An L2 whose port takes 32 ns a line: the victims drain slowly.
+  CacheRig roomy("_roomy", true, timed_config(4 * KiB, 4, 64, 64, 64),
+                 timed_config(256 * KiB, 10, 1, 64, 64));
+  CacheRig none("_none", true, timed_config(4 * KiB, 4, 64, 64, 0),
+                timed_config(256 * KiB, 10, 1, 64, 64));
+  Ticks done[2] = {0, 0};
+  CacheRig* rigs[2] = {&roomy, &none};
+  sc_core::sc_spawn([&] {
+    for (int r = 0; r < 2; ++r) {
+      // A page written whole (no fill), then another read: it evicts the first's 64 dirty lines.
+      rigs[r]->l1.lines(request_of(LineAccess::write, 0x10'0000, kPage, 0, true));
+      done[r] = rigs[r]->l1.lines(request_of(LineAccess::read, 0x20'0000, kPage, 1'000'000, false))
+                    .done.last;
+    }
+  });
+  sc_core::sc_start();
+  // Without a buffer the read waits until the L2 has taken all but none of the 64 victims.
+  EXPECT_GE(done[1] - done[0], 60 * Ticks{32'000});
+  EXPECT_EQ(none.counter("l1_none.write_buffer_waits"), 64u);
+  EXPECT_EQ(roomy.counter("l1_roomy.write_buffer_waits"), 0u);
+}
+
+// A store that writes a whole line allocates it without reading it; a partial one reads it.
+TEST(Cache, WholeLineStoresNeedNoFill) {
+  CacheRig rig("", true, timed_config(32 * KiB, 4, 64, 64, 64),
+               timed_config(256 * KiB, 10, 64, 64, 64));
+  sc_core::sc_spawn([&] {
+    rig.l1.lines(request_of(LineAccess::write, 0x10'0000, kPage, 0, true));
+    rig.l1.lines(request_of(LineAccess::write, 0x20'0000, kPage, 0, false));
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(rig.counter("memory.bytes_read"), kPage);  // the second page only
+  EXPECT_EQ(rig.counter("l1.misses"), 2 * kPage / kLine);
 }
 
 }  // namespace
