@@ -152,6 +152,20 @@ TEST_F(ScenarioRun, AnInvalidScenarioExitsTwoBeforeAnyStepRuns) {
   EXPECT_THAT(platform.output, HasSubstr("platform 'nowhere'"));
 }
 
+TEST_F(ScenarioRun, ABadPlatformFileIsRefusedWithItsLineAndColumn) {
+  const std::string platform = file("small.yaml", "name: small\nparams:\n  sim.dmi: maybe\n");
+  const std::string scenario =
+      file("on_small.yaml", "platform: small.yaml\nsteps:\n  - vmo_create: {size: 1, out: v}\n");
+  const Result run = zxvp("run " + scenario);
+  EXPECT_EQ(run.status, 2);
+  EXPECT_THAT(run.output,
+              HasSubstr(scenario + ": " + platform + ":3:12: parameter 'sim.dmi': value 'maybe'"));
+  EXPECT_THAT(run.output, ::testing::Not(HasSubstr("summary:")));
+  const Result option = zxvp("run --platform " + platform);
+  EXPECT_EQ(option.status, 2);
+  EXPECT_THAT(option.output, HasSubstr(platform + ":3:12: parameter 'sim.dmi'"));
+}
+
 TEST_F(ScenarioRun, CommandLineParametersOverrideTheScenarios) {
   // The scenario asks for 1 MiB of memory and expects NO_MEMORY; -p gives it 64 MiB.
   const Result small = zxvp("run " + example("vmo_write_no_memory.yaml"));
