@@ -322,11 +322,10 @@ TEST_F(ScenarioRun, ASweepOverASizePlotsCyclesPerCallOnLogAxes) {
 
 TEST_F(ScenarioRun, ASweepOverNearbyNumbersKeepsLinearAxesFromZeroWithALegendInside) {
   const std::string out = (directory_ / "latency").string();
-  ASSERT_EQ(zxvp("sweep " + example("snapshot_fork_cost.yaml") +
-                 " --sweep memory.read_latency_ns=40,80 --sweep kernel.copy_engine=cpu,dma --out " +
-                 out)
-                .status,
-            0);
+  const Result sweep =
+      zxvp("sweep " + example("snapshot_fork_cost.yaml") +
+           " --sweep memory.read_latency_ns=40,80 --sweep kernel.copy_engine=cpu,dma --out " + out);
+  ASSERT_EQ(sweep.status, 0) << sweep.output;
   std::ifstream in(out + "/plot.gp");
   std::stringstream script;
   script << in.rdbuf();
