@@ -74,10 +74,12 @@ HostDescription describe_host(std::string_view cpuinfo, std::optional<double> cp
       cpuinfo_mhz = number<double>(value);
     } else if (key == "flags") {
       // A flag of its own, not part of another flag's name.
-      for (size_t start = 0; start < value.size();) {
-        const size_t end = std::min(value.find(' ', start), value.size());
-        if (value.substr(start, end - start) == "hypervisor") host.virtual_machine = true;
-        start = end + 1;
+      for (size_t word_start = 0; word_start < value.size();) {
+        const size_t word_end = std::min(value.find(' ', word_start), value.size());
+        if (value.substr(word_start, word_end - word_start) == "hypervisor") {
+          host.virtual_machine = true;
+        }
+        word_start = word_end + 1;
       }
     }
   }
