@@ -13,7 +13,6 @@ namespace zxvp {
 namespace {
 
 using sc_core::sc_time;
-using sc_core::SC_ZERO_TIME;
 using testing::CpuRig;
 using testing::kKernelReadWrite;
 using testing::kUserReadOnly;

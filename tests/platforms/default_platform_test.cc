@@ -5,9 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "platforms/platform_file.h"
 #include "sim/params/units.h"
+#include "sim/yaml/yaml_document.h"
 #include "sw/workloads/memory_probe.h"
 #include "sw/workloads/system.h"
 
@@ -30,19 +34,22 @@ std::string write_file(const std::string& name, const std::string& text) {
   return path.string();
 }
 
+// The refusal of a platform file holding `text`, its path written as "FILE".
 std::string refusal_of_platform_file(const std::string& text) {
   ParameterSet parameters;
   System::declare_parameters(parameters);  // platform files also give the kernel's costs
   const std::string path = write_file("platform.yaml", text);
+  std::string message;
   try {
     load_platform_file(path, parameters);
+    ADD_FAILURE() << "accepted:\n" << text;
   } catch (const ConfigError& error) {
-    std::filesystem::remove(path);
-    return error.what();
+    message = error.what();
   }
   std::filesystem::remove(path);
-  ADD_FAILURE() << "accepted:\n" << text;
-  return {};
+  for (size_t at = message.find(path); at != std::string::npos; at = message.find(path))
+    message.replace(at, path.size(), "FILE");
+  return message;
 }
 
 TEST(PlatformFile, BuiltinDefaultSetsEveryKeyItNames) {
@@ -74,6 +81,31 @@ TEST(PlatformFile, RefusesBadFilesWithTheirLocation) {
   EXPECT_THAT(refusal_of_platform_file("assembly: quad\n"), HasSubstr("unknown assembly 'quad'"));
   EXPECT_THAT(refusal_of_platform_file("params: [\n"), HasSubstr("not valid YAML"));
   EXPECT_THAT(refusal_of_platform_file("- a\n- b\n"), HasSubstr("is a mapping"));
+}
+
+// Platform files are read like scenarios: every refusal starts with file, line and column, and
+// the reader's limits (no aliases, bounded nesting, text only) hold for them too.
+TEST(PlatformFile, EveryRefusalStartsWithFileLineAndColumn) {
+  const std::string deep = "params: " + std::string(kMaxYamlDepth, '[');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"name: small\nparams:\n  memory.size: lots\n",
+       "FILE:3:16: parameter 'memory.size': value 'lots' is refused"},
+      {"params:\n  cpu.clock_mhz: 2000\n  memory.read_latency_ns: -5\n",
+       "FILE:3:27: parameter 'memory.read_latency_ns': value '-5' is out of range"},
+      {"params:\n  sim.dmi: [true]\n", "FILE:2:12: parameter 'sim.dmi' needs a single value"},
+      {"params: 16MiB\n", "FILE:1:9: 'params' must be a mapping"},
+      {"name: [a, b]\n", "FILE:1:7: 'name' must be text"},
+      {"name: x\nassembly: quad\n", "FILE:2:11: unknown assembly 'quad'"},
+      {"params:\n  memory.size: [1GiB\n", "FILE:3:1: not valid YAML"},
+      {"name: &n small\ndescription: *n\n", "FILE:2:14: not valid YAML: aliases"},
+      {deep, "FILE:1:72: not valid YAML: nested deeper than 64 levels"},
+      {std::string("name: x\n\0\1", 10), "FILE: not a text file (it holds NUL bytes)"},
+      {"- a\n- b\n", "FILE:1:1: a platform file is a mapping"},
+  };
+  for (const auto& [text, expected] : cases) {
+    const std::string refusal = refusal_of_platform_file(text);
+    EXPECT_EQ(refusal.rfind(expected, 0), 0u) << refusal;
+  }
 }
 
 TEST(PlatformFile, UnknownPlatformNamesBuiltinsAndThePath) {
