@@ -101,8 +101,8 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
   // Without caches the walker can only read memory.
   const uint64_t walker_level = hierarchy.enabled ? mmu.walker_level() : 0;
   if (walker_level > caches.size()) {
-    throw ConfigError("mmu.walker_level: " + std::to_string(walker_level) + ", but the platform has " +
-                      std::to_string(caches.size()) +
+    throw ConfigError("mmu.walker_level: " + std::to_string(walker_level) +
+                      ", but the platform has " + std::to_string(caches.size()) +
                       " cache levels (0 reads page tables from memory)");
   }
   if (walker_level != 0) {
@@ -117,10 +117,10 @@ void DefaultPlatform::settle() {
   cpu.drain();
   // Timing is the same from any start, but cycles are counted in whole core cycles and the core
   // synchronises on quantum boundaries: the next measurement starts on a point of both grids.
-  const Ticks grid = std::lcm(to_ticks(cpu.clock().period()),
-                              to_ticks(tlm::tlm_global_quantum::instance().get()));
-  const Ticks busy = std::max(
-      {cpu.now(), cpu.data_path().busy_until(), memory.controller().busy_until()});
+  const Ticks grid =
+      std::lcm(to_ticks(cpu.clock().period()), to_ticks(tlm::tlm_global_quantum::instance().get()));
+  const Ticks busy =
+      std::max({cpu.now(), cpu.data_path().busy_until(), memory.controller().busy_until()});
   const Ticks idle = (busy + grid - 1) / grid * grid;
   cpu.data_path().settle(idle);
   memory.controller().settle(idle);

@@ -32,12 +32,6 @@ uint64_t highest_line(uint64_t mask) {
   return 63 - static_cast<uint64_t>(std::countl_zero(mask));
 }
 
-// Lines [first, first + count) of a page as a mask.
-uint64_t line_range(uint64_t first, uint64_t count) {
-  const uint64_t ones = count >= 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
-  return ones << first;
-}
-
 }  // namespace
 
 void CacheConfig::bind(ParameterBinding& binding) {
@@ -45,9 +39,9 @@ void CacheConfig::bind(ParameterBinding& binding) {
       "size", size,
       UnsignedSpec{"bytes", "capacity (ways x a power-of-two number of sets x line)", KiB, GiB});
   binding.field("ways", ways, UnsignedSpec{"ways", "associativity", 1, 64});
-  binding.field("hit_latency_cycles", hit_latency_cycles,
-                UnsignedSpec{"cycles", "CPU cycles from a line's turn at the port to its data",
-                             0, 10'000});
+  binding.field(
+      "hit_latency_cycles", hit_latency_cycles,
+      UnsignedSpec{"cycles", "CPU cycles from a line's turn at the port to its data", 0, 10'000});
   binding.field("bytes_per_cycle", bytes_per_cycle,
                 UnsignedSpec{"bytes/cycle",
                              "port bandwidth in CPU cycles: a line takes line / this cycles of "
@@ -67,16 +61,17 @@ void CacheConfig::bind(ParameterBinding& binding) {
                              "stalls",
                              0, 1024});
   binding.field("prefetch.enabled", prefetch, BoolSpec{"a stream prefetcher on this level"});
-  binding.field("prefetch.distance_lines", prefetch_distance_lines,
-                UnsignedSpec{"lines", "how far ahead of the demand stream the prefetcher runs",
-                             1, 64});
+  binding.field(
+      "prefetch.distance_lines", prefetch_distance_lines,
+      UnsignedSpec{"lines", "how far ahead of the demand stream the prefetcher runs", 1, 64});
   binding.field("prefetch.degree", prefetch_degree,
-                UnsignedSpec{"lines", "prefetches issued per demand access until the distance "
-                                      "is reached",
+                UnsignedSpec{"lines",
+                             "prefetches issued per demand access until the distance "
+                             "is reached",
                              1, 64});
-  binding.field("prefetch.train_misses", prefetch_train_misses,
-                UnsignedSpec{"misses", "sequential misses that start a stream (demand misses)",
-                             1, 64});
+  binding.field(
+      "prefetch.train_misses", prefetch_train_misses,
+      UnsignedSpec{"misses", "sequential misses that start a stream (demand misses)", 1, 64});
 }
 
 Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
@@ -89,8 +84,8 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
       ways_(config.ways),
       set_mask_(0),
       hit_latency_(to_ticks(cpu_clock.cycles(config.hit_latency_cycles))),
-      line_occupancy_(transfer_ticks(line_bytes, config.bytes_per_cycle,
-                                     to_ticks(cpu_clock.period()))),
+      line_occupancy_(
+          transfer_ticks(line_bytes, config.bytes_per_cycle, to_ticks(cpu_clock.period()))),
       write_occupancy_(config.write_bytes_per_cycle == 0
                            ? line_occupancy_
                            : transfer_ticks(line_bytes, config.write_bytes_per_cycle,
@@ -489,9 +484,9 @@ LineResult Cache::lines(const LineRequest& request) {
   tag_pass(request, outcome);
   const bool own_write_port =
       config_.write_bytes_per_cycle != 0 && request.access != LineAccess::read;
-  const ServiceQueue::Served served =
-      own_write_port ? write_port_.serve(request.arrivals, write_occupancy_)
-                     : port_.serve(request.arrivals, line_occupancy_);
+  const ServiceQueue::Served served = own_write_port
+                                          ? write_port_.serve(request.arrivals, write_occupancy_)
+                                          : port_.serve(request.arrivals, line_occupancy_);
   const uint64_t count = request.arrivals.count;
   result.done = served.span(0, count - 1, hit_latency_);
   result.unloaded_latency = hit_latency_;
@@ -541,8 +536,8 @@ void Cache::maintain_slot(size_t slot, CacheMaintenance operation, uint64_t rank
   }
 }
 
-Ticks Cache::maintain(CacheMaintenance operation, uint64_t physical_address,
-                      uint64_t length_bytes, Ticks now) {
+Ticks Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint64_t length_bytes,
+                      Ticks now) {
   if (length_bytes == 0) return next_.maintain(operation, physical_address, length_bytes, now);
   const uint64_t first = physical_address >> line_shift_;
   const uint64_t last = (physical_address + length_bytes - 1) >> line_shift_;
@@ -603,9 +598,9 @@ Ticks Cache::maintain(CacheMaintenance operation, uint64_t physical_address,
   Ticks done = served.last_start() + hit_latency_;
   for (const VictimRun& run : outcome.victims) {
     const uint64_t count = lines_in(run.line_mask);
-    const LineResult taken = next_.lines(
-        {run.page_number * kPageBytes, run.line_mask, LineAccess::write_back, 0,
-         served.span(run.first_rank, run.last_rank, hit_latency_).as_arrivals(count)});
+    const LineResult taken =
+        next_.lines({run.page_number * kPageBytes, run.line_mask, LineAccess::write_back, 0,
+                     served.span(run.first_rank, run.last_rank, hit_latency_).as_arrivals(count)});
     done = std::max(done, taken.done.last);
   }
   return std::max(done, next_.maintain(operation, physical_address, length_bytes, now));

@@ -166,13 +166,13 @@ class Cache : public sc_core::sc_module, public DataPath {
   // Applies a batch to the tags and says what it asks of the level below (`outcome`).
   void tag_pass(const LineRequest& request, Outcome& outcome);
   // The batch's lines of `list_mask`, all in their group's list, by one list operation.
-  void tag_list(size_t group, uint64_t page_number, const LineRequest& request,
-                uint64_t list_mask, Outcome& outcome);
+  void tag_list(size_t group, uint64_t page_number, const LineRequest& request, uint64_t list_mask,
+                Outcome& outcome);
   // One line of the batch (at `offset` in its page) in its set.
   void tag_line(uint64_t line_number, uint64_t offset, const LineRequest& request,
                 Outcome& outcome);
-  void add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_rank,
-                  uint64_t last_rank, Outcome& outcome);
+  void add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_rank, uint64_t last_rank,
+                  Outcome& outcome);
   // After a failed fill: the lines of `line_mask` leave the sets they were allocated in.
   void drop_lines(uint64_t page_address, uint64_t line_mask);
 

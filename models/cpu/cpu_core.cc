@@ -165,21 +165,8 @@ void CpuCore::flush_pending() {
 LineRequest CpuCore::line_request(LineAccess access, uint64_t physical_address,
                                   uint64_t length_bytes, Arrivals arrivals,
                                   bool whole_lines_without_fill) const {
-  const uint64_t line = config_.line_bytes;
-  const uint64_t page = physical_address & ~(DataPath::kPageBytes - 1);
-  const uint64_t start = physical_address - page;
-  const uint64_t end = start + length_bytes;
-  const uint64_t first = start / line;
-  const uint64_t last = (end - 1) / line;
-  auto lines_from = [](uint64_t from, uint64_t to) {  // lines [from, to)
-    if (to <= from) return uint64_t{0};
-    const uint64_t count = to - from;
-    return (count >= 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1) << from;
-  };
-  arrivals.count = last - first + 1;
-  const uint64_t whole = whole_lines_without_fill ? lines_from((start + line - 1) / line, end / line)
-                                                  : 0;
-  return {page, lines_from(first, last + 1), access, whole, arrivals};
+  return page_lines(access, physical_address, length_bytes, config_.line_bytes, arrivals,
+                    whole_lines_without_fill);
 }
 
 LineResult CpuCore::issue_loads(uint64_t physical_address, uint64_t length_bytes) {
@@ -211,7 +198,8 @@ LineResult CpuCore::issue_stores(uint64_t physical_address, uint64_t length_byte
                                  const Arrivals& arrivals, bool whole_lines_without_fill) {
   const LineResult stored = data_path_->lines(line_request(
       LineAccess::write, physical_address, length_bytes, arrivals, whole_lines_without_fill));
-  if (stored.status == tlm::TLM_OK_RESPONSE) stores_done_ = std::max(stores_done_, stored.done.last);
+  if (stored.status == tlm::TLM_OK_RESPONSE)
+    stores_done_ = std::max(stores_done_, stored.done.last);
   return stored;
 }
 
@@ -226,17 +214,16 @@ void CpuCore::drain() {
   maybe_sync();
 }
 
-tlm::tlm_response_status CpuCore::cached_access(tlm::tlm_command command,
-                                                uint64_t physical_address, uint8_t* data,
-                                                uint64_t length_bytes) {
+tlm::tlm_response_status CpuCore::cached_access(tlm::tlm_command command, uint64_t physical_address,
+                                                uint8_t* data, uint64_t length_bytes) {
   if (command == tlm::TLM_READ_COMMAND) {
     const LineResult loaded = data_path_->lines(
         line_request(LineAccess::read, physical_address, length_bytes, {now(), 0, 0}, false));
     if (loaded.status != tlm::TLM_OK_RESPONSE) return loaded.status;
     quantum_.advance_to(loaded.done.last);
   } else {
-    const LineResult stored = issue_stores(physical_address, length_bytes, {now(), 0, 0},
-                                           config_.write_streaming);
+    const LineResult stored =
+        issue_stores(physical_address, length_bytes, {now(), 0, 0}, config_.write_streaming);
     if (stored.status != tlm::TLM_OK_RESPONSE) return stored.status;
   }
   return data_path_->functional(command, physical_address, data, length_bytes);
@@ -247,8 +234,8 @@ tlm::tlm_response_status CpuCore::uncached_access(tlm::tlm_command command,
                                                   uint64_t length_bytes, MemoryType memory_type) {
   drain();
   Ticks time = now();
-  const auto status = data_path_->access_uncached(command, physical_address, data, length_bytes,
-                                                  memory_type, time);
+  const auto status =
+      data_path_->access_uncached(command, physical_address, data, length_bytes, memory_type, time);
   quantum_.advance_to(time);
   return status;
 }
@@ -286,11 +273,10 @@ MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address,
       break;
     }
     uint8_t* bytes = data + result.bytes_done;
-    result.bus_status =
-        translation.memory_type == MemoryType::cached
-            ? cached_access(command, translation.physical_address, bytes, chunk)
-            : uncached_access(command, translation.physical_address, bytes, chunk,
-                              translation.memory_type);
+    result.bus_status = translation.memory_type == MemoryType::cached
+                            ? cached_access(command, translation.physical_address, bytes, chunk)
+                            : uncached_access(command, translation.physical_address, bytes, chunk,
+                                              translation.memory_type);
     if (result.bus_status != tlm::TLM_OK_RESPONSE) {
       result.fault_address = address;
       break;
@@ -310,49 +296,42 @@ MemoryAccess CpuCore::load(uint64_t virtual_address, void* data, uint64_t length
 }
 
 MemoryAccess CpuCore::store(uint64_t virtual_address, const void* data, uint64_t length_bytes,
-                           Privilege privilege) {
+                            Privilege privilege) {
   // The data pointer of a write is never written through.
   return access(tlm::TLM_WRITE_COMMAND, virtual_address,
                 const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes, privilege);
 }
 
-tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void* data,
-                                                uint64_t length_bytes, MemoryType memory_type) {
+tlm::tlm_response_status CpuCore::physical_access(tlm::tlm_command command,
+                                                  uint64_t physical_address, uint8_t* data,
+                                                  uint64_t length_bytes, MemoryType memory_type) {
   flush_pending();
-  auto* bytes = static_cast<uint8_t*>(data);
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   for (uint64_t done = 0; done < length_bytes && status == tlm::TLM_OK_RESPONSE;) {
     const uint64_t address = physical_address + done;
     const uint64_t piece =
         std::min(length_bytes - done, DataPath::kPageBytes - (address % DataPath::kPageBytes));
     status = memory_type == MemoryType::cached
-                 ? cached_access(tlm::TLM_READ_COMMAND, address, bytes + done, piece)
-                 : uncached_access(tlm::TLM_READ_COMMAND, address, bytes + done, piece,
-                                   memory_type);
+                 ? cached_access(command, address, data + done, piece)
+                 : uncached_access(command, address, data + done, piece, memory_type);
     done += piece;
   }
   maybe_sync();
   return status;
 }
 
+tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void* data,
+                                                uint64_t length_bytes, MemoryType memory_type) {
+  return physical_access(tlm::TLM_READ_COMMAND, physical_address, static_cast<uint8_t*>(data),
+                         length_bytes, memory_type);
+}
+
 tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, const void* data,
                                                  uint64_t length_bytes, MemoryType memory_type) {
-  flush_pending();
   // The data pointer of a write is never written through.
-  auto* bytes = const_cast<uint8_t*>(static_cast<const uint8_t*>(data));
-  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  for (uint64_t done = 0; done < length_bytes && status == tlm::TLM_OK_RESPONSE;) {
-    const uint64_t address = physical_address + done;
-    const uint64_t piece =
-        std::min(length_bytes - done, DataPath::kPageBytes - (address % DataPath::kPageBytes));
-    status = memory_type == MemoryType::cached
-                 ? cached_access(tlm::TLM_WRITE_COMMAND, address, bytes + done, piece)
-                 : uncached_access(tlm::TLM_WRITE_COMMAND, address, bytes + done, piece,
-                                   memory_type);
-    done += piece;
-  }
-  maybe_sync();
-  return status;
+  return physical_access(tlm::TLM_WRITE_COMMAND, physical_address,
+                         const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes,
+                         memory_type);
 }
 
 tlm::tlm_response_status CpuCore::physical_zero(uint64_t physical_address, uint64_t length_bytes) {
@@ -391,9 +370,9 @@ tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destin
       if (status == tlm::TLM_OK_RESPONSE) {
         const uint64_t store_lines =
             line_request(LineAccess::write, to, piece, {}, false).arrivals.count;
-        status = issue_stores(to, piece, loaded.done.as_arrivals(store_lines),
-                              config_.write_streaming)
-                     .status;
+        status =
+            issue_stores(to, piece, loaded.done.as_arrivals(store_lines), config_.write_streaming)
+                .status;
       }
       if (status == tlm::TLM_OK_RESPONSE) defer_move(from, to, piece);
       done += piece;

@@ -133,6 +133,10 @@ class CpuCore : public sc_core::sc_module {
   // times it, moves its bytes, and waits for a load's data.
   tlm::tlm_response_status cached_access(tlm::tlm_command command, uint64_t physical_address,
                                          uint8_t* data, uint64_t length_bytes);
+  // A kernel access by physical address, page by page, cached or not.
+  tlm::tlm_response_status physical_access(tlm::tlm_command command, uint64_t physical_address,
+                                           uint8_t* data, uint64_t length_bytes,
+                                           MemoryType memory_type);
   // An uncached, device or write-combining access, after earlier stores.
   tlm::tlm_response_status uncached_access(tlm::tlm_command command, uint64_t physical_address,
                                            uint8_t* data, uint64_t length_bytes,

@@ -29,6 +29,12 @@ struct LineRequest {
   Arrivals arrivals;
 };
 
+// Lines [first, first + count) of a page as a line mask.
+inline uint64_t line_range(uint64_t first, uint64_t count) {
+  const uint64_t ones = count >= 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
+  return count == 0 ? 0 : ones << first;
+}
+
 struct LineResult {
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   // Reads and writes: when the first and the last line are done (the data delivered, the store
@@ -78,5 +84,26 @@ class DataPath {
   // When this level and those below will have done all the work queued so far.
   virtual Ticks busy_until() const = 0;
 };
+
+// The lines of [physical_address, + length_bytes), within one 4 KiB page, as a batch arriving
+// as `arrivals` gives (its count is filled in); with `whole_lines_without_fill`, the lines written
+// whole are marked as needing no fill.
+inline LineRequest page_lines(LineAccess access, uint64_t physical_address, uint64_t length_bytes,
+                              uint64_t line_bytes, Arrivals arrivals,
+                              bool whole_lines_without_fill) {
+  const uint64_t page = physical_address & ~(DataPath::kPageBytes - 1);
+  const uint64_t start = physical_address - page;
+  const uint64_t end = start + length_bytes;
+  const uint64_t first = start / line_bytes;
+  const uint64_t last = (end - 1) / line_bytes;
+  const uint64_t first_whole = (start + line_bytes - 1) / line_bytes;
+  const uint64_t end_whole = end / line_bytes;
+  arrivals.count = last - first + 1;
+  return {page, line_range(first, arrivals.count), access,
+          whole_lines_without_fill && end_whole > first_whole
+              ? line_range(first_whole, end_whole - first_whole)
+              : 0,
+          arrivals};
+}
 
 }  // namespace zxvp

@@ -25,9 +25,9 @@ void DmaConfig::bind(ParameterBinding& binding) {
   binding.field(
       "burst_bytes", burst_bytes,
       UnsignedSpec{"bytes", "largest read or write the engine issues (a power of two)", 8, 4096});
-  binding.field("burst_overhead_cycles", burst_overhead_cycles,
-                UnsignedSpec{"cycles", "engine cycles between the issue of two bursts' reads", 0,
-                             1'000'000});
+  binding.field(
+      "burst_overhead_cycles", burst_overhead_cycles,
+      UnsignedSpec{"cycles", "engine cycles between the issue of two bursts' reads", 0, 1'000'000});
   binding.field("outstanding", outstanding,
                 UnsignedSpec{"bursts", "burst reads a channel keeps in flight", 1, 1024});
   binding.field("register_latency_cycles", register_latency_cycles,

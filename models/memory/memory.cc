@@ -26,15 +26,17 @@ void MemoryConfig::bind(ParameterBinding& binding) {
       "bytes_per_cycle", bytes_per_cycle,
       UnsignedSpec{"bytes/cycle", "data moved per memory clock cycle after the latency", 1, 4096});
   binding.field("banks", banks,
-                UnsignedSpec{"banks", "banks, each with one row open (successive rows go to "
-                                      "successive banks)",
+                UnsignedSpec{"banks",
+                             "banks, each with one row open (successive rows go to "
+                             "successive banks)",
                              1, 1024});
   binding.field("row_bytes", row_bytes,
                 UnsignedSpec{"bytes", "row (page) of a bank, a power of two of at least 4 KiB",
                              4 * KiB, 1 * MiB});
   binding.field("row_miss_ns", row_miss_ns,
-                RealSpec{"ns", "added to an access whose bank has another row open (precharge "
-                               "and activate: tRP + tRCD)",
+                RealSpec{"ns",
+                         "added to an access whose bank has another row open (precharge "
+                         "and activate: tRP + tRCD)",
                          0.0, 1e6});
 }
 

@@ -37,9 +37,8 @@ Span MemoryController::serve(tlm::tlm_command command, uint64_t address, uint64_
   return bus_.serve(ready, transfer, row_hit ? 0 : row_miss_ticks_).span(transfer);
 }
 
-Span MemoryController::serve_range(tlm::tlm_command command, uint64_t address,
-                                   uint64_t unit_bytes, uint64_t length_bytes,
-                                   const Arrivals& arrivals) {
+Span MemoryController::serve_range(tlm::tlm_command command, uint64_t address, uint64_t unit_bytes,
+                                   uint64_t length_bytes, const Arrivals& arrivals) {
   Span done;
   // Whole units row by row, then a shorter last one on its own.
   const uint64_t whole = std::min(arrivals.count, length_bytes / unit_bytes);

@@ -17,9 +17,9 @@ void MmuConfig::bind(ParameterBinding& binding) {
                              0, 1 << 20});
   binding.field("l2_tlb.ways", l2_tlb_ways,
                 UnsignedSpec{"ways", "second-level TLB associativity", 1, 1 << 20});
-  binding.field("l2_tlb.hit_latency_cycles", l2_tlb_hit_latency_cycles,
-                UnsignedSpec{"cycles", "CPU cycles added by a lookup in the second-level TLB", 0,
-                             1000});
+  binding.field(
+      "l2_tlb.hit_latency_cycles", l2_tlb_hit_latency_cycles,
+      UnsignedSpec{"cycles", "CPU cycles added by a lookup in the second-level TLB", 0, 1000});
   binding.field(
       "walk_cache.entries", walk_cache_entries,
       UnsignedSpec{"entries", "upper-level table entries cached for walks (0: none)", 0, 4096});

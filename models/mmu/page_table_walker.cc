@@ -18,10 +18,8 @@ PageTableWalker::PageTableWalker(MemoryPort& port, WalkCache& walk_cache,
 bool PageTableWalker::read_entry(uint64_t entry_address, uint64_t* little_endian_entry,
                                  Ticks& now) {
   if (path_ != nullptr) {
-    const uint64_t page = entry_address & ~(DataPath::kPageBytes - 1);
-    const uint64_t line = (entry_address - page) / line_bytes_;
-    const LineResult loaded =
-        path_->lines({page, uint64_t{1} << line, LineAccess::read, 0, {now, 0, 1}});
+    const LineResult loaded = path_->lines(page_lines(
+        LineAccess::read, entry_address, page_table::kEntryBytes, line_bytes_, {now, 0, 0}, false));
     if (loaded.status != tlm::TLM_OK_RESPONSE) return false;
     now = loaded.done.last;
     return path_->functional(tlm::TLM_READ_COMMAND, entry_address,

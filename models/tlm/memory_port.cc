@@ -65,9 +65,8 @@ tlm::tlm_response_status MemoryPort::transport(tlm::tlm_command command, uint64_
     const DmiGrant& grant = region->grant;
     if (grant.controller != nullptr) {
       const Ticks now = to_ticks(sc_core::sc_time_stamp());
-      const Span done = grant.controller->serve(
-          command, region->local(address), length_bytes,
-          {now + to_ticks(delay) + grant.hop_ticks, 0, 1});
+      const Span done = grant.controller->serve(command, region->local(address), length_bytes,
+                                                {now + to_ticks(delay) + grant.hop_ticks, 0, 1});
       delay = to_time(done.last - now);
     } else {
       delay += write ? region->write_latency : region->read_latency;
@@ -132,9 +131,9 @@ tlm::tlm_response_status MemoryPort::transport_blocks(tlm::tlm_command command, 
        done += chunk, chunk = std::min(block_bytes, length_bytes - done)) {
     if (region != nullptr) {
       const Ticks now = to_ticks(sc_core::sc_time_stamp());
-      const Span finished = region->grant.controller->serve(
-          command, region->local(address + done), chunk,
-          {now + to_ticks(delay) + region->grant.hop_ticks, 0, 1});
+      const Span finished =
+          region->grant.controller->serve(command, region->local(address + done), chunk,
+                                          {now + to_ticks(delay) + region->grant.hop_ticks, 0, 1});
       delay = to_time(finished.last - now);
       region->grant.record(command, chunk);
     } else if (const auto status = transport(command, address + done, data + done, chunk, delay);
@@ -181,7 +180,8 @@ MemoryPort::Timed MemoryPort::transfer_units(tlm::tlm_command command, uint64_t 
     timed.done = grant.controller->serve_range(
         command, region->local(address), unit_bytes, length_bytes,
         {arrivals.first + grant.hop_ticks, arrivals.step, arrivals.count});
-    timed.unloaded_latency = grant.hop_ticks + grant.controller->unloaded_latency(command, unit_bytes);
+    timed.unloaded_latency =
+        grant.hop_ticks + grant.controller->unloaded_latency(command, unit_bytes);
     grant.record(command, length_bytes, arrivals.count);
     *units_done = arrivals.count;
     return timed;
@@ -225,10 +225,11 @@ MemoryPort::Timed MemoryPort::charge_lines(tlm::tlm_command command, uint64_t pa
   if (const DmiRegion* region = find_timed_dmi(first_address, span_bytes, write)) {
     // The lines of a page share a row: one batch, whatever the gaps between them.
     const DmiGrant& grant = region->grant;
-    timed.done = grant.controller->serve(
-        command, region->local(first_address), line_bytes,
-        {arrivals.first + grant.hop_ticks, arrivals.step, arrivals.count});
-    timed.unloaded_latency = grant.hop_ticks + grant.controller->unloaded_latency(command, line_bytes);
+    timed.done =
+        grant.controller->serve(command, region->local(first_address), line_bytes,
+                                {arrivals.first + grant.hop_ticks, arrivals.step, arrivals.count});
+    timed.unloaded_latency =
+        grant.hop_ticks + grant.controller->unloaded_latency(command, line_bytes);
     grant.record(command, arrivals.count * line_bytes, arrivals.count);
     return timed;
   }
@@ -236,8 +237,8 @@ MemoryPort::Timed MemoryPort::charge_lines(tlm::tlm_command command, uint64_t pa
   for (uint64_t rest = line_mask; rest != 0; rest &= rest - 1, ++index) {
     const uint64_t line = static_cast<uint64_t>(std::countr_zero(rest));
     uint64_t done = 0;
-    const Timed one = transfer_units(command, page_address + line * line_bytes, nullptr,
-                                     line_bytes, line_bytes, {arrivals.at(index), 0, 1}, &done);
+    const Timed one = transfer_units(command, page_address + line * line_bytes, nullptr, line_bytes,
+                                     line_bytes, {arrivals.at(index), 0, 1}, &done);
     if (one.status != tlm::TLM_OK_RESPONSE) {
       timed.status = one.status;
       return timed;

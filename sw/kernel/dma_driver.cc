@@ -107,14 +107,14 @@ std::vector<DmaDriver::Segment> DmaDriver::merged(const std::vector<Segment>& pi
   return segments;
 }
 
-std::vector<std::vector<DmaDriver::Segment>> DmaDriver::spread(
-    const std::vector<Segment>& segments, uint64_t channels) {
+std::vector<std::vector<DmaDriver::Segment>> DmaDriver::spread(const std::vector<Segment>& segments,
+                                                               uint64_t channels) {
   uint64_t total = 0;
   for (const Segment& segment : segments)
     total += segment.length_bytes;
   // Shares end on page boundaries of the transfer, so that no page is split between channels.
-  const uint64_t share = std::max<uint64_t>(
-      kPageSize, (total / channels + kPageSize - 1) / kPageSize * kPageSize);
+  const uint64_t share =
+      std::max<uint64_t>(kPageSize, (total / channels + kPageSize - 1) / kPageSize * kPageSize);
   std::vector<std::vector<Segment>> lists(1);
   uint64_t room = share;
   for (Segment segment : segments) {

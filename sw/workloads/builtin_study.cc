@@ -1,7 +1,7 @@
 #include "sw/workloads/builtin_study.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <iomanip>
 #include <sstream>
 
@@ -188,8 +188,7 @@ void BuiltinStudy::print(std::ostream& out) const {
     for (const auto* engine : {&cpu, &dma, &coherent}) {
       const Measurement& m = (*engine)[i];
       out << std::setw(11) << m.cold.cycles << std::setw(11) << m.warm.cycles << std::setw(8)
-          << std::setprecision(2) << gigabytes_per_second(m.size, m.warm.cycles, clock_mhz)
-          << "  ";
+          << std::setprecision(2) << gigabytes_per_second(m.size, m.warm.cycles, clock_mhz) << "  ";
     }
     out << std::setw(13) << verdict(cpu[i].warm.cycles, dma[i].warm.cycles) << std::setw(10)
         << verdict(cpu[i].warm.cycles, coherent[i].warm.cycles) << "\n";

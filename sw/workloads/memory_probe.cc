@@ -54,11 +54,10 @@ void MemoryProbe::run() {
                               : traffic.read(base + offset, readback.data() + offset, length);
       if (status != tlm::TLM_OK_RESPONSE) ++failed_accesses_;
       ++pass.accesses;
-      pass.expected +=
-          hop +
-          to_time(memory.unloaded_latency(
-              pass.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, length)) +
-          row_cost(offset);
+      pass.expected += hop +
+                       to_time(memory.unloaded_latency(
+                           pass.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, length)) +
+                       row_cost(offset);
     }
     pass.simulated = traffic.local_time() - start;
     if (!pass.write) {

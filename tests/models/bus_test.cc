@@ -100,10 +100,9 @@ TEST(Bus, ChargesOneHopPerTransaction) {
     ASSERT_EQ(bench.second.port.read(kHighBase, buffer.data(), 256, delay), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(bench.bus.hop_latency(), sc_time(3, sc_core::SC_NS));
     // The hop, then the memory's latency (its first access opens a row) and 256 bytes.
-    EXPECT_EQ(delay, sc_time(3, sc_core::SC_NS) +
-                         to_time(bench.high.controller().unloaded_latency(tlm::TLM_READ_COMMAND,
-                                                                          256) +
-                                 bench.high.controller().row_miss()));
+    EXPECT_EQ(delay, sc_time(3, sc_core::SC_NS) + to_time(bench.high.controller().unloaded_latency(
+                                                              tlm::TLM_READ_COMMAND, 256) +
+                                                          bench.high.controller().row_miss()));
   });
 }
 

@@ -110,21 +110,10 @@ std::vector<Operation> random_operations(size_t count, uint64_t pool_pages, uint
 }
 
 // The lines of [address, + length_bytes) within one page as a batch arriving at `now`, as the
-// core asks for them (whole lines of a write need no fill when `whole_without_fill`).
+// core asks for them.
 LineRequest request_of(LineAccess access, uint64_t address, uint64_t length_bytes, Ticks now,
                        bool whole_without_fill) {
-  const uint64_t page = address & ~(kPage - 1);
-  const uint64_t first = (address - page) / kLine;
-  const uint64_t last = (address - page + length_bytes - 1) / kLine;
-  auto range = [](uint64_t from, uint64_t to) {  // lines [from, to)
-    return to <= from ? uint64_t{0}
-                      : (to - from >= 64 ? ~uint64_t{0} : (uint64_t{1} << (to - from)) - 1)
-                            << from;
-  };
-  const uint64_t whole = range((address - page + kLine - 1) / kLine,
-                               (address - page + length_bytes) / kLine);
-  return {page, range(first, last + 1), access, whole_without_fill ? whole : 0,
-          Arrivals{now, 0, last - first + 1}};
+  return page_lines(access, address, length_bytes, kLine, {now, 0, 0}, whole_without_fill);
 }
 
 // Accesses [address, + length_bytes) page by page from `now`; returns when the last line is done.
@@ -133,8 +122,7 @@ Ticks access_range(DataPath& path, LineAccess access, uint64_t address, uint64_t
   Ticks done = now;
   for (uint64_t at = address; at < address + length_bytes;) {
     const uint64_t piece = std::min(address + length_bytes - at, kPage - at % kPage);
-    const LineResult result =
-        path.lines(request_of(access, at, piece, now, whole_without_fill));
+    const LineResult result = path.lines(request_of(access, at, piece, now, whole_without_fill));
     if (result.status != tlm::TLM_OK_RESPONSE) *status = result.status;
     done = std::max(done, result.done.last);
     at += piece;
@@ -341,7 +329,8 @@ TEST(Cache, ABatchWaitsForItsVictimsOnlyWhenTheWriteBufferIsFull) {
     for (int r = 0; r < 2; ++r) {
       // A page written whole (no fill), then another read: it evicts the first's 64 dirty lines.
       rigs[r]->l1.lines(request_of(LineAccess::write, 0x10'0000, kPage, 0, true));
-      done[r] = rigs[r]->l1.lines(request_of(LineAccess::read, 0x20'0000, kPage, 1'000'000, false))
+      done[r] = rigs[r]
+                    ->l1.lines(request_of(LineAccess::read, 0x20'0000, kPage, 1'000'000, false))
                     .done.last;
     }
   });

@@ -110,13 +110,14 @@ struct DmaRig {
     const Clock clock(1000);
     const MemoryController& memory_timing = memory.controller();
     const sc_time hop = bus.hop_latency();
-    const sc_time fetch =
-        hop + to_time(memory_timing.unloaded_latency(tlm::TLM_READ_COMMAND, regs::kDescriptorBytes));
+    const sc_time fetch = hop + to_time(memory_timing.unloaded_latency(tlm::TLM_READ_COMMAND,
+                                                                       regs::kDescriptorBytes));
     if (length == 0) return fetch + clock.cycles(8);
     const uint64_t bursts = length / 256;
     const sc_time read = to_time(memory_timing.unloaded_latency(tlm::TLM_READ_COMMAND, 256));
     const sc_time write = to_time(memory_timing.unloaded_latency(tlm::TLM_WRITE_COMMAND, 256));
-    const sc_time transfer = read - to_time(memory_timing.unloaded_latency(tlm::TLM_READ_COMMAND, 0));
+    const sc_time transfer =
+        read - to_time(memory_timing.unloaded_latency(tlm::TLM_READ_COMMAND, 0));
     EXPECT_LE(static_cast<double>(bursts) * transfer, transfer + hop + (write - transfer));
     return fetch + clock.cycles(8) + hop + read + hop + write +
            static_cast<double>(bursts - 1) * transfer;
@@ -337,7 +338,8 @@ TEST(DmaEngine, TwoChannelsRunConcurrentlyAndShareTheMemory) {
       finished[i] = sc_core::sc_time_stamp() - both_started;
     }
   });
-  for (size_t i : {0, 1}) EXPECT_GT(finished[i], 1.3 * single) << i;
+  for (size_t i : {0, 1})
+    EXPECT_GT(finished[i], 1.3 * single) << i;
   EXPECT_LT(std::max(finished[0], finished[1]), 2.3 * single);
   EXPECT_TRUE(both.same(0x100000, 0x200000, kBytes));
   EXPECT_TRUE(both.same(0x100000, 0x300000, kBytes));

@@ -100,12 +100,12 @@ TEST(Memory, ARowMissAddsPrechargeAndActivate) {
       sc_core::wait(delay);  // one at a time: nothing queued
       return delay;
     };
-    EXPECT_EQ(cost(0), miss);              // bank 0 opens row 0
-    EXPECT_EQ(cost(4096), hit);            // row 0 still open
-    EXPECT_EQ(cost(8192), miss);           // bank 1 opens row 1
-    EXPECT_EQ(cost(16), hit);              // bank 0 kept row 0
-    EXPECT_EQ(cost(4 * 8192), miss);       // row 4: bank 0 again, another row
-    EXPECT_EQ(cost(0), miss);              // row 0 was closed by it
+    EXPECT_EQ(cost(0), miss);         // bank 0 opens row 0
+    EXPECT_EQ(cost(4096), hit);       // row 0 still open
+    EXPECT_EQ(cost(8192), miss);      // bank 1 opens row 1
+    EXPECT_EQ(cost(16), hit);         // bank 0 kept row 0
+    EXPECT_EQ(cost(4 * 8192), miss);  // row 4: bank 0 again, another row
+    EXPECT_EQ(cost(0), miss);         // row 0 was closed by it
   });
   EXPECT_EQ(bench.statistics.find_counter("memory.row_misses")->value(), 4u);
   EXPECT_EQ(bench.statistics.find_counter("memory.row_hits")->value(), 2u);

@@ -289,7 +289,8 @@ TEST(Mmu, TwoAddressSpacesMapTheSameVirtualAddressToDifferentPages) {
   testing::run_in_thread([&] {
     auto physical = [&] {
       sc_time delay = SC_ZERO_TIME;
-      return translate(rig.mmu, kVirtual, AccessType::read, Privilege::user, delay).physical_address;
+      return translate(rig.mmu, kVirtual, AccessType::read, Privilege::user, delay)
+          .physical_address;
     };
     rig.mmu.set_address_space(first, 1);
     EXPECT_EQ(physical(), 0x10'0000u);

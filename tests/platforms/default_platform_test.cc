@@ -135,8 +135,7 @@ TEST(DefaultPlatform, MemoryProbeMatchesTheClosedFormAndReadsBackItsData) {
   EXPECT_TRUE(probe.data_ok());
   EXPECT_TRUE(probe.timing_ok());
   ASSERT_EQ(probe.passes().size(), 4u);
-  EXPECT_EQ(probe.passes()[0].simulated,
-            kLineWritesOfTheWindow);
+  EXPECT_EQ(probe.passes()[0].simulated, kLineWritesOfTheWindow);
   EXPECT_EQ(platform.statistics().find_counter("memory.bytes_written")->value(), 2 * 256 * KiB);
   EXPECT_EQ(platform.statistics().find_counter("memory.bytes_read")->value(), 2 * 256 * KiB);
 }
@@ -153,8 +152,7 @@ TEST(DefaultPlatform, WithoutDmiTheProbeGivesTheSameTimeAndTraffic) {
   ASSERT_TRUE(probe.finished());
   EXPECT_TRUE(probe.timing_ok());
   EXPECT_EQ(platform.traffic.port.dmi_region_count(), 0u);
-  EXPECT_EQ(probe.passes()[0].simulated,
-            kLineWritesOfTheWindow);
+  EXPECT_EQ(probe.passes()[0].simulated, kLineWritesOfTheWindow);
   EXPECT_EQ(platform.statistics().find_counter("memory.bytes_written")->value(), 2 * 256 * KiB);
 }
 

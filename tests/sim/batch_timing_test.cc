@@ -25,14 +25,13 @@ TEST(ServiceQueue, ABatchStartsEachItemWhenServingThemOneByOneWould) {
   for (int round = 0; round < 2000; ++round) {
     // Batches that arrive before, at and after the queue is free, faster and slower than served.
     const Ticks occupancy = random() % 50;
-    const Arrivals arrivals{items.busy_until + random() % 400 - std::min<Ticks>(
-                                                                   items.busy_until, 200),
-                            random() % 80, 1 + random() % 64};
+    const Arrivals arrivals{
+        items.busy_until + random() % 400 - std::min<Ticks>(items.busy_until, 200), random() % 80,
+        1 + random() % 64};
     const Ticks first_delay = random() % 3 == 0 ? random() % 100 : 0;
     const ServiceQueue::Served served = batch.serve(arrivals, occupancy, first_delay);
     for (uint64_t i = 0; i < arrivals.count; ++i) {
-      const Ticks expected =
-          items.serve(arrivals.at(i) + (i == 0 ? first_delay : 0), occupancy);
+      const Ticks expected = items.serve(arrivals.at(i) + (i == 0 ? first_delay : 0), occupancy);
       ASSERT_EQ(served.start(i), expected) << "round " << round << " item " << i;
     }
     ASSERT_EQ(batch.busy_until(), items.busy_until) << "round " << round;
@@ -59,8 +58,8 @@ TEST(Span, AsArrivalsSpreadsItemsEvenlyBetweenItsEnds) {
 }
 
 TEST(BatchTiming, TicksConvertToSystemCTimeBothWays) {
-  const std::vector<Ticks> samples = {0, 1, 416, 123456789012345, (Ticks{1} << 52) - 1,
-                                      Ticks{1} << 53};
+  const std::vector<Ticks> samples = {
+      0, 1, 416, 123456789012345, (Ticks{1} << 52) - 1, Ticks{1} << 53};
   for (const Ticks ticks : samples) {
     EXPECT_EQ(to_ticks(to_time(ticks)), ticks);
   }

@@ -70,7 +70,7 @@ TEST(CycleEstimate, BreakdownAddsUpToTheTotalForEveryCall) {
 // open, a 2 ns hop ---
 
 const std::vector<std::string> kRoundFigures = {
-    "cpu.clock_mhz=2000",       "memory.clock_mhz=1000",    "memory.bytes_per_cycle=16",
+    "cpu.clock_mhz=2000",        "memory.clock_mhz=1000",      "memory.bytes_per_cycle=16",
     "memory.read_latency_ns=60", "memory.write_latency_ns=60", "memory.row_miss_ns=0",
     "bus.hop_latency_cycles=2",  "bus.clock_mhz=1000"};
 
@@ -254,9 +254,9 @@ uint64_t crossover(const std::vector<uint64_t>& cpu, const std::vector<uint64_t>
 // latency; a coherent engine with bursts in flight moves at its bandwidth, so it wins from
 // some size up, and a dearer start moves that size up.
 TEST(CycleEstimate, DmaBeatsALatencyBoundCoreAboveACrossoverThatMovesWithTheHardware) {
-  const std::vector<std::string> latency_bound_core = {
-      "dma.coherent=true", "cache.l1.mshrs=1", "cache.l2.prefetch.enabled=false",
-      "cache.l3.prefetch.enabled=false"};
+  const std::vector<std::string> latency_bound_core = {"dma.coherent=true", "cache.l1.mshrs=1",
+                                                       "cache.l2.prefetch.enabled=false",
+                                                       "cache.l3.prefetch.enabled=false"};
   const std::vector<std::vector<std::string>> configurations = {
       {}, {"dma.setup_cycles=20000"}, {"dma.clock_mhz=10"}};
   Systems systems;
