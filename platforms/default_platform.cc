@@ -1,6 +1,12 @@
 #include "platforms/default_platform.h"
 
+#include <algorithm>
+#include <numeric>
+#include <string>
 #include <tlm>
+
+#include "sim/params/config_error.h"
+#include "sim/params/units.h"
 
 namespace zxvp {
 
@@ -15,7 +21,10 @@ void AddressMapConfig::bind(ParameterBinding& binding) {
 
 void CacheHierarchyConfig::bind(ParameterBinding& binding) {
   binding.field("enabled", enabled,
-                BoolSpec{"the core's loads and stores go through the L1 and L2 caches"});
+                BoolSpec{"the core's loads and stores go through the caches (cache.l1 ... "
+                         "cache.lN, N = cache.levels)"});
+  binding.field("levels", levels,
+                UnsignedSpec{"levels", "cache levels between the core and the bus", 1, kMaxLevels});
 }
 
 void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
@@ -27,9 +36,31 @@ void DefaultPlatform::declare_parameters(ParameterSet& parameters) {
   declare_config<MmuConfig>(parameters, "mmu");
   declare_config<DmaConfig>(parameters, "dma");
   declare_config<CacheHierarchyConfig>(parameters, "cache");
-  declare_config<CacheConfig>(parameters, "cache.l1");
-  declare_config<CacheConfig>(parameters, "cache.l2", CacheConfig{1024 * 1024, 16, 14});
-  declare_config<CacheConfig>(parameters, "cache.l1i");
+  // Defaults: the `default` platform's levels (platforms/default.yaml says where they come
+  // from); a fourth level, off unless cache.levels says 4, defaults to a copy of the third.
+  CacheConfig l1;
+  CacheConfig l2 = l1;
+  l2.size = 256 * KiB;
+  l2.ways = 4;
+  l2.hit_latency_cycles = 12;
+  l2.bytes_per_cycle = 32;
+  l2.write_bytes_per_cycle = 0;
+  l2.mshrs = 16;
+  l2.prefetch = true;
+  l2.prefetch_distance_lines = 20;
+  CacheConfig l3 = l2;
+  l3.size = 3 * MiB;
+  l3.ways = 12;
+  l3.hit_latency_cycles = 42;
+  l3.bytes_per_cycle = 16;
+  l3.mshrs = 32;
+  l3.write_buffer_entries = 32;
+  const CacheConfig levels[CacheHierarchyConfig::kMaxLevels] = {l1, l2, l3, l3};
+  for (uint64_t level = 1; level <= CacheHierarchyConfig::kMaxLevels; ++level) {
+    declare_config<CacheConfig>(parameters, "cache.l" + std::to_string(level), levels[level - 1]);
+  }
+  // The guest code's instruction cache: as the L1 data cache.
+  declare_config<CacheConfig>(parameters, "cache.l1i", l1);
   declare_config<Rv64HartConfig>(parameters, "hart");
 }
 
@@ -54,20 +85,57 @@ DefaultPlatform::DefaultPlatform(const sc_core::sc_module_name& name,
   traffic.port.socket.bind(bus.target_socket);
   mmu.walker_port.socket.bind(bus.target_socket);
   cpu.data_port.socket.bind(bus.target_socket);
-  if (load_config<CacheHierarchyConfig>(parameters, "cache").enabled) {
+  const auto hierarchy = load_config<CacheHierarchyConfig>(parameters, "cache");
+  if (hierarchy.enabled) {
     const Clock cpu_clock(cpu_config_.clock_mhz);
-    l2 = std::make_unique<Cache>("l2", load_config<CacheConfig>(parameters, "cache.l2"),
-                                 cpu_config_.line_bytes, cpu_clock, cpu.bus_path(), statistics_);
-    l1 = std::make_unique<Cache>("l1", load_config<CacheConfig>(parameters, "cache.l1"),
-                                 cpu_config_.line_bytes, cpu_clock, *l2, statistics_);
-    cpu.attach_data_path(l1.get());
+    caches.resize(hierarchy.levels);
+    // From the bottom up: each level sits on the one below it, the last on the bus.
+    DataPath* below = &cpu.bus_path();
+    for (uint64_t level = hierarchy.levels; level >= 1; --level) {
+      // (Appended rather than `"l" + ...`: GCC 12 warns wrongly about that one, -Wrestrict.)
+      std::string name = "l";
+      name += std::to_string(level);
+      caches[level - 1] = std::make_unique<Cache>(
+          name.c_str(), load_config<CacheConfig>(parameters, "cache." + name),
+          cpu_config_.line_bytes, cpu_clock, *below, statistics_);
+      below = caches[level - 1].get();
+    }
+    cpu.attach_data_path(caches.front().get());
     l1i = std::make_unique<Cache>("l1i", load_config<CacheConfig>(parameters, "cache.l1i"),
-                                  cpu_config_.line_bytes, cpu_clock, *l2, statistics_);
+                                  cpu_config_.line_bytes, cpu_clock,
+                                  caches.size() > 1 ? *caches[1] : cpu.bus_path(), statistics_);
     cpu.attach_fetch_path(l1i.get());
+  }
+  // Without caches the walker can only read memory.
+  const uint64_t walker_level = hierarchy.enabled ? mmu.walker_level() : 0;
+  if (walker_level > caches.size()) {
+    throw ConfigError("mmu.walker_level: " + std::to_string(walker_level) +
+                      ", but the platform has " + std::to_string(caches.size()) +
+                      " cache levels (0 reads page tables from memory)");
+  }
+  if (walker_level != 0) {
+    mmu.attach_walk_path(caches[walker_level - 1].get(), cpu_config_.line_bytes);
   }
   dma.port.socket.bind(bus.target_socket);
   dma.irq.bind(dma_interrupt);
   cpu.irq[0].bind(dma_interrupt);
+}
+
+void DefaultPlatform::settle() {
+  cpu.drain();
+  // Timing is the same from any start, but cycles are counted in whole core cycles and the core
+  // synchronises on quantum boundaries: the next measurement starts on a point of both grids.
+  const Ticks grid =
+      std::lcm(to_ticks(cpu.clock().period()), to_ticks(tlm::tlm_global_quantum::instance().get()));
+  Ticks busy =
+      std::max({cpu.now(), cpu.data_path().busy_until(), memory.controller().busy_until()});
+  if (l1i) busy = std::max(busy, l1i->busy_until());
+  const Ticks idle = (busy + grid - 1) / grid * grid;
+  cpu.data_path().settle(idle);
+  if (l1i) l1i->settle(idle);
+  memory.controller().settle(idle);
+  mmu.invalidate_all();
+  cpu.idle_until(idle);
 }
 
 }  // namespace zxvp

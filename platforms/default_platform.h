@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <systemc>
+#include <vector>
 
 #include "models/bus/bus.h"
 #include "models/cache/cache.h"
@@ -27,21 +28,30 @@ struct AddressMapConfig {
 };
 
 struct CacheHierarchyConfig {
+  static constexpr uint64_t kMaxLevels = 4;
+
   bool enabled = true;
+  uint64_t levels = 3;
 
   void bind(ParameterBinding& binding);
 };
 
-// The `default` assembly: one core (cpu0) with its MMU, an L1 data cache and an L1 instruction
-// cache (for the guest code its hart runs), a shared L2, an interconnect with physical memory and
-// a DMA engine's registers behind it, the engine's interrupt on the core's line 0, and a traffic
-// initiator on the bus for tests and the memory probe.
+// The `default` assembly: one core (cpu0) with its MMU and `cache.levels` levels of data cache
+// (cache.l1 nearest the core), an L1 instruction cache over the L2 for the guest code its hart
+// runs, an interconnect with physical memory and a DMA engine's registers behind it, the engine's
+// interrupt on the core's line 0, and a traffic initiator on the bus for tests and the memory
+// probe. The page-table walker reads through the level `mmu.walker_level` names.
 class DefaultPlatform : public sc_core::sc_module {
  public:
   // Declares every key the assembly reads, with its default.
   static void declare_parameters(ParameterSet& parameters);
 
   DefaultPlatform(const sc_core::sc_module_name& name, const ParameterSet& parameters);
+
+  // Called by software holding the core: waits until everything the memory system owes is done,
+  // then empties the caches and TLBs and closes the memory's rows, without time or statistics:
+  // a cold, idle machine for the next measurement.
+  void settle();
 
   const SimConfig& sim_config() const { return sim_config_; }
   const AddressMapConfig& address_map() const { return address_map_; }
@@ -64,9 +74,10 @@ class DefaultPlatform : public sc_core::sc_module {
   Rv64Hart hart;
   DmaEngine dma;
   sc_core::sc_signal<bool> dma_interrupt{"dma_interrupt"};
-  // Null when `cache.enabled` is false.
-  std::unique_ptr<Cache> l2;
-  std::unique_ptr<Cache> l1;
+  // Nearest the core first; empty when `cache.enabled` is false.
+  std::vector<std::unique_ptr<Cache>> caches;
+  // The guest code's instruction cache, over the L2 (the bus with one level); null when
+  // `cache.enabled` is false.
   std::unique_ptr<Cache> l1i;
 };
 

@@ -1,7 +1,5 @@
 #include "platforms/platform_file.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,40 +40,35 @@ PlatformFile load_platform_file(const std::string& name_or_path, ParameterSet& p
     platform.origin = path.string();
   }
 
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    throw ConfigError(platform.origin + ":" + std::to_string(error.mark.line + 1) + ":" +
-                      std::to_string(error.mark.column + 1) + ": not valid YAML: " + error.msg);
-  }
-  if (!root.IsMap()) {
-    throw ConfigError(platform.origin +
+  const YamlDocument document = read_yaml_configuration(text, platform.origin);
+  const YamlNode root = document.root();
+  if (!root.is_mapping()) {
+    throw ConfigError(root.location(platform.origin) +
                       ": a platform file is a mapping with name, assembly and params");
   }
-  for (const auto& item : root) {
-    const std::string key = item.first.Scalar();
-    const YAML::Node& value = item.second;
+  for (const YamlNode::Entry& item : root.entries()) {
+    const std::string key = item.key.is_scalar() ? item.key.scalar() : "";
+    const YamlNode& value = item.value;
     if (key == "params") {
       apply_yaml_parameters(parameters, value, platform.origin);
       continue;
     }
     if (key != "name" && key != "description" && key != "assembly") {
-      throw ConfigError(yaml_location(platform.origin, item.first) + ": unknown key '" + key +
+      throw ConfigError(item.key.location(platform.origin) + ": unknown key '" + key +
                         "' (a platform file has name, description, assembly and params)");
     }
-    if (!value.IsScalar()) {
-      throw ConfigError(yaml_location(platform.origin, value) + ": '" + key + "' must be text");
+    if (!value.is_scalar()) {
+      throw ConfigError(value.location(platform.origin) + ": '" + key + "' must be text");
+    }
+    if (key == "assembly" && value.scalar() != "default") {
+      throw ConfigError(value.location(platform.origin) + ": unknown assembly '" + value.scalar() +
+                        "' (assemblies: default)");
     }
     (key == "name"          ? platform.name
      : key == "description" ? platform.description
-                            : platform.assembly) = value.Scalar();
+                            : platform.assembly) = value.scalar();
   }
   if (platform.assembly.empty()) platform.assembly = "default";
-  if (platform.assembly != "default") {
-    throw ConfigError(yaml_location(platform.origin, root["assembly"]) + ": unknown assembly '" +
-                      platform.assembly + "' (assemblies: default)");
-  }
   if (platform.name.empty()) platform.name = name_or_path;
   return platform;
 }

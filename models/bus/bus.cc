@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "models/tlm/dmi_grant.h"
+#include "models/tlm/unloaded_latency.h"
 #include "sim/log/logger.h"
 #include "sim/time/clock.h"
 
@@ -83,6 +84,9 @@ void Bus::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_time& 
     payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
+  if (auto* unloaded = payload.get_extension<UnloadedLatency>()) {
+    unloaded->ticks += to_ticks(hop_latency_);
+  }
   payload.set_address(address - mapping->base);
   initiator_socket[mapping->port]->b_transport(payload, delay);
   payload.set_address(address);
@@ -118,8 +122,8 @@ bool Bus::get_direct_mem_ptr(int, tlm::tlm_generic_payload& payload, tlm::tlm_dm
   dmi.set_read_latency(dmi.get_read_latency() + hop_latency_);
   dmi.set_write_latency(dmi.get_write_latency() + hop_latency_);
   if (DmiGrant* grant = payload.get_extension<DmiGrant>()) {
-    grant->timing.read_latency += hop_latency_;
-    grant->timing.write_latency += hop_latency_;
+    grant->hop_ticks += to_ticks(hop_latency_);
+    grant->address_offset += mapping->base;
     grant->add_counters(mapping->traffic.get());
   }
   return true;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <systemc>
@@ -8,14 +9,24 @@
 #include "models/cpu/data_path.h"
 #include "sim/params/parameter_set.h"
 #include "sim/stats/statistics.h"
+#include "sim/time/batch_timing.h"
 #include "sim/time/clock.h"
 
 namespace zxvp {
 
+// Defaults: the `default` platform's L1 (the other levels' are in DefaultPlatform).
 struct CacheConfig {
   uint64_t size = uint64_t{32} * 1024;
   uint64_t ways = 8;
   uint64_t hit_latency_cycles = 4;
+  uint64_t bytes_per_cycle = 64;
+  uint64_t write_bytes_per_cycle = 32;
+  uint64_t mshrs = 10;
+  uint64_t write_buffer_entries = 16;
+  bool prefetch = false;
+  uint64_t prefetch_distance_lines = 16;
+  uint64_t prefetch_degree = 2;
+  uint64_t prefetch_train_misses = 2;
 
   void bind(ParameterBinding& binding);
 };
@@ -25,53 +36,62 @@ struct CacheConfig {
 // live in memory; see DataPath). Only cached accesses allocate; uncached, device and
 // write-combining accesses pass through to `next` untouched and uncounted.
 //
-// Time of a cached access: for each line it touches, the hit latency, plus on a miss the dirty
-// victim's write-back and the line's fill from `next`. A line written back into this level by
-// the level above costs the hit latency and, on a miss, allocates without a fill (the whole line
-// is written), and so does a line zeroed whole by charge_zero(). Maintenance by range costs the hit
-// latency per line of the range plus the write-back of each dirty line it cleans. No overlap of
-// misses, no prefetching.
+// Timing, in absolute time, batch by batch (a LineRequest: lines of one page, arriving evenly
+// spaced); see models/TIMING.md for the closed forms:
+// - Every line of a batch takes the level's port in turn (a ServiceQueue: bytes_per_cycle; writes
+//   and write-backs from above use a port of their own when write_bytes_per_cycle is set, as an
+//   L1's store pipe), and is done hit_latency after its turn: hits, and lines allocated without a
+//   fill (written whole, or written back from above).
+// - The lines that miss go to `next` as one batch, issued as their turns come. At most `mshrs`
+//   misses are outstanding: by Little's law the batch then completes no faster than mshrs lines
+//   per unloaded latency of the level below. A stream prefetcher (if on) sees a batch of
+//   consecutive misses as a stream: after the first `train_misses` (demand misses) it asks for
+//   each line `distance` lines ahead of its demand (one line ahead when `degree` is 1: it then
+//   only keeps pace). With the lines coming one per s, that lead of distance x s hides as much
+//   of the latency below, and the level above waits only for what is left of it: its own MSHRs
+//   hold the lines that much shorter. Prefetches never run past the batch (the demand stream is
+//   known), so every prefetched line is used.
+// - Dirty victims are posted: they go to `next` as write-back batches after the fills, and stall
+//   the batch only when more than `write_buffer_entries` of them wait for `next` to take them.
+// Maintenance by range takes a port turn per line of the range and writes back the dirty ones.
 //
 // Host speed: when a kernel page fits in a way (sets x line >= 4 KiB), the lines of an aligned
 // page fall in distinct sets, all in one group of sets (group = page number mod the number of
 // groups). While every set of a group holds lines of the same pages in the same LRU order with
-// the same dirty bits, the group is kept as one list of pages, and an access to a whole page of
-// it costs one list operation instead of a line operation per set: same time, statistics and
-// end state, since sets never interact. A line access (a page-table entry stored, say) takes
-// only its own set out of the list, into tags, ages and dirty bits; such a set rejoins the list
-// once it agrees with it again, and a group whose sets all left it becomes a list again once
-// they all agree. Pages go whole only where the levels below charge them in closed form (memory
-// granted DMI), where no line of them can fail, and keep a page's lines apart (so that a fill
-// and a write-back of different lines may swap).
+// the same dirty bits, the group is kept as one list of pages, and a batch of lines of one page
+// costs one list operation instead of a line operation per set: same outcome (hits, fills,
+// victims) and so the same batches below, the same times, statistics and end state, since sets
+// never interact. A line access takes only its own set out of the list, into tags, ages and
+// dirty bits; such a set rejoins the list once it agrees with it again, and a group whose sets
+// all left it becomes a list again once they all agree. Pages go whole only where the levels
+// below charge them in closed form (memory granted DMI), where no line of them can fail.
 class Cache : public sc_core::sc_module, public DataPath {
  public:
   Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
         const Clock& cpu_clock, DataPath& next, StatisticsRegistry& statistics);
 
-  tlm::tlm_response_status access(tlm::tlm_command command, uint64_t physical_address,
-                                  uint8_t* data, uint64_t length_bytes, MemoryType memory_type,
-                                  sc_core::sc_time& delay) override;
-  tlm::tlm_response_status charge_cached(tlm::tlm_command command, uint64_t physical_address,
-                                         uint64_t length_bytes, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status charge_zero(uint64_t physical_address, uint64_t length_bytes,
-                                       sc_core::sc_time& delay) override;
-  tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status fill_page_lines(uint64_t page_address, uint64_t line_mask,
-                                           sc_core::sc_time& delay) override;
-  tlm::tlm_response_status write_back_page_lines(uint64_t page_address, uint64_t line_mask,
-                                                 sc_core::sc_time& delay) override;
-  bool keeps_page_lines_apart() const override { return page_groups_; }
+  LineResult lines(const LineRequest& request) override;
+  tlm::tlm_response_status access_uncached(tlm::tlm_command command, uint64_t physical_address,
+                                           uint8_t* data, uint64_t length_bytes,
+                                           MemoryType memory_type, Ticks& now) override {
+    return next_.access_uncached(command, physical_address, data, length_bytes, memory_type, now);
+  }
   bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override {
     return next_.charges_in_closed_form(physical_address, length_bytes);
   }
-  void maintain(CacheMaintenance operation, uint64_t physical_address, uint64_t length_bytes,
-                sc_core::sc_time& delay) override;
+  Ticks maintain(CacheMaintenance operation, uint64_t physical_address, uint64_t length_bytes,
+                 Ticks now) override;
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
-                                      uint8_t* data, uint64_t length_bytes) override;
+                                      uint8_t* data, uint64_t length_bytes) override {
+    return next_.functional(command, physical_address, data, length_bytes);
+  }
+  void settle(Ticks time) override;
+  Ticks busy_until() const override {
+    return std::max({port_.busy_until(), write_port_.busy_until(), next_.busy_until()});
+  }
+
   uint64_t line_bytes() const { return line_bytes_; }
   uint64_t line_count() const { return tags_.size(); }
-  sc_core::sc_time hit_latency() const { return hit_latency_; }
   bool contains(uint64_t physical_address) const;
   bool is_dirty(uint64_t physical_address) const;
 
@@ -83,15 +103,29 @@ class Cache : public sc_core::sc_module, public DataPath {
   // host cache lines a set): tag = line number + 1, 0 for an empty way.
   static constexpr uint64_t kEmpty = 0;
 
-  // What a level does to a line: a fill from above or a load (read), a store (write), a dirty
-  // line from above or a whole line zeroed (write_back: allocated without a fill).
-  enum class LineAccess : uint8_t { read, write, write_back };
-
   // One page of a set's lines, while making a group's list from them.
   struct PageEntry {
     uint64_t page_number = 0;
     uint64_t last_use = 0;
     bool dirty = false;
+  };
+
+  // Dirty lines of one page evicted by a batch: `line_mask` of the victim page, evicted by the
+  // batch's lines from rank `first_rank` to `last_rank` (ranks: positions in the batch).
+  struct VictimRun {
+    uint64_t page_number = 0;
+    uint64_t line_mask = 0;
+    uint64_t first_rank = 0;
+    uint64_t last_rank = 0;
+  };
+
+  // What a batch does to the tags, whatever form they are kept in: the lines found, the lines
+  // to read from below, the dirty lines evicted (in the order of the batch lines that evicted
+  // them, one run per victim page).
+  struct Outcome {
+    uint64_t hits = 0;
+    uint64_t fills = 0;
+    std::vector<VictimRun> victims;
   };
 
   // The slot holding `line_number`, or -1 (the line's set must be kept as lines).
@@ -128,45 +162,50 @@ class Cache : public sc_core::sc_module, public DataPath {
   void rejoin_list(size_t group);
   // Makes a group whose sets all left its list a list again when they all agree.
   void group_to_list(size_t group);
-  // Whether an access of the core to this range may take its whole pages at once (see the
-  // class comment).
-  bool whole_pages_allowed(uint64_t physical_address, uint64_t length_bytes);
-  // Lines [first, last] in address order; whole aligned pages at once when `pages` is set.
-  tlm::tlm_response_status access_lines(uint64_t first, uint64_t last, LineAccess kind, bool pages,
-                                        sc_core::sc_time& delay);
-  tlm::tlm_response_status access_line(uint64_t line_number, LineAccess kind,
-                                       sc_core::sc_time& delay);
-  // The lines of a page in `line_mask`, as the level above asks (fills or write-backs).
-  tlm::tlm_response_status access_page_lines(uint64_t page_address, uint64_t line_mask,
-                                             LineAccess kind, sc_core::sc_time& delay);
-  // The lines of a page in `line_mask`: in the list's sets by one list operation, in the others
-  // line by line.
-  tlm::tlm_response_status access_page(uint64_t page_number, LineAccess kind, uint64_t line_mask,
-                                       sc_core::sc_time& delay);
-  // The list operation of access_page(), for the sets in `line_mask` (all in the list).
-  tlm::tlm_response_status access_list(size_t group, uint64_t page_number, LineAccess kind,
-                                       uint64_t line_mask, sc_core::sc_time& delay);
-  void maintain_page(uint64_t page_number, CacheMaintenance operation, sc_core::sc_time& delay);
-  // The slot holding `line_number`: found (hit), or made room for in its set, writing back a
-  // dirty least-recently-used victim (`hit` false).
-  size_t lookup(uint64_t line_number, bool* hit, sc_core::sc_time& delay,
-                tlm::tlm_response_status& status);
-  // One line accessed by the core (write: the line becomes dirty).
-  tlm::tlm_response_status touch(uint64_t line_number, bool write, sc_core::sc_time& delay);
-  void maintain_slot(size_t slot, CacheMaintenance operation, sc_core::sc_time& delay);
+
+  // Applies a batch to the tags and says what it asks of the level below (`outcome`).
+  void tag_pass(const LineRequest& request, Outcome& outcome);
+  // The batch's lines of `list_mask`, all in their group's list, by one list operation.
+  void tag_list(size_t group, uint64_t page_number, const LineRequest& request, uint64_t list_mask,
+                Outcome& outcome);
+  // One line of the batch (at `offset` in its page) in its set.
+  void tag_line(uint64_t line_number, uint64_t offset, const LineRequest& request,
+                Outcome& outcome);
+  void add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_rank, uint64_t last_rank,
+                  Outcome& outcome);
+  // After a failed fill: the lines of `line_mask` leave the sets they were allocated in.
+  void drop_lines(uint64_t page_address, uint64_t line_mask);
+
+  // The fills of a batch, as one batch to the level below; the result's unloaded latency is what
+  // the prefetcher leaves of it.
+  LineResult fill(uint64_t page_address, uint64_t fill_mask, const Arrivals& demand);
+  // One batch of fills sent below, with the MSHRs' limit on how fast it completes when
+  // `in_flight` of its lines can be outstanding.
+  LineResult fill_batch(uint64_t page_address, uint64_t line_mask, const Arrivals& issued,
+                        uint64_t in_flight);
+  // Time when the batch can go on after posting a victim run taken at `taken` (write-back
+  // batch of `count` lines): the run waits in the write buffer beyond its capacity.
+  Ticks write_buffer_wait(const Span& taken, uint64_t count);
+
+  void maintain_slot(size_t slot, CacheMaintenance operation, uint64_t rank, Outcome& outcome);
 
   DataPath& next_;
+  CacheConfig config_;
   uint64_t line_bytes_;
   unsigned line_shift_;
   uint64_t ways_;
   uint64_t set_mask_;
-  sc_core::sc_time hit_latency_;
+  Ticks hit_latency_;
+  Ticks line_occupancy_;
+  Ticks write_occupancy_;
+  ServiceQueue port_;
+  ServiceQueue write_port_;
   uint64_t clock_ = 0;
   std::vector<uint64_t> tags_;
   std::vector<uint64_t> last_use_;
   std::vector<uint8_t> dirty_;
   // Page groups (see the class comment); page_groups_ is false when a page does not fit a way
-  // (or has more than 64 lines), or when the level below would see a page's lines meet.
+  // (or has more than 64 lines).
   bool page_groups_ = false;
   unsigned page_line_shift_ = 0;
   uint64_t lines_per_page_ = 0;
@@ -186,10 +225,15 @@ class Cache : public sc_core::sc_module, public DataPath {
   std::vector<uint32_t> group_list_wait_;
   std::vector<uint32_t> group_list_served_;
   std::vector<PageEntry> reference_set_;
+  Outcome outcome_;
   Counter& hits_;
   Counter& misses_;
   Counter& write_backs_;
   Counter& maintained_lines_;
+  Counter& mshr_waits_;
+  Counter& prefetches_;
+  Counter& prefetches_timely_;
+  Counter& write_buffer_waits_;
 };
 
 }  // namespace zxvp

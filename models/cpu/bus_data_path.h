@@ -7,38 +7,32 @@
 
 namespace zxvp {
 
-// The bottom of a core's data path: transactions on the bus. Cached accesses and line fills and
-// write-backs go out as line-sized transactions; uncached and device accesses as one transaction
-// per `register_bytes` (the core's widest load or store); write-combining stores merge into
-// line-sized transactions, their loads are uncached.
+// The bottom of a core's data path: transactions on the bus. Cached lines go out as line-sized
+// transactions at the times their batch gives (time only: the core moves the bytes); uncached
+// and device accesses as one transaction per `register_bytes` (the core's widest load or store),
+// write-combining stores merged into line-sized transactions, each waiting for the one before.
 class BusDataPath : public DataPath {
  public:
   BusDataPath(MemoryPort& port, uint64_t line_bytes, uint64_t register_bytes);
 
-  tlm::tlm_response_status access(tlm::tlm_command command, uint64_t physical_address,
-                                  uint8_t* data, uint64_t length_bytes, MemoryType memory_type,
-                                  sc_core::sc_time& delay) override;
-  tlm::tlm_response_status charge_cached(tlm::tlm_command command, uint64_t physical_address,
-                                         uint64_t length_bytes, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status charge_zero(uint64_t physical_address, uint64_t length_bytes,
-                                       sc_core::sc_time& delay) override;
-  tlm::tlm_response_status fill_line(uint64_t line_address, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status write_back_line(uint64_t line_address, sc_core::sc_time& delay) override;
-  tlm::tlm_response_status fill_page_lines(uint64_t page_address, uint64_t line_mask,
-                                           sc_core::sc_time& delay) override;
-  tlm::tlm_response_status write_back_page_lines(uint64_t page_address, uint64_t line_mask,
-                                                 sc_core::sc_time& delay) override;
-  bool keeps_page_lines_apart() const override { return true; }
-  bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override;
-  void maintain(CacheMaintenance, uint64_t, uint64_t, sc_core::sc_time&) override {}
+  LineResult lines(const LineRequest& request) override;
+  tlm::tlm_response_status access_uncached(tlm::tlm_command command, uint64_t physical_address,
+                                           uint8_t* data, uint64_t length_bytes,
+                                           MemoryType memory_type, Ticks& now) override;
+  bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override {
+    return port_.charges_in_closed_form(physical_address, length_bytes);
+  }
+  Ticks maintain(CacheMaintenance, uint64_t, uint64_t, Ticks now) override { return now; }
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
-                                      uint8_t* data, uint64_t length_bytes) override;
+                                      uint8_t* data, uint64_t length_bytes) override {
+    return port_.move(command, physical_address, data, length_bytes);
+  }
+  // The memory's own queue is settled by its owner (the platform).
+  void settle(Ticks) override {}
+  Ticks busy_until() const override { return 0; }
   uint64_t line_bytes() const { return line_bytes_; }
 
  private:
-  tlm::tlm_response_status charge_page_lines(tlm::tlm_command command, uint64_t page_address,
-                                             uint64_t line_mask, sc_core::sc_time& delay);
-
   MemoryPort& port_;
   uint64_t line_bytes_;
   uint64_t register_bytes_;

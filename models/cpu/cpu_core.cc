@@ -23,13 +23,21 @@ void CpuConfig::bind(ParameterBinding& binding) {
   binding.field("line_bytes", line_bytes,
                 UnsignedSpec{"bytes",
                              "cache line: the size of the core's cached memory "
-                             "transactions (a power of two)",
-                             8, 4096});
+                             "transactions (a power of two, at most 64 lines a page)",
+                             64, 4096});
   binding.field("register_bytes", register_bytes,
                 UnsignedSpec{"bytes",
                              "widest load or store: the size of uncached transactions "
                              "(a power of two)",
                              1, 64});
+  binding.field("outstanding_lines", outstanding_lines,
+                UnsignedSpec{"lines",
+                             "lines of loads a copy may have in flight before the core waits for "
+                             "the oldest (its load queue)",
+                             1, 1 << 20});
+  binding.field("write_streaming", write_streaming,
+                BoolSpec{"stores that write whole lines (a copy's) allocate them without reading "
+                         "them first (no read-for-ownership)"});
 }
 
 CpuCore::CpuCore(const sc_core::sc_module_name& name, const CpuConfig& config, Mmu& mmu,
@@ -154,10 +162,82 @@ void CpuCore::flush_pending() {
   }
 }
 
-tlm::tlm_response_status CpuCore::data_access(tlm::tlm_command command, uint64_t physical_address,
-                                              uint8_t* data, uint64_t length_bytes,
-                                              MemoryType memory_type, sc_core::sc_time& delay) {
-  return data_path_->access(command, physical_address, data, length_bytes, memory_type, delay);
+LineRequest CpuCore::line_request(LineAccess access, uint64_t physical_address,
+                                  uint64_t length_bytes, Arrivals arrivals,
+                                  bool whole_lines_without_fill) const {
+  return page_lines(access, physical_address, length_bytes, config_.line_bytes, arrivals,
+                    whole_lines_without_fill);
+}
+
+LineResult CpuCore::issue_loads(uint64_t physical_address, uint64_t length_bytes) {
+  const LineRequest request =
+      line_request(LineAccess::read, physical_address, length_bytes, {now(), 0, 0}, false);
+  const uint64_t lines = request.arrivals.count;
+  // Room in the load queue: the oldest loads leave when they complete.
+  size_t oldest = 0;
+  while (oldest < loads_in_flight_.size() &&
+         (loads_in_flight_[oldest].done <= now() ||
+          lines_in_flight_ + lines > config_.outstanding_lines)) {
+    quantum_.advance_to(loads_in_flight_[oldest].done);
+    lines_in_flight_ -= loads_in_flight_[oldest].lines;
+    ++oldest;
+  }
+  loads_in_flight_.erase(loads_in_flight_.begin(),
+                         loads_in_flight_.begin() + static_cast<ptrdiff_t>(oldest));
+  LineRequest issued = request;
+  issued.arrivals.first = now();
+  const LineResult loaded = data_path_->lines(issued);
+  if (loaded.status == tlm::TLM_OK_RESPONSE) {
+    loads_in_flight_.push_back({loaded.done.last, lines});
+    lines_in_flight_ += lines;
+  }
+  return loaded;
+}
+
+LineResult CpuCore::issue_stores(uint64_t physical_address, uint64_t length_bytes,
+                                 const Arrivals& arrivals, bool whole_lines_without_fill) {
+  const LineResult stored = data_path_->lines(line_request(
+      LineAccess::write, physical_address, length_bytes, arrivals, whole_lines_without_fill));
+  if (stored.status == tlm::TLM_OK_RESPONSE)
+    stores_done_ = std::max(stores_done_, stored.done.last);
+  return stored;
+}
+
+void CpuCore::drain() {
+  if (loads_in_flight_.empty() && stores_done_ <= now()) return;
+  Ticks done = stores_done_;
+  for (const LoadsInFlight& loads : loads_in_flight_)
+    done = std::max(done, loads.done);
+  loads_in_flight_.clear();
+  lines_in_flight_ = 0;
+  quantum_.advance_to(done);
+  maybe_sync();
+}
+
+tlm::tlm_response_status CpuCore::cached_access(tlm::tlm_command command, uint64_t physical_address,
+                                                uint8_t* data, uint64_t length_bytes) {
+  if (command == tlm::TLM_READ_COMMAND) {
+    const LineResult loaded = data_path_->lines(
+        line_request(LineAccess::read, physical_address, length_bytes, {now(), 0, 0}, false));
+    if (loaded.status != tlm::TLM_OK_RESPONSE) return loaded.status;
+    quantum_.advance_to(loaded.done.last);
+  } else {
+    const LineResult stored =
+        issue_stores(physical_address, length_bytes, {now(), 0, 0}, config_.write_streaming);
+    if (stored.status != tlm::TLM_OK_RESPONSE) return stored.status;
+  }
+  return data_path_->functional(command, physical_address, data, length_bytes);
+}
+
+tlm::tlm_response_status CpuCore::uncached_access(tlm::tlm_command command,
+                                                  uint64_t physical_address, uint8_t* data,
+                                                  uint64_t length_bytes, MemoryType memory_type) {
+  drain();
+  Ticks time = now();
+  const auto status =
+      data_path_->access_uncached(command, physical_address, data, length_bytes, memory_type, time);
+  quantum_.advance_to(time);
+  return status;
 }
 
 MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
@@ -175,24 +255,28 @@ MemoryAccess CpuCore::access(tlm::tlm_command command, uint64_t virtual_address,
     }
     const uint64_t page_room = page_table::kPageSize - (address & (page_table::kPageSize - 1));
     const uint64_t chunk = std::min(length_bytes - result.bytes_done, page_room);
-    sc_core::sc_time delay = quantum_.get_local_time();
-    Translation translation = mmu_.translate(address, type, privilege, delay);
+    Ticks time = now();
+    Translation translation = mmu_.translate(address, type, privilege, time);
+    quantum_.advance_to(time);
     if (!translation.ok() && fault_handler_) {
-      quantum_.set(delay);
       const bool repaired = fault_handler_(address, type, translation.fault);
-      delay = quantum_.get_local_time();
-      if (repaired) translation = mmu_.translate(address, type, privilege, delay);
+      if (repaired) {
+        time = now();
+        translation = mmu_.translate(address, type, privilege, time);
+        quantum_.advance_to(time);
+      }
     }
     if (!translation.ok()) {
-      quantum_.set(delay);
       translation_faults_.add();
       result.fault = translation.fault;
       result.fault_address = address;
       break;
     }
-    result.bus_status = data_access(command, translation.physical_address, data + result.bytes_done,
-                                    chunk, translation.memory_type, delay);
-    quantum_.set(delay);
+    uint8_t* bytes = data + result.bytes_done;
+    result.bus_status = translation.memory_type == MemoryType::cached
+                            ? cached_access(command, translation.physical_address, bytes, chunk)
+                            : uncached_access(command, translation.physical_address, bytes, chunk,
+                                              translation.memory_type);
     if (result.bus_status != tlm::TLM_OK_RESPONSE) {
       result.fault_address = address;
       break;
@@ -218,88 +302,104 @@ MemoryAccess CpuCore::store(uint64_t virtual_address, const void* data, uint64_t
                 const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes, privilege);
 }
 
-tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void* data,
-                                                uint64_t length_bytes, MemoryType memory_type) {
+tlm::tlm_response_status CpuCore::physical_access(tlm::tlm_command command,
+                                                  uint64_t physical_address, uint8_t* data,
+                                                  uint64_t length_bytes, MemoryType memory_type) {
   flush_pending();
-  sc_core::sc_time delay = quantum_.get_local_time();
-  const auto status = data_access(tlm::TLM_READ_COMMAND, physical_address,
-                                  static_cast<uint8_t*>(data), length_bytes, memory_type, delay);
-  quantum_.set(delay);
+  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+  for (uint64_t done = 0; done < length_bytes && status == tlm::TLM_OK_RESPONSE;) {
+    const uint64_t address = physical_address + done;
+    const uint64_t piece =
+        std::min(length_bytes - done, DataPath::kPageBytes - (address % DataPath::kPageBytes));
+    status = memory_type == MemoryType::cached
+                 ? cached_access(command, address, data + done, piece)
+                 : uncached_access(command, address, data + done, piece, memory_type);
+    done += piece;
+  }
   maybe_sync();
   return status;
+}
+
+tlm::tlm_response_status CpuCore::physical_read(uint64_t physical_address, void* data,
+                                                uint64_t length_bytes, MemoryType memory_type) {
+  return physical_access(tlm::TLM_READ_COMMAND, physical_address, static_cast<uint8_t*>(data),
+                         length_bytes, memory_type);
 }
 
 tlm::tlm_response_status CpuCore::physical_write(uint64_t physical_address, const void* data,
                                                  uint64_t length_bytes, MemoryType memory_type) {
-  flush_pending();
-  sc_core::sc_time delay = quantum_.get_local_time();
-  const auto status = data_access(tlm::TLM_WRITE_COMMAND, physical_address,
-                                  const_cast<uint8_t*>(static_cast<const uint8_t*>(data)),
-                                  length_bytes, memory_type, delay);
-  quantum_.set(delay);
-  maybe_sync();
-  return status;
+  // The data pointer of a write is never written through.
+  return physical_access(tlm::TLM_WRITE_COMMAND, physical_address,
+                         const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes,
+                         memory_type);
 }
 
 tlm::tlm_response_status CpuCore::physical_zero(uint64_t physical_address, uint64_t length_bytes) {
   flush_pending();
-  sc_core::sc_time delay = quantum_.get_local_time();
-  const auto status = data_path_->charge_zero(physical_address, length_bytes, delay);
-  if (status == tlm::TLM_OK_RESPONSE) {
-    // Without DMI the bytes go by debug transport, one access a piece as before.
-    pending_zero_ = {physical_address, length_bytes};
-    if (!data_port.dmi_enabled()) flush_pending();
+  for (uint64_t done = 0; done < length_bytes;) {
+    const uint64_t address = physical_address + done;
+    const uint64_t piece =
+        std::min(length_bytes - done, DataPath::kPageBytes - (address % DataPath::kPageBytes));
+    // Whole lines are zeroed in place without a fill (DC ZVA), whatever write_streaming says.
+    const LineResult zeroed = issue_stores(address, piece, {now(), 0, 0}, true);
+    if (zeroed.status != tlm::TLM_OK_RESPONSE) return zeroed.status;
+    done += piece;
   }
-  quantum_.set(delay);
+  // Without DMI the bytes go by debug transport, one access a piece as before.
+  pending_zero_ = {physical_address, length_bytes};
+  if (!data_port.dmi_enabled()) flush_pending();
   maybe_sync();
-  return status;
+  return tlm::TLM_OK_RESPONSE;
 }
 
 tlm::tlm_response_status CpuCore::copy_physical(uint64_t source, uint64_t destination,
                                                 uint64_t length_bytes, MemoryType source_type,
                                                 MemoryType destination_type) {
-  sc_core::sc_time delay = quantum_.get_local_time();
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-  if (data_path_ == &bus_path_ && source_type == MemoryType::cached &&
-      destination_type == MemoryType::cached) {
-    // No caches: the same line transactions as the loop below, with one host memmove.
-    flush_pending();
-    status = data_port.copy_lines(source, destination, length_bytes, config_.line_bytes, delay);
-  } else if (source_type == MemoryType::cached && destination_type == MemoryType::cached) {
-    // The caches time the loads and the stores; the bytes move once, as memmove (the loads see
-    // the bytes before any store).
-    status = data_path_->charge_cached(tlm::TLM_READ_COMMAND, source, length_bytes, delay);
-    if (status == tlm::TLM_OK_RESPONSE) {
-      status = data_path_->charge_cached(tlm::TLM_WRITE_COMMAND, destination, length_bytes, delay);
+  if (source_type == MemoryType::cached && destination_type == MemoryType::cached) {
+    // The data path times the loads and the stores (each store waits for its load's data); the
+    // bytes move once, as memmove (the loads see the bytes before any store).
+    for (uint64_t done = 0; done < length_bytes && status == tlm::TLM_OK_RESPONSE;) {
+      const uint64_t from = source + done;
+      const uint64_t to = destination + done;
+      const uint64_t piece =
+          std::min({length_bytes - done, DataPath::kPageBytes - (from % DataPath::kPageBytes),
+                    DataPath::kPageBytes - (to % DataPath::kPageBytes)});
+      const LineResult loaded = issue_loads(from, piece);
+      status = loaded.status;
+      if (status == tlm::TLM_OK_RESPONSE) {
+        const uint64_t store_lines =
+            line_request(LineAccess::write, to, piece, {}, false).arrivals.count;
+        status =
+            issue_stores(to, piece, loaded.done.as_arrivals(store_lines), config_.write_streaming)
+                .status;
+      }
+      if (status == tlm::TLM_OK_RESPONSE) defer_move(from, to, piece);
+      done += piece;
     }
-    if (status == tlm::TLM_OK_RESPONSE) defer_move(source, destination, length_bytes);
   } else {
     flush_pending();
     if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
-    status = data_path_->access(tlm::TLM_READ_COMMAND, source, bounce_.data(), length_bytes,
-                                source_type, delay);
+    status = physical_read(source, bounce_.data(), length_bytes, source_type);
     if (status == tlm::TLM_OK_RESPONSE) {
-      status = data_path_->access(tlm::TLM_WRITE_COMMAND, destination, bounce_.data(), length_bytes,
-                                  destination_type, delay);
+      status = physical_write(destination, bounce_.data(), length_bytes, destination_type);
     }
   }
-  quantum_.set(delay);
   maybe_sync();
   return status;
 }
 
 void CpuCore::maintain_caches(CacheMaintenance operation, uint64_t physical_address,
                               uint64_t length_bytes) {
-  sc_core::sc_time delay = quantum_.get_local_time();
-  data_path_->maintain(operation, physical_address, length_bytes, delay);
-  quantum_.set(delay);
+  drain();
+  quantum_.advance_to(data_path_->maintain(operation, physical_address, length_bytes, now()));
   maybe_sync();
 }
 
 Translation CpuCore::translate(uint64_t virtual_address, AccessType access, Privilege privilege) {
-  sc_core::sc_time delay = quantum_.get_local_time();
-  const Translation translation = mmu_.translate(virtual_address, access, privilege, delay);
-  quantum_.set(delay);
+  Ticks time = now();
+  const Translation translation = mmu_.translate(virtual_address, access, privilege, time);
+  quantum_.advance_to(time);
   maybe_sync();
   return translation;
 }
@@ -315,15 +415,20 @@ void CpuCore::trap_entry() {
 
 void CpuCore::trap_exit() {
   flush_pending();  // the call's bytes are in place when it returns
+  drain();
   add_time(clock_.cycles(config_.trap_exit_cycles));
 }
 
 void CpuCore::compute(uint64_t cycles) {
+  // Software's instructions retire in order behind the loads and stores issued before them: a
+  // few hundred of them fill the reorder buffer, so their work does not hide memory time.
+  drain();
   add_time(clock_.cycles(cycles));
 }
 
 void CpuCore::wait_for_interrupt(size_t line) {
   interrupts_waited_.add();
+  drain();
   sync();
   if (!irq.at(line).read()) {
     core_.unlock();
@@ -339,13 +444,20 @@ void CpuCore::guest_enter() {
   flush_pending();
 }
 
+void CpuCore::guest_advance(uint64_t cycles) {
+  // The hart's instructions between its accesses: an in-order core goes on while its stores
+  // drain (loads it waited for already), so the time just passes.
+  if (cycles != 0) quantum_.inc(clock_.cycles(cycles));
+}
+
 CpuCore::GuestPage CpuCore::guest_translate(uint64_t virtual_address, AccessType access,
                                             uint64_t cycles_before) {
   flush_pending();
-  sc_core::sc_time delay = quantum_.get_local_time() + clock_.cycles(cycles_before);
+  guest_advance(cycles_before);
+  Ticks time = now();
   GuestPage page;
-  page.translation = mmu_.translate(virtual_address, access, Privilege::user, delay);
-  quantum_.set(delay);
+  page.translation = mmu_.translate(virtual_address, access, Privilege::user, time);
+  quantum_.advance_to(time);
   if (!page.translation.ok()) {
     translation_faults_.add();
   } else if (page.translation.memory_type == MemoryType::cached) {
@@ -358,22 +470,34 @@ CpuCore::GuestPage CpuCore::guest_translate(uint64_t virtual_address, AccessType
 
 tlm::tlm_response_status CpuCore::guest_fetch(uint64_t physical_address, uint64_t length_bytes,
                                               uint64_t cycles_before) {
-  sc_core::sc_time delay = quantum_.get_local_time() + clock_.cycles(cycles_before);
+  guest_advance(cycles_before);
   DataPath& path = fetch_path_ != nullptr ? *fetch_path_ : *data_path_;
-  const auto status =
-      path.charge_cached(tlm::TLM_READ_COMMAND, physical_address, length_bytes, delay);
-  quantum_.set(delay);
+  // The fetch waits for its line, as a load does.
+  const LineResult fetched = path.lines(
+      line_request(LineAccess::read, physical_address, length_bytes, {now(), 0, 0}, false));
+  if (fetched.status == tlm::TLM_OK_RESPONSE) quantum_.advance_to(fetched.done.last);
   maybe_sync();
-  return status;
+  return fetched.status;
 }
 
 tlm::tlm_response_status CpuCore::guest_charge(tlm::tlm_command command, uint64_t physical_address,
                                                uint64_t length_bytes, uint64_t cycles_before) {
-  sc_core::sc_time delay = quantum_.get_local_time() + clock_.cycles(cycles_before);
-  const auto status = data_path_->charge_cached(command, physical_address, length_bytes, delay);
-  quantum_.set(delay);
-  (command == tlm::TLM_READ_COMMAND ? loads_ : stores_).add();
-  (command == tlm::TLM_READ_COMMAND ? load_bytes_ : store_bytes_).add(length_bytes);
+  guest_advance(cycles_before);
+  // The timing of cached_access(): a load waits for its data, a store is posted.
+  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+  if (command == tlm::TLM_READ_COMMAND) {
+    const LineResult loaded = data_path_->lines(
+        line_request(LineAccess::read, physical_address, length_bytes, {now(), 0, 0}, false));
+    status = loaded.status;
+    if (status == tlm::TLM_OK_RESPONSE) quantum_.advance_to(loaded.done.last);
+    loads_.add();
+    load_bytes_.add(length_bytes);
+  } else {
+    status =
+        issue_stores(physical_address, length_bytes, {now(), 0, 0}, config_.write_streaming).status;
+    stores_.add();
+    store_bytes_.add(length_bytes);
+  }
   maybe_sync();
   return status;
 }
@@ -382,10 +506,8 @@ tlm::tlm_response_status CpuCore::guest_access(tlm::tlm_command command, uint64_
                                                uint8_t* data, uint64_t length_bytes,
                                                MemoryType memory_type, uint64_t cycles_before) {
   flush_pending();
-  sc_core::sc_time delay = quantum_.get_local_time() + clock_.cycles(cycles_before);
-  const auto status =
-      data_access(command, physical_address, data, length_bytes, memory_type, delay);
-  quantum_.set(delay);
+  guest_advance(cycles_before);
+  const auto status = uncached_access(command, physical_address, data, length_bytes, memory_type);
   (command == tlm::TLM_READ_COMMAND ? loads_ : stores_).add();
   (command == tlm::TLM_READ_COMMAND ? load_bytes_ : store_bytes_).add(length_bytes);
   maybe_sync();

@@ -19,12 +19,15 @@
 namespace zxvp {
 
 struct CpuConfig {
-  uint64_t clock_mhz = 2000;
-  uint64_t trap_entry_cycles = 60;
-  uint64_t trap_exit_cycles = 40;
-  uint64_t interrupt_latency_cycles = 30;
+  // Defaults: the `default` platform's machine (platforms/default.yaml says where they come from).
+  uint64_t clock_mhz = 2400;
+  uint64_t trap_entry_cycles = 64;
+  uint64_t trap_exit_cycles = 64;
+  uint64_t interrupt_latency_cycles = 4800;
   uint64_t line_bytes = 64;
   uint64_t register_bytes = 8;
+  uint64_t outstanding_lines = 72;
+  bool write_streaming = true;
 
   void bind(ParameterBinding& binding);
 };
@@ -46,6 +49,15 @@ struct MemoryAccess {
 // simulated time on the core's local clock, kept with temporal decoupling (a quantum keeper):
 // loads and stores go VA -> MMU -> data path (caches, or straight to the bus) -> memory; traps
 // cost their entry and exit cycles; computation costs what software says it does.
+//
+// The core overlaps memory work as an out-of-order core does: the lines of a load or store are
+// issued as a batch per page (the caches time them, misses overlapping), a store does not wait
+// for its lines (a store buffer), and the loads of a copy run ahead of their completion by up to
+// `outstanding_lines` lines (the load queue) before the core waits for the oldest. A load whose
+// value software uses (load(), physical_read(), a page-table walk) waits for its data. drain()
+// waits for everything outstanding; software's own work (compute()), device accesses, cache
+// maintenance and interrupt waits drain first (they retire or are ordered after earlier loads
+// and stores), and the kernel drains before it returns.
 class CpuCore : public sc_core::sc_module {
  public:
   // Called on a translation fault of a load or store; returns true when it repaired the mapping
@@ -61,9 +73,15 @@ class CpuCore : public sc_core::sc_module {
   // Elaboration: the caches go between the core and `bus_path()`.
   void attach_data_path(DataPath* path) { data_path_ = path; }
   DataPath& bus_path() { return bus_path_; }
-  // Cache maintenance by physical range (clean, invalidate), at the core's time.
+  // Cache maintenance by physical range (clean, invalidate), at the core's time, after earlier
+  // stores; returns when the lines written back have reached memory.
   void maintain_caches(CacheMaintenance operation, uint64_t physical_address,
                        uint64_t length_bytes);
+  // Waits for the loads and stores issued so far to complete.
+  void drain();
+  // Waits (without anything to do) until absolute time `time`.
+  void idle_until(Ticks time) { quantum_.advance_to(time); }
+  DataPath& data_path() { return *data_path_; }
   void set_fault_handler(FaultHandler handler) { fault_handler_ = std::move(handler); }
 
   // Starts `program` as a software thread on this core.
@@ -83,7 +101,8 @@ class CpuCore : public sc_core::sc_module {
                                           MemoryType memory_type = MemoryType::cached);
   // The kernel's page-zeroing loop (whole lines zeroed in the cache without a fill).
   tlm::tlm_response_status physical_zero(uint64_t physical_address, uint64_t length_bytes);
-  // A copy loop in the kernel: loads of the source lines, stores of the destination lines.
+  // A copy loop in the kernel: loads of the source lines, stores of the destination lines
+  // (full lines stored without reading them when `write_streaming`).
   tlm::tlm_response_status copy_physical(uint64_t source, uint64_t destination,
                                          uint64_t length_bytes,
                                          MemoryType source_type = MemoryType::cached,
@@ -102,6 +121,7 @@ class CpuCore : public sc_core::sc_module {
   // Core time: SystemC time plus the local offset not yet synchronised (asked by software
   // running on this core).
   sc_core::sc_time local_time() const { return quantum_.get_current_time(); }
+  Ticks now() const { return quantum_.now(); }
   uint64_t cycles() const { return clock_.cycles_in(local_time()); }
   const Clock& clock() const { return clock_; }
   Mmu& mmu() { return mmu_; }
@@ -133,7 +153,8 @@ class CpuCore : public sc_core::sc_module {
   // The time of a cached load or store whose bytes the hart moves through a host pointer.
   tlm::tlm_response_status guest_charge(tlm::tlm_command command, uint64_t physical_address,
                                         uint64_t length_bytes, uint64_t cycles_before);
-  // A load or store of the hart to memory that is not cached: bytes and time.
+  // A load or store of the hart to memory that is not cached (after earlier stores): bytes and
+  // time.
   tlm::tlm_response_status guest_access(tlm::tlm_command command, uint64_t physical_address,
                                         uint8_t* data, uint64_t length_bytes,
                                         MemoryType memory_type, uint64_t cycles_before);
@@ -148,9 +169,28 @@ class CpuCore : public sc_core::sc_module {
  private:
   MemoryAccess access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
                       uint64_t length_bytes, Privilege privilege);
-  tlm::tlm_response_status data_access(tlm::tlm_command command, uint64_t physical_address,
-                                       uint8_t* data, uint64_t length_bytes, MemoryType memory_type,
-                                       sc_core::sc_time& delay);
+  // A cached load or store of [physical_address, + length_bytes) (within one page) issued now:
+  // times it, moves its bytes, and waits for a load's data.
+  tlm::tlm_response_status cached_access(tlm::tlm_command command, uint64_t physical_address,
+                                         uint8_t* data, uint64_t length_bytes);
+  // A kernel access by physical address, page by page, cached or not.
+  tlm::tlm_response_status physical_access(tlm::tlm_command command, uint64_t physical_address,
+                                           uint8_t* data, uint64_t length_bytes,
+                                           MemoryType memory_type);
+  // An uncached, device or write-combining access, after earlier stores.
+  tlm::tlm_response_status uncached_access(tlm::tlm_command command, uint64_t physical_address,
+                                           uint8_t* data, uint64_t length_bytes,
+                                           MemoryType memory_type);
+  // The lines of [physical_address, + length_bytes) (within one page) as a batch for the data
+  // path, arriving as `arrivals` gives (count filled in here).
+  LineRequest line_request(LineAccess access, uint64_t physical_address, uint64_t length_bytes,
+                           Arrivals arrivals, bool whole_lines_without_fill) const;
+  // Loads of a copy: waits until `lines` more fit in the load queue, issues them, and keeps
+  // them in flight.
+  LineResult issue_loads(uint64_t physical_address, uint64_t length_bytes);
+  // Stores: issued as `arrivals` gives, not waited for.
+  LineResult issue_stores(uint64_t physical_address, uint64_t length_bytes,
+                          const Arrivals& arrivals, bool whole_lines_without_fill);
   void add_time(const sc_core::sc_time& time);
   void maybe_sync();
   // A thread takes the core after waiting: SystemC time (and what is scheduled) may have moved.
@@ -162,6 +202,8 @@ class CpuCore : public sc_core::sc_module {
   // does with memory, and any yield (after which other models may read memory), applies what is
   // pending first.
   void defer_move(uint64_t source, uint64_t destination, uint64_t length_bytes);
+  // Adds the cycles of a hart's instructions run since its last call.
+  void guest_advance(uint64_t cycles);
   void flush_pending();
 
   Clock clock_;
@@ -187,6 +229,15 @@ class CpuCore : public sc_core::sc_module {
   sc_core::sc_time horizon_;
   bool horizon_known_ = false;
   uint64_t transports_at_horizon_ = 0;
+  // Loads in flight, oldest first: when they complete and how many lines they are.
+  struct LoadsInFlight {
+    Ticks done = 0;
+    uint64_t lines = 0;
+  };
+  std::vector<LoadsInFlight> loads_in_flight_;
+  uint64_t lines_in_flight_ = 0;
+  // When the stores issued so far will have completed.
+  Ticks stores_done_ = 0;
   std::vector<uint8_t> bounce_;
   Counter& loads_;
   Counter& stores_;

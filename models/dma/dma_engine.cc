@@ -27,7 +27,9 @@ void DmaConfig::bind(ParameterBinding& binding) {
       UnsignedSpec{"bytes", "largest read or write the engine issues (a power of two)", 8, 4096});
   binding.field(
       "burst_overhead_cycles", burst_overhead_cycles,
-      UnsignedSpec{"cycles", "engine time per burst besides its memory accesses", 0, 1'000'000});
+      UnsignedSpec{"cycles", "engine cycles between the issue of two bursts' reads", 0, 1'000'000});
+  binding.field("outstanding", outstanding,
+                UnsignedSpec{"bursts", "burst reads a channel keeps in flight", 1, 1024});
   binding.field("register_latency_cycles", register_latency_cycles,
                 UnsignedSpec{"cycles", "cost of one register access", 0, 1'000'000});
   binding.field("coherent", coherent,
@@ -97,13 +99,29 @@ void DmaEngine::run_chain(Channel& channel, size_t index) {
   ++busy_channels_;
   update_irq();
   channel.started = sc_core::sc_time_stamp();
-  const sc_core::sc_time burst_overhead = clock_.cycles(config_.burst_overhead_cycles);
-  sc_core::sc_time delay = clock_.cycles(config_.setup_cycles);
+  const Ticks burst_issue = to_ticks(clock_.cycles(config_.burst_overhead_cycles));
+  const Ticks quantum = to_ticks(tlm::tlm_global_quantum::instance().get());
+  // Absolute times: when the engine may issue its next access, and when its last write is done.
+  Ticks issue = to_ticks(channel.started + clock_.cycles(config_.setup_cycles));
+  Ticks finished = issue;
+  // Waits for SystemC time to catch up with the channel once it is a quantum ahead, so that the
+  // core and other channels take their turns at the memory in time order.
+  auto keep_quantum = [&] {
+    const Ticks now = to_ticks(sc_core::sc_time_stamp());
+    if (issue >= now + quantum) sc_core::wait(to_time(issue - now));
+  };
+  auto wait_until = [](Ticks time) {
+    const Ticks now = to_ticks(sc_core::sc_time_stamp());
+    if (time > now) sc_core::wait(to_time(time - now));
+  };
   uint64_t address = channel.descriptor_address;
   while (true) {
     uint8_t raw[regs::kDescriptorBytes];
-    if (port.read(address, raw, sizeof raw, delay) != tlm::TLM_OK_RESPONSE) {
-      sc_core::wait(delay);
+    sc_core::sc_time delay = to_time(issue - to_ticks(sc_core::sc_time_stamp()));
+    const bool fetched = port.read(address, raw, sizeof raw, delay) == tlm::TLM_OK_RESPONSE;
+    issue = to_ticks(sc_core::sc_time_stamp() + delay);
+    if (!fetched) {
+      wait_until(std::max(issue, finished));
       return finish(channel, index, regs::ChannelState::error, regs::ChannelError::descriptor_fetch,
                     address);
     }
@@ -115,29 +133,39 @@ void DmaEngine::run_chain(Channel& channel, size_t index) {
     descriptor.flags = le32toh(descriptor.flags);
     descriptor.next = le64toh(descriptor.next);
     descriptors_.add();
-    delay += clock_.cycles(config_.descriptor_cycles);
+    issue += to_ticks(clock_.cycles(config_.descriptor_cycles));
     if ((descriptor.flags & regs::kDescriptorReservedFlags) != 0) {
-      sc_core::wait(delay);
+      wait_until(std::max(issue, finished));
       return finish(channel, index, regs::ChannelState::error, regs::ChannelError::bad_descriptor,
                     address);
     }
-    const MemoryPort::CopyResult copy =
-        port.copy_blocks(descriptor.source, descriptor.destination, descriptor.length_bytes,
-                         config_.burst_bytes, burst_overhead, delay);
-    channel.bytes_done += copy.bytes_done;
-    channel.bytes->add(copy.bytes_done);
-    sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-    if (copy.status != tlm::TLM_OK_RESPONSE) {
-      return finish(
-          channel, index, regs::ChannelState::error,
-          copy.failed_on_write ? regs::ChannelError::destination : regs::ChannelError::source,
-          address);
+    // A page at a time, so that the channel gives way to others every quantum.
+    for (uint64_t done = 0; done < descriptor.length_bytes;) {
+      const uint64_t chunk = std::min<uint64_t>(kChunkBytes, descriptor.length_bytes - done);
+      const Ticks now = to_ticks(sc_core::sc_time_stamp());
+      sc_core::sc_time chunk_delay = to_time(issue - now);
+      const MemoryPort::CopyResult copy =
+          port.copy_blocks(descriptor.source + done, descriptor.destination + done, chunk,
+                           config_.burst_bytes, burst_issue, config_.outstanding, chunk_delay);
+      finished = std::max(finished, now + to_ticks(chunk_delay));
+      issue = now + to_ticks(copy.next_issue);
+      channel.bytes_done += copy.bytes_done;
+      channel.bytes->add(copy.bytes_done);
+      if (copy.status != tlm::TLM_OK_RESPONSE) {
+        wait_until(finished);
+        return finish(
+            channel, index, regs::ChannelState::error,
+            copy.failed_on_write ? regs::ChannelError::destination : regs::ChannelError::source,
+            address);
+      }
+      done += chunk;
+      keep_quantum();
     }
     ++channel.descriptors_done;
     if ((descriptor.flags & regs::kDescriptorLast) != 0 || descriptor.next == 0) break;
     address = descriptor.next;
   }
+  wait_until(std::max(issue, finished));
   finish(channel, index, regs::ChannelState::done, regs::ChannelError::none, 0);
 }
 

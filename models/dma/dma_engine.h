@@ -22,6 +22,7 @@ struct DmaConfig {
   uint64_t descriptor_cycles = 8;
   uint64_t burst_bytes = 256;
   uint64_t burst_overhead_cycles = 2;
+  uint64_t outstanding = 16;
   uint64_t register_latency_cycles = 4;
   bool coherent = false;
 
@@ -31,12 +32,13 @@ struct DmaConfig {
 // A scatter-gather DMA engine. Software writes a chain of descriptors to memory, points a
 // channel at it and starts it through the register block (`registers`, a TLM target); the
 // channel's own SystemC thread fetches each descriptor with a TLM read, moves its bytes through
-// `port` in bursts (read the burst, then write it), and at the end of the chain (or on the first
-// bus error) sets its status and, if enabled, its bit in IRQ_STATUS, which drives `irq`.
-// Channels run concurrently and independently; they do not contend for the bus or memory.
+// `port` in bursts, and at the end of the chain (or on the first bus error) sets its status and,
+// if enabled, its bit in IRQ_STATUS, which drives `irq`.
 //
-// Time of a chain: setup + for each descriptor (its 32-byte fetch + descriptor_cycles + for each
-// burst of up to burst_bytes (read + write of the burst through the bus + burst_overhead)).
+// A channel issues a burst read every burst_overhead cycles with up to `outstanding` in flight,
+// and writes each burst when its read has returned; channels run concurrently, and share the
+// memory (its bus and rows) with each other and with the core, a page of a descriptor at a time
+// (models/dma/REGISTERS.md gives the timing).
 class DmaEngine : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
  public:
   tlm::tlm_target_socket<> registers;
@@ -90,6 +92,9 @@ class DmaEngine : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
   bool register_write(uint64_t offset, unsigned int length, uint64_t value,
                       const sc_core::sc_time& delay);
   void update_irq(const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME);
+
+  // A channel moves a descriptor's bytes a page at a time (see run_chain).
+  static constexpr uint64_t kChunkBytes = 4096;
 
   DmaConfig config_;
   Clock clock_;

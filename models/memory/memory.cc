@@ -1,8 +1,11 @@
 #include "models/memory/memory.h"
 
+#include <bit>
 #include <cstring>
 
 #include "models/tlm/dmi_grant.h"
+#include "models/tlm/unloaded_latency.h"
+#include "sim/params/config_error.h"
 #include "sim/params/units.h"
 #include "sim/time/clock.h"
 
@@ -22,6 +25,19 @@ void MemoryConfig::bind(ParameterBinding& binding) {
   binding.field(
       "bytes_per_cycle", bytes_per_cycle,
       UnsignedSpec{"bytes/cycle", "data moved per memory clock cycle after the latency", 1, 4096});
+  binding.field("banks", banks,
+                UnsignedSpec{"banks",
+                             "banks, each with one row open (successive rows go to "
+                             "successive banks)",
+                             1, 1024});
+  binding.field("row_bytes", row_bytes,
+                UnsignedSpec{"bytes", "row (page) of a bank, a power of two of at least 4 KiB",
+                             4 * KiB, 1 * MiB});
+  binding.field("row_miss_ns", row_miss_ns,
+                RealSpec{"ns",
+                         "added to an access whose bank has another row open (precharge "
+                         "and activate: tRP + tRCD)",
+                         0.0, 1e6});
 }
 
 Memory::Memory(const sc_core::sc_module_name& name, const MemoryConfig& config,
@@ -29,6 +45,7 @@ Memory::Memory(const sc_core::sc_module_name& name, const MemoryConfig& config,
     : sc_module(name),
       socket("socket"),
       storage_(config.size),
+      controller_(config, statistics, std::string(basename())),
       traffic_(statistics, std::string(basename())),
       debug_accesses_(
           statistics.counter(std::string(basename()) + ".debug_accesses", "debug transport calls")),
@@ -37,11 +54,10 @@ Memory::Memory(const sc_core::sc_module_name& name, const MemoryConfig& config,
       error_responses_(statistics.counter(std::string(basename()) + ".error_responses",
                                           "accesses refused with an error response")) {
   socket.bind(*this);
-  const Clock clock(config.clock_mhz);
-  timing_.read_latency = time_from_ns(config.read_latency_ns);
-  timing_.write_latency = time_from_ns(config.write_latency_ns);
-  timing_.beat_period = clock.period();
-  timing_.bytes_per_beat = config.bytes_per_cycle;
+  if (!std::has_single_bit(config.row_bytes)) {
+    throw ConfigError("memory.row_bytes: " + std::to_string(config.row_bytes) +
+                      " is not a power of two");
+  }
 }
 
 void Memory::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
@@ -70,7 +86,6 @@ void Memory::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& de
         if (enables[i % enable_length] == TLM_BYTE_ENABLED) host[i] = data[i];
       }
     }
-    delay += timing_.write_time(length);
   } else if (command == tlm::TLM_READ_COMMAND) {
     if (enables == nullptr) {
       std::memcpy(data, host, length);
@@ -79,7 +94,14 @@ void Memory::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& de
         if (enables[i % enable_length] == TLM_BYTE_ENABLED) data[i] = host[i];
       }
     }
-    delay += timing_.read_time(length);
+  }
+  if (command == tlm::TLM_READ_COMMAND || command == tlm::TLM_WRITE_COMMAND) {
+    const Ticks now = to_ticks(sc_core::sc_time_stamp());
+    const Span done = controller_.serve(command, address, length, {now + to_ticks(delay), 0, 1});
+    delay = to_time(done.last - now);
+    if (auto* unloaded = payload.get_extension<UnloadedLatency>()) {
+      unloaded->ticks += controller_.unloaded_latency(command, length);
+    }
   }
   traffic_.record(command, length);
   payload.set_dmi_allowed(true);
@@ -100,11 +122,10 @@ bool Memory::get_direct_mem_ptr(tlm::tlm_generic_payload& payload, tlm::tlm_dmi&
   dmi.set_start_address(0);
   dmi.set_end_address(size_bytes() - 1);
   dmi.allow_read_write();
-  dmi.set_read_latency(timing_.read_latency);
-  dmi.set_write_latency(timing_.write_latency);
+  dmi.set_read_latency(to_time(controller_.unloaded_latency(tlm::TLM_READ_COMMAND, 0)));
+  dmi.set_write_latency(to_time(controller_.unloaded_latency(tlm::TLM_WRITE_COMMAND, 0)));
   if (DmiGrant* grant = payload.get_extension<DmiGrant>()) {
-    grant->timing = timing_;
-    grant->timing_valid = true;
+    grant->controller = &controller_;
     grant->add_counters(&traffic_);
   }
   dmi_grants_.add();

@@ -4,8 +4,8 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/memory/memory_controller.h"
 #include "models/memory/sparse_storage.h"
-#include "models/tlm/access_timing.h"
 #include "models/tlm/traffic_counters.h"
 #include "sim/params/parameter_set.h"
 #include "sim/stats/statistics.h"
@@ -13,19 +13,25 @@
 namespace zxvp {
 
 struct MemoryConfig {
+  // Defaults: the `default` platform's memory (platforms/default.yaml says where they come from).
   uint64_t size = 1024ull * 1024 * 1024;
-  uint64_t clock_mhz = 1600;
-  double read_latency_ns = 60.0;
-  double write_latency_ns = 60.0;
+  uint64_t clock_mhz = 1066;
+  double read_latency_ns = 40.0;
+  double write_latency_ns = 40.0;
   uint64_t bytes_per_cycle = 16;
+  uint64_t banks = 16;
+  uint64_t row_bytes = 8192;
+  double row_miss_ns = 28.0;
 
   void bind(ParameterBinding& binding);
 };
 
 // Physical memory as a loosely timed TLM-2.0 target at local addresses [0, size). Sparse (see
-// SparseStorage). An access of N bytes costs latency + ceil(N / bytes_per_cycle) memory clock
-// cycles; nothing else (no banks, no refresh, no contention) is modelled. Grants DMI over the
-// whole memory with the same latencies, plus its bandwidth and statistics in a DmiGrant.
+// SparseStorage). Timed by its MemoryController (one data bus, banks with open rows): an access
+// of N bytes alone costs latency + ceil(N / bytes_per_cycle) memory clock cycles, plus the row
+// miss when it opens a row, and waits for the bus behind earlier accesses. Grants DMI over the
+// whole memory; the DmiGrant carries the controller and the statistics, so that an initiator
+// using DMI is timed and counted exactly as b_transport would time and count it.
 // Accesses past the end get TLM_ADDRESS_ERROR_RESPONSE; streaming (width below the length) gets
 // TLM_BURST_ERROR_RESPONSE; byte enables are honoured.
 class Memory : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
@@ -36,7 +42,7 @@ class Memory : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
          StatisticsRegistry& statistics);
 
   uint64_t size_bytes() const { return storage_.size_bytes(); }
-  const AccessTiming& timing() const { return timing_; }
+  MemoryController& controller() { return controller_; }
   // Host view of the memory for software models that own physical pages (page zeroing on free).
   SparseStorage& storage() { return storage_; }
 
@@ -48,7 +54,7 @@ class Memory : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
 
  private:
   SparseStorage storage_;
-  AccessTiming timing_;
+  MemoryController controller_;
   TrafficCounters traffic_;
   Counter& debug_accesses_;
   Counter& dmi_grants_;

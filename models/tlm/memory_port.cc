@@ -1,13 +1,15 @@
 #include "models/tlm/memory_port.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace zxvp {
 
 MemoryPort::MemoryPort(const char* socket_name, bool dmi_enabled)
-    : socket(socket_name), dmi_enabled_(dmi_enabled) {
+    : socket(socket_name), dmi_enabled_(dmi_enabled), unloaded_latency_(new UnloadedLatency) {
   socket.bind(*this);
+  payload_.set_extension(unloaded_latency_);
 }
 
 const MemoryPort::DmiRegion* MemoryPort::find_dmi(uint64_t address, uint64_t length_bytes,
@@ -21,6 +23,12 @@ const MemoryPort::DmiRegion* MemoryPort::find_dmi(uint64_t address, uint64_t len
     }
   }
   return nullptr;
+}
+
+const MemoryPort::DmiRegion* MemoryPort::find_timed_dmi(uint64_t address, uint64_t length_bytes,
+                                                        bool write) const {
+  const DmiRegion* region = find_dmi(address, length_bytes, write);
+  return region != nullptr && region->grant.controller != nullptr ? region : nullptr;
 }
 
 void MemoryPort::request_dmi(uint64_t address) {
@@ -49,13 +57,19 @@ tlm::tlm_response_status MemoryPort::transport(tlm::tlm_command command, uint64_
   const bool write = command == tlm::TLM_WRITE_COMMAND;
   if (const DmiRegion* region = find_dmi(address, length_bytes, write)) {
     uint8_t* host = region->pointer + (address - region->start);
-    const DmiGrant& grant = region->grant;
     if (write) {
       std::memcpy(host, data, length_bytes);
-      delay += grant.timing_valid ? grant.timing.write_time(length_bytes) : region->write_latency;
     } else {
       std::memcpy(data, host, length_bytes);
-      delay += grant.timing_valid ? grant.timing.read_time(length_bytes) : region->read_latency;
+    }
+    const DmiGrant& grant = region->grant;
+    if (grant.controller != nullptr) {
+      const Ticks now = to_ticks(sc_core::sc_time_stamp());
+      const Span done = grant.controller->serve(command, region->local(address), length_bytes,
+                                                {now + to_ticks(delay) + grant.hop_ticks, 0, 1});
+      delay = to_time(done.last - now);
+    } else {
+      delay += write ? region->write_latency : region->read_latency;
     }
     grant.record(command, length_bytes);
     return tlm::TLM_OK_RESPONSE;
@@ -72,6 +86,7 @@ tlm::tlm_response_status MemoryPort::transport(tlm::tlm_command command, uint64_
   payload_.set_byte_enable_length(0);
   payload_.set_dmi_allowed(false);
   payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  unloaded_latency_->ticks = 0;
   ++transport_count_;
   socket->b_transport(payload_, delay);
   const tlm::tlm_response_status status = payload_.get_response_status();
@@ -94,44 +109,6 @@ tlm::tlm_response_status MemoryPort::write(uint64_t address, const void* data,
                    const_cast<uint8_t*>(static_cast<const uint8_t*>(data)), length_bytes, delay);
 }
 
-sc_core::sc_time MemoryPort::blocks_time(const AccessTiming& timing, bool write, uint64_t address,
-                                         uint64_t length_bytes, uint64_t block_bytes,
-                                         uint64_t* transactions) {
-  // Head block, whole blocks, tail block: each a transaction of its own.
-  const uint64_t head = std::min(length_bytes, block_bytes - (address & (block_bytes - 1)));
-  const sc_core::sc_time latency = write ? timing.write_latency : timing.read_latency;
-  const uint64_t rest = length_bytes - head;
-  const uint64_t whole_blocks = rest / block_bytes;
-  const uint64_t tail = rest % block_bytes;
-  *transactions = 1 + whole_blocks + (tail != 0 ? 1 : 0);
-  uint64_t beats = timing.beats(head) + whole_blocks * timing.beats(block_bytes);
-  if (tail != 0) beats += timing.beats(tail);
-  return scaled(latency, *transactions) + scaled(timing.beat_period, beats);
-}
-
-tlm::tlm_response_status MemoryPort::copy_lines(uint64_t source, uint64_t destination,
-                                                uint64_t length_bytes, uint64_t line_bytes,
-                                                sc_core::sc_time& delay) {
-  if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
-  const DmiRegion* from = find_dmi(source, length_bytes, false);
-  const DmiRegion* to = find_dmi(destination, length_bytes, true);
-  if (from != nullptr && to != nullptr && from->grant.timing_valid && to->grant.timing_valid) {
-    std::memmove(to->pointer + (destination - to->start), from->pointer + (source - from->start),
-                 length_bytes);
-    uint64_t reads = 0;
-    uint64_t writes = 0;
-    delay += blocks_time(from->grant.timing, false, source, length_bytes, line_bytes, &reads);
-    delay += blocks_time(to->grant.timing, true, destination, length_bytes, line_bytes, &writes);
-    from->grant.record(tlm::TLM_READ_COMMAND, length_bytes, reads);
-    to->grant.record(tlm::TLM_WRITE_COMMAND, length_bytes, writes);
-    return tlm::TLM_OK_RESPONSE;
-  }
-  if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
-  const auto status = read_blocks(source, bounce_.data(), length_bytes, line_bytes, delay);
-  if (status != tlm::TLM_OK_RESPONSE) return status;
-  return write_blocks(destination, bounce_.data(), length_bytes, line_bytes, delay);
-}
-
 tlm::tlm_response_status MemoryPort::transport_blocks(tlm::tlm_command command, uint64_t address,
                                                       uint8_t* data, uint64_t length_bytes,
                                                       uint64_t block_bytes,
@@ -139,26 +116,31 @@ tlm::tlm_response_status MemoryPort::transport_blocks(tlm::tlm_command command, 
   if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
   const bool write = command == tlm::TLM_WRITE_COMMAND;
   const uint64_t head = std::min(length_bytes, block_bytes - (address & (block_bytes - 1)));
-  const DmiRegion* region = find_dmi(address, length_bytes, write);
-  if (region == nullptr || !region->grant.timing_valid) {
-    uint64_t done = 0;
-    for (uint64_t chunk = head; done < length_bytes;
-         done += chunk, chunk = std::min(block_bytes, length_bytes - done)) {
-      const auto status = transport(command, address + done, data + done, chunk, delay);
-      if (status != tlm::TLM_OK_RESPONSE) return status;
+  const DmiRegion* region = find_timed_dmi(address, length_bytes, write);
+  if (region != nullptr) {
+    // One memcpy; each block still waits for the one before.
+    uint8_t* host = region->pointer + (address - region->start);
+    if (write) {
+      std::memcpy(host, data, length_bytes);
+    } else {
+      std::memcpy(data, host, length_bytes);
     }
-    return tlm::TLM_OK_RESPONSE;
   }
-  uint8_t* host = region->pointer + (address - region->start);
-  if (write) {
-    std::memcpy(host, data, length_bytes);
-  } else {
-    std::memcpy(data, host, length_bytes);
+  uint64_t done = 0;
+  for (uint64_t chunk = head; done < length_bytes;
+       done += chunk, chunk = std::min(block_bytes, length_bytes - done)) {
+    if (region != nullptr) {
+      const Ticks now = to_ticks(sc_core::sc_time_stamp());
+      const Span finished =
+          region->grant.controller->serve(command, region->local(address + done), chunk,
+                                          {now + to_ticks(delay) + region->grant.hop_ticks, 0, 1});
+      delay = to_time(finished.last - now);
+      region->grant.record(command, chunk);
+    } else if (const auto status = transport(command, address + done, data + done, chunk, delay);
+               status != tlm::TLM_OK_RESPONSE) {
+      return status;
+    }
   }
-  uint64_t transactions = 0;
-  delay +=
-      blocks_time(region->grant.timing, write, address, length_bytes, block_bytes, &transactions);
-  region->grant.record(command, length_bytes, transactions);
   return tlm::TLM_OK_RESPONSE;
 }
 
@@ -177,92 +159,152 @@ tlm::tlm_response_status MemoryPort::write_blocks(uint64_t address, const void* 
                           block_bytes, delay);
 }
 
+MemoryPort::Timed MemoryPort::transfer_units(tlm::tlm_command command, uint64_t address,
+                                             uint8_t* data, uint64_t length_bytes,
+                                             uint64_t unit_bytes, const Arrivals& arrivals,
+                                             uint64_t* units_done) {
+  Timed timed;
+  *units_done = 0;
+  if (arrivals.count == 0) return timed;
+  const bool write = command == tlm::TLM_WRITE_COMMAND;
+  if (const DmiRegion* region = find_timed_dmi(address, length_bytes, write)) {
+    const DmiGrant& grant = region->grant;
+    if (data != nullptr) {
+      uint8_t* host = region->pointer + (address - region->start);
+      if (write) {
+        std::memcpy(host, data, length_bytes);
+      } else {
+        std::memcpy(data, host, length_bytes);
+      }
+    }
+    timed.done = grant.controller->serve_range(
+        command, region->local(address), unit_bytes, length_bytes,
+        {arrivals.first + grant.hop_ticks, arrivals.step, arrivals.count});
+    timed.unloaded_latency =
+        grant.hop_ticks + grant.controller->unloaded_latency(command, unit_bytes);
+    grant.record(command, length_bytes, arrivals.count);
+    *units_done = arrivals.count;
+    return timed;
+  }
+  const Ticks now = to_ticks(sc_core::sc_time_stamp());
+  for (uint64_t index = 0; index < arrivals.count; ++index) {
+    const uint64_t offset = index * unit_bytes;
+    const uint64_t piece = std::min(unit_bytes, length_bytes - offset);
+    uint8_t* bytes = data != nullptr ? data + offset : nullptr;
+    if (bytes == nullptr) {
+      // Timing only: a write carries what memory already holds.
+      if (scratch_.size() < piece) scratch_.resize(piece);
+      bytes = scratch_.data();
+      if (write && debug_read(address + offset, bytes, piece) != piece) {
+        timed.status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+        return timed;
+      }
+    }
+    sc_core::sc_time delay = to_time(arrivals.at(index) - now);
+    timed.status = transport(command, address + offset, bytes, piece, delay);
+    if (timed.status != tlm::TLM_OK_RESPONSE) return timed;
+    const Ticks done = now + to_ticks(delay);
+    if (index == 0) timed.done.first = done;
+    timed.done.last = done;
+    timed.unloaded_latency = unloaded_latency_->ticks;
+    ++*units_done;
+  }
+  return timed;
+}
+
+MemoryPort::Timed MemoryPort::charge_lines(tlm::tlm_command command, uint64_t page_address,
+                                           uint64_t line_mask, uint64_t line_bytes,
+                                           const Arrivals& arrivals) {
+  Timed timed;
+  if (line_mask == 0) return timed;
+  const bool write = command == tlm::TLM_WRITE_COMMAND;
+  const auto first_line = static_cast<uint64_t>(std::countr_zero(line_mask));
+  const uint64_t last_line = 63 - static_cast<uint64_t>(std::countl_zero(line_mask));
+  const uint64_t first_address = page_address + first_line * line_bytes;
+  const uint64_t span_bytes = (last_line - first_line + 1) * line_bytes;
+  if (const DmiRegion* region = find_timed_dmi(first_address, span_bytes, write)) {
+    // The lines of a page share a row: one batch, whatever the gaps between them.
+    const DmiGrant& grant = region->grant;
+    timed.done =
+        grant.controller->serve(command, region->local(first_address), line_bytes,
+                                {arrivals.first + grant.hop_ticks, arrivals.step, arrivals.count});
+    timed.unloaded_latency =
+        grant.hop_ticks + grant.controller->unloaded_latency(command, line_bytes);
+    grant.record(command, arrivals.count * line_bytes, arrivals.count);
+    return timed;
+  }
+  uint64_t index = 0;
+  for (uint64_t rest = line_mask; rest != 0; rest &= rest - 1, ++index) {
+    const uint64_t line = static_cast<uint64_t>(std::countr_zero(rest));
+    uint64_t done = 0;
+    const Timed one = transfer_units(command, page_address + line * line_bytes, nullptr, line_bytes,
+                                     line_bytes, {arrivals.at(index), 0, 1}, &done);
+    if (one.status != tlm::TLM_OK_RESPONSE) {
+      timed.status = one.status;
+      return timed;
+    }
+    if (index == 0) timed.done.first = one.done.first;
+    timed.done.last = one.done.last;
+    timed.unloaded_latency = one.unloaded_latency;
+  }
+  return timed;
+}
+
 MemoryPort::CopyResult MemoryPort::copy_blocks(uint64_t source, uint64_t destination,
                                                uint64_t length_bytes, uint64_t block_bytes,
-                                               const sc_core::sc_time& block_overhead,
+                                               Ticks issue_ticks, uint64_t outstanding,
                                                sc_core::sc_time& delay) {
   CopyResult result;
+  result.next_issue = delay;
   if (length_bytes == 0) return result;
-  const DmiRegion* from = find_dmi(source, length_bytes, false);
-  const DmiRegion* to = find_dmi(destination, length_bytes, true);
+  const Ticks now = to_ticks(sc_core::sc_time_stamp());
+  const uint64_t blocks = (length_bytes + block_bytes - 1) / block_bytes;
+  const Arrivals issue{now + to_ticks(delay), issue_ticks, blocks};
+  const DmiRegion* from = find_timed_dmi(source, length_bytes, false);
+  const DmiRegion* to = find_timed_dmi(destination, length_bytes, true);
   const bool overlap = source < destination + length_bytes && destination < source + length_bytes;
-  if (from != nullptr && to != nullptr && from->grant.timing_valid && to->grant.timing_valid &&
-      !overlap) {
+  const bool direct = from != nullptr && to != nullptr && !overlap;
+  uint8_t* bytes = nullptr;
+  if (direct) {
     std::memcpy(to->pointer + (destination - to->start), from->pointer + (source - from->start),
                 length_bytes);
-    const uint64_t whole_blocks = length_bytes / block_bytes;
-    const uint64_t tail = length_bytes % block_bytes;
-    const AccessTiming& read = from->grant.timing;
-    const AccessTiming& write = to->grant.timing;
-    const sc_core::sc_time per_block =
-        read.read_time(block_bytes) + write.write_time(block_bytes) + block_overhead;
-    delay += scaled(per_block, whole_blocks);
-    if (tail != 0) delay += read.read_time(tail) + write.write_time(tail) + block_overhead;
-    const uint64_t transactions = whole_blocks + (tail != 0 ? 1 : 0);
-    from->grant.record(tlm::TLM_READ_COMMAND, length_bytes, transactions);
-    to->grant.record(tlm::TLM_WRITE_COMMAND, length_bytes, transactions);
-    result.bytes_done = length_bytes;
-    return result;
+  } else {
+    if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);
+    bytes = bounce_.data();
   }
-  if (bounce_.size() < block_bytes) bounce_.resize(block_bytes);
-  while (result.bytes_done < length_bytes) {
-    const uint64_t chunk = std::min(block_bytes, length_bytes - result.bytes_done);
-    result.status =
-        transport(tlm::TLM_READ_COMMAND, source + result.bytes_done, bounce_.data(), chunk, delay);
-    if (result.status != tlm::TLM_OK_RESPONSE) return result;
-    result.status = transport(tlm::TLM_WRITE_COMMAND, destination + result.bytes_done,
-                              bounce_.data(), chunk, delay);
-    if (result.status != tlm::TLM_OK_RESPONSE) {
-      result.failed_on_write = true;
-      return result;
-    }
-    delay += block_overhead;
-    result.bytes_done += chunk;
+  uint64_t blocks_read = 0;
+  Timed reads = transfer_units(tlm::TLM_READ_COMMAND, source, bytes, length_bytes, block_bytes,
+                               issue, &blocks_read);
+  // Little's law: `outstanding` reads in flight complete at most that many per unloaded latency.
+  if (blocks_read > 1) {
+    const Ticks spacing = (reads.unloaded_latency + outstanding - 1) / outstanding;
+    reads.done.last = std::max(reads.done.last, reads.done.first + (blocks_read - 1) * spacing);
+  }
+  // The read of block i + outstanding waits for the read of block i.
+  const Arrivals completions = reads.done.as_arrivals(blocks_read);
+  Ticks next_issue = issue.at(blocks);
+  if (blocks >= outstanding && blocks_read == blocks) {
+    next_issue = std::max(next_issue, completions.at(blocks - outstanding));
+  }
+  const uint64_t readable = std::min(length_bytes, blocks_read * block_bytes);
+  uint64_t blocks_written = 0;
+  const Timed writes = transfer_units(tlm::TLM_WRITE_COMMAND, destination, bytes, readable,
+                                      block_bytes, completions, &blocks_written);
+  result.bytes_done = std::min(length_bytes, blocks_written * block_bytes);
+  delay = to_time((blocks_written != 0 ? writes.done.last : reads.done.last) - now);
+  result.next_issue = to_time(next_issue - now);
+  if (reads.status != tlm::TLM_OK_RESPONSE) {
+    result.status = reads.status;
+  } else if (writes.status != tlm::TLM_OK_RESPONSE) {
+    result.status = writes.status;
+    result.failed_on_write = true;
   }
   return result;
 }
 
-tlm::tlm_response_status MemoryPort::charge(tlm::tlm_command command, uint64_t address,
-                                            uint64_t length_bytes, sc_core::sc_time& delay) {
-  const bool write = command == tlm::TLM_WRITE_COMMAND;
-  if (const DmiRegion* region = find_dmi(address, length_bytes, write);
-      region != nullptr && region->grant.timing_valid) {
-    delay += write ? region->grant.timing.write_time(length_bytes)
-                   : region->grant.timing.read_time(length_bytes);
-    region->grant.record(command, length_bytes);
-    return tlm::TLM_OK_RESPONSE;
-  }
-  if (scratch_.size() < length_bytes) scratch_.resize(length_bytes);
-  if (write && debug_read(address, scratch_.data(), length_bytes) != length_bytes) {
-    return tlm::TLM_ADDRESS_ERROR_RESPONSE;
-  }
-  return transport(command, address, scratch_.data(), length_bytes, delay);
-}
-
-tlm::tlm_response_status MemoryPort::charge_lines(tlm::tlm_command command, uint64_t address,
-                                                  uint64_t line_count, uint64_t line_bytes,
-                                                  sc_core::sc_time& delay) {
-  const bool write = command == tlm::TLM_WRITE_COMMAND;
-  if (const DmiRegion* region = find_dmi(address, line_count * line_bytes, write);
-      region != nullptr && region->grant.timing_valid) {
-    const sc_core::sc_time line_time = write ? region->grant.timing.write_time(line_bytes)
-                                             : region->grant.timing.read_time(line_bytes);
-    delay += scaled(line_time, line_count);
-    region->grant.record(command, line_count * line_bytes, line_count);
-    return tlm::TLM_OK_RESPONSE;
-  }
-  for (uint64_t line = 0; line < line_count; ++line) {
-    const auto status = charge(command, address + line * line_bytes, line_bytes, delay);
-    if (status != tlm::TLM_OK_RESPONSE) return status;
-  }
-  return tlm::TLM_OK_RESPONSE;
-}
-
 bool MemoryPort::charges_in_closed_form(uint64_t address, uint64_t length_bytes) const {
-  const DmiRegion* readable = find_dmi(address, length_bytes, false);
-  const DmiRegion* writable = find_dmi(address, length_bytes, true);
-  return readable != nullptr && writable != nullptr && readable->grant.timing_valid &&
-         writable->grant.timing_valid;
+  return find_timed_dmi(address, length_bytes, false) != nullptr &&
+         find_timed_dmi(address, length_bytes, true) != nullptr;
 }
 
 tlm::tlm_response_status MemoryPort::zero(uint64_t address, uint64_t length_bytes) {

@@ -28,9 +28,6 @@ std::string_view log_level_name(LogLevel level) {
 void set_log_level(LogLevel level) {
   g_log_level = level;
 }
-LogLevel log_level() {
-  return g_log_level;
-}
 
 LogLine::LogLine(LogLevel level, std::string_view component)
     : LogLine(level, component, sc_core::sc_time_stamp()) {}

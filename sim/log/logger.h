@@ -14,7 +14,6 @@ std::optional<LogLevel> parse_log_level(std::string_view name);
 std::string_view log_level_name(LogLevel level);
 
 void set_log_level(LogLevel level);
-LogLevel log_level();
 inline bool log_enabled(LogLevel level) {
   extern LogLevel g_log_level;
   return level <= g_log_level;

@@ -24,7 +24,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libsystemc-dev
   libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
-  libyaml-cpp-dev libyaml-dev
+  libyaml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
   # Guest programs: the RISC-V cross compiler and C library of zxvp-cc, the SDK and the examples

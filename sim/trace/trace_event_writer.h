@@ -18,7 +18,6 @@ class TraceEventWriter {
              double duration_us, boost::json::object args = {});
   void counter(const std::string& name, double time_us, const std::string& series, double value);
 
-  size_t event_count() const { return events_.size(); }
   boost::json::value to_json() const;
   // Writes the trace; false when the file cannot be written.
   bool write(const std::string& path) const;

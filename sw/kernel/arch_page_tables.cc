@@ -128,10 +128,4 @@ void ArchPageTables::protect_range(uint64_t virtual_address, uint64_t length_byt
   }
 }
 
-std::optional<uint64_t> ArchPageTables::mapped_physical(uint64_t virtual_address) const {
-  const auto it = leaves_.find(virtual_address & ~(page_table::kPageSize - 1));
-  if (it == leaves_.end()) return std::nullopt;
-  return page_table::entry_address(it->second.entry);
-}
-
 }  // namespace zxvp

@@ -41,8 +41,6 @@ class ArchPageTables {
   // Changes the permissions of the valid pages in the range.
   void protect_range(uint64_t virtual_address, uint64_t length_bytes,
                      page_table::PagePermissions permissions);
-  // The physical page mapped at `virtual_address`, if any.
-  std::optional<uint64_t> mapped_physical(uint64_t virtual_address) const;
 
  private:
   struct Leaf {

@@ -37,6 +37,7 @@ void CycleAccount::close_segment() {
 
 CyclePhase CycleAccount::switch_to(CyclePhase phase) {
   const CyclePhase previous = phase_;
+  if (active_ && phase != phase_ && !overlaps_memory_work(phase)) cpu_.drain();
   if (active_) close_segment();
   phase_ = phase;
   return previous;

@@ -45,9 +45,14 @@ struct CallRecord {
 
 // Charges the core's time between marks to the current phase. Cycle counts are differences of
 // the core's cycle counter at the marks, so the phases of a call always add up to its total.
+//
+// The core overlaps memory work with what follows it. Translating the next page and copying go
+// on while earlier loads and stores are in flight; any other phase is software that waits for
+// them (its instructions retire behind them), so entering it first waits for the core's memory
+// work, and that wait counts in the phase that issued the work.
 class CycleAccount {
  public:
-  explicit CycleAccount(const CpuCore& cpu) : cpu_(cpu) {}
+  explicit CycleAccount(CpuCore& cpu) : cpu_(cpu) {}
 
   // Whether calls keep their phase segments: a trace wants them; a 1 GiB write has half a million
   // of them, so nothing else pays for them.
@@ -77,8 +82,11 @@ class CycleAccount {
  private:
   uint64_t now() const { return cpu_.cycles(); }
   void close_segment();
+  static bool overlaps_memory_work(CyclePhase phase) {
+    return phase == CyclePhase::translate || phase == CyclePhase::copy;
+  }
 
-  const CpuCore& cpu_;
+  CpuCore& cpu_;
   bool active_ = false;
   bool keep_segments_ = false;
   CyclePhase phase_ = CyclePhase::entry;

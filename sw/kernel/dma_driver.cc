@@ -13,16 +13,20 @@ namespace regs = dma_registers;
 
 namespace {
 constexpr uint64_t kPageSize = ZX_PAGE_SIZE;
-constexpr uint64_t kChannel = 0;
 
-uint64_t channel_register(uint64_t offset) {
-  return regs::kChannelBase + kChannel * regs::kChannelStride + offset;
+uint64_t channel_register(uint64_t channel, uint64_t offset) {
+  return regs::kChannelBase + channel * regs::kChannelStride + offset;
 }
 }  // namespace
 
 DmaDriver::DmaDriver(CpuCore& cpu, PhysicalMemoryManager& pmm, CycleAccount& account,
-                     const DmaDevice& device, uint64_t ring_pages)
-    : cpu_(cpu), pmm_(pmm), account_(account), device_(device), ring_pages_(ring_pages) {}
+                     const DmaDevice& device, uint64_t ring_pages, uint64_t bytes_per_channel)
+    : cpu_(cpu),
+      pmm_(pmm),
+      account_(account),
+      device_(device),
+      ring_pages_(ring_pages),
+      bytes_per_channel_(bytes_per_channel) {}
 
 DmaDriver::~DmaDriver() {
   for (uint64_t page : pages_)
@@ -40,6 +44,7 @@ bool DmaDriver::ready() {
   zero_page_ = pages_.back();
   cpu_.physical_zero(zero_page_, kPageSize);
   coherent_ = read_register32(regs::kCoherent) != 0;
+  channel_count_ = std::max<uint32_t>(1, read_register32(regs::kChannelCount));
   initialized_ = true;
   return true;
 }
@@ -102,6 +107,35 @@ std::vector<DmaDriver::Segment> DmaDriver::merged(const std::vector<Segment>& pi
   return segments;
 }
 
+std::vector<std::vector<DmaDriver::Segment>> DmaDriver::spread(const std::vector<Segment>& segments,
+                                                               uint64_t channels) {
+  uint64_t total = 0;
+  for (const Segment& segment : segments)
+    total += segment.length_bytes;
+  // Shares end on page boundaries of the transfer, so that no page is split between channels.
+  const uint64_t share =
+      std::max<uint64_t>(kPageSize, (total / channels + kPageSize - 1) / kPageSize * kPageSize);
+  std::vector<std::vector<Segment>> lists(1);
+  uint64_t room = share;
+  for (Segment segment : segments) {
+    while (segment.length_bytes > room && lists.size() < channels) {
+      if (room != 0) {
+        Segment head = segment;
+        head.length_bytes = room;
+        lists.back().push_back(head);
+        segment.source += room;
+        segment.destination += room;
+        segment.length_bytes -= room;
+      }
+      lists.emplace_back();
+      room = share;
+    }
+    room -= std::min(room, segment.length_bytes);
+    lists.back().push_back(segment);
+  }
+  return lists;
+}
+
 zx_status_t DmaDriver::copy(const std::vector<Segment>& pieces) {
   const std::vector<Segment> segments = merged(pieces);
   if (!coherent_) {
@@ -112,42 +146,80 @@ zx_status_t DmaDriver::copy(const std::vector<Segment>& pieces) {
                            segment.length_bytes);
     }
   }
-  const size_t per_chain = ring_pages_ * kPageSize / regs::kDescriptorBytes;
-  for (size_t first = 0; first < segments.size(); first += per_chain) {
-    const size_t count = std::min(per_chain, segments.size() - first);
-    if (const zx_status_t status = run_chain(&segments[first], count); status != ZX_OK) {
-      return status;
+  uint64_t total = 0;
+  for (const Segment& segment : segments)
+    total += segment.length_bytes;
+  const uint64_t channels =
+      std::clamp<uint64_t>(total / std::max<uint64_t>(1, bytes_per_channel_), 1, channel_count_);
+  const std::vector<std::vector<Segment>> lists = spread(segments, channels);
+  // The ring is shared out among the chains that run at once; longer lists run in rounds.
+  const size_t per_chain =
+      ring_pages_ * kPageSize / regs::kDescriptorBytes / std::max<size_t>(1, lists.size());
+  std::vector<size_t> next(lists.size(), 0);
+  while (true) {
+    std::vector<const Segment*> firsts;
+    std::vector<size_t> counts;
+    for (size_t channel = 0; channel < lists.size(); ++channel) {
+      const size_t count = std::min(per_chain, lists[channel].size() - next[channel]);
+      firsts.push_back(count == 0 ? nullptr : &lists[channel][next[channel]]);
+      counts.push_back(count);
+      next[channel] += count;
     }
+    if (std::all_of(counts.begin(), counts.end(), [](size_t count) { return count == 0; })) break;
+    if (const zx_status_t status = run_chains(firsts, counts); status != ZX_OK) return status;
   }
   return ZX_OK;
 }
 
-zx_status_t DmaDriver::run_chain(const Segment* segments, size_t count) {
+zx_status_t DmaDriver::run_chains(const std::vector<const Segment*>& firsts,
+                                  const std::vector<size_t>& counts) {
+  const size_t per_chain = ring_pages_ * kPageSize / regs::kDescriptorBytes / firsts.size();
+  auto slot_address = [this](size_t slot) {
+    return pages_[slot * regs::kDescriptorBytes / kPageSize] +
+           (slot * regs::kDescriptorBytes) % kPageSize;
+  };
+  uint32_t started = 0;
   {
     CycleAccount::Scope phase(account_, CyclePhase::dma_setup);
-    for (size_t i = 0; i < count; ++i) {
-      const uint64_t slot =
-          pages_[i * regs::kDescriptorBytes / kPageSize] + (i * regs::kDescriptorBytes) % kPageSize;
-      const uint64_t next_slot =
-          pages_[(i + 1) * regs::kDescriptorBytes / kPageSize % ring_pages_] +
-          ((i + 1) * regs::kDescriptorBytes) % kPageSize;
-      regs::Descriptor descriptor;
-      descriptor.source = htole64(segments[i].source);
-      descriptor.destination = htole64(segments[i].destination);
-      descriptor.length_bytes = htole32(static_cast<uint32_t>(segments[i].length_bytes));
-      descriptor.flags = htole32(i + 1 == count ? regs::kDescriptorLast : 0);
-      descriptor.next = htole64(i + 1 == count ? 0 : next_slot);
-      cpu_.physical_write(slot, &descriptor, sizeof descriptor, MemoryType::write_combining);
+    for (size_t channel = 0; channel < firsts.size(); ++channel) {
+      const size_t base = channel * per_chain;
+      for (size_t i = 0; i < counts[channel]; ++i) {
+        const Segment& segment = firsts[channel][i];
+        const bool last = i + 1 == counts[channel];
+        regs::Descriptor descriptor;
+        descriptor.source = htole64(segment.source);
+        descriptor.destination = htole64(segment.destination);
+        descriptor.length_bytes = htole32(static_cast<uint32_t>(segment.length_bytes));
+        descriptor.flags = htole32(last ? regs::kDescriptorLast : 0);
+        descriptor.next = htole64(last ? 0 : slot_address(base + i + 1));
+        cpu_.physical_write(slot_address(base + i), &descriptor, sizeof descriptor,
+                            MemoryType::write_combining);
+      }
     }
-    write_register64(channel_register(regs::kDescriptorAddress), pages_[0]);
-    write_register32(channel_register(regs::kControl),
-                     regs::kControlStart | regs::kControlIrqEnable);
+    for (size_t channel = 0; channel < firsts.size(); ++channel) {
+      if (counts[channel] == 0) continue;
+      write_register64(channel_register(channel, regs::kDescriptorAddress),
+                       slot_address(channel * per_chain));
+      write_register32(channel_register(channel, regs::kControl),
+                       regs::kControlStart | regs::kControlIrqEnable);
+      started |= 1u << channel;
+    }
   }
   CycleAccount::Scope phase(account_, CyclePhase::dma_wait);
-  cpu_.wait_for_interrupt(device_.interrupt_line);
-  const uint32_t status = read_register32(channel_register(regs::kStatus));
-  write_register32(regs::kIrqStatus, 1u << kChannel);
-  return regs::status_state(status) == regs::ChannelState::done ? ZX_OK : ZX_ERR_IO;
+  // One interrupt line for the engine: each wake-up reports the channels done by then.
+  uint32_t finished = 0;
+  while ((finished & started) != started) {
+    cpu_.wait_for_interrupt(device_.interrupt_line);
+    const uint32_t reported = read_register32(regs::kIrqStatus) & started;
+    write_register32(regs::kIrqStatus, reported);
+    finished |= reported;
+  }
+  for (size_t channel = 0; channel < firsts.size(); ++channel) {
+    if ((started & (1u << channel)) == 0) continue;
+    const uint32_t status = read_register32(channel_register(channel, regs::kStatus));
+    if (regs::status_state(status) != regs::ChannelState::done) return ZX_ERR_IO;
+  }
+  return ZX_OK;
 }
 
 }  // namespace zxvp

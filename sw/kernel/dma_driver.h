@@ -18,10 +18,11 @@ struct DmaDevice {
 };
 
 // The kernel's driver for the DMA engine (models/dma/REGISTERS.md), as a copy engine: it turns
-// a list of physical segments into a descriptor chain in a ring of kernel pages (written with
+// a list of physical segments into descriptor chains in a ring of kernel pages (written with
 // write-combining stores, so the engine reads them from memory), cleans and invalidates the
-// caches around the transfer when the engine is not coherent, starts channel 0 and sleeps until
-// its completion interrupt.
+// caches around the transfer when the engine is not coherent, spreads a long transfer over the
+// engine's channels (each given at least `bytes_per_channel`), starts them and sleeps until
+// every one has raised its completion interrupt.
 class DmaDriver {
  public:
   struct Segment {
@@ -33,7 +34,7 @@ class DmaDriver {
   };
 
   DmaDriver(CpuCore& cpu, PhysicalMemoryManager& pmm, CycleAccount& account,
-            const DmaDevice& device, uint64_t ring_pages);
+            const DmaDevice& device, uint64_t ring_pages, uint64_t bytes_per_channel);
   ~DmaDriver();
   DmaDriver(const DmaDriver&) = delete;
   DmaDriver& operator=(const DmaDriver&) = delete;
@@ -58,13 +59,20 @@ class DmaDriver {
   uint32_t read_register32(uint64_t offset);
   void write_register32(uint64_t offset, uint32_t value);
   void write_register64(uint64_t offset, uint64_t value);
-  zx_status_t run_chain(const Segment* segments, size_t count);
+  // The segments cut into at most `channels` lists of about equal bytes, in order.
+  static std::vector<std::vector<Segment>> spread(const std::vector<Segment>& segments,
+                                                  uint64_t channels);
+  // One chain per non-empty list (each at most `ring slots / lists` descriptors), run at once.
+  zx_status_t run_chains(const std::vector<const Segment*>& firsts,
+                         const std::vector<size_t>& counts);
 
   CpuCore& cpu_;
   PhysicalMemoryManager& pmm_;
   CycleAccount& account_;
   DmaDevice device_;
   uint64_t ring_pages_;
+  uint64_t bytes_per_channel_;
+  uint64_t channel_count_ = 1;
   std::vector<uint64_t> pages_;
   uint64_t zero_page_ = 0;
   bool coherent_ = false;

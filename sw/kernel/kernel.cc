@@ -52,6 +52,11 @@ void KernelConfig::bind(ParameterBinding& binding) {
                              "DMA descriptor ring (128 descriptors a page); longer "
                              "lists run as several chains",
                              1, 1024});
+  binding.field("dma_bytes_per_channel", dma_bytes_per_channel,
+                UnsignedSpec{"bytes",
+                             "a DMA transfer is spread over as many channels as get at least "
+                             "this many bytes each",
+                             4096, UINT64_MAX});
   binding.field(
       "syscall_cycles", syscall_cycles,
       UnsignedSpec{"cycles", "argument decoding and dispatch of every system call", 0, 1'000'000});
@@ -81,7 +86,7 @@ Kernel::Kernel(CpuCore& cpu, const KernelConfig& config, uint64_t memory_base, u
       config_(config),
       pmm_(memory_base, memory_size, statistics),
       account_(cpu),
-      dma_(cpu, pmm_, account_, dma, config.dma_ring_pages),
+      dma_(cpu, pmm_, account_, dma, config.dma_ring_pages, config.dma_bytes_per_channel),
       secret_state_(config.seed),
       statistics_(statistics),
       faults_(statistics.counter("kernel.page_faults", "soft page faults served")),
@@ -129,6 +134,8 @@ Process* Kernel::create_process(const std::string& name) {
   } while ((secret >> 20) == 0 || secret_taken(secret));
   secret_state_ = random();
   processes_.emplace_back(name, next_asid_, secret, next_handle_id_, std::move(vmar));
+  // Setting up is no call's work: the next call must not pay for its stores.
+  cpu_.drain();
   return &processes_.back();
 }
 
@@ -140,6 +147,7 @@ void Kernel::destroy_process(Process& process) {
   const auto it = std::find_if(processes_.begin(), processes_.end(),
                                [&process](const Process& p) { return &p == &process; });
   if (it != processes_.end()) processes_.erase(it);
+  cpu_.drain();
 }
 
 void Kernel::enter_address_space(Process& process) {
@@ -413,6 +421,7 @@ zx_status_t Kernel::user_access(Process& process, const char* name, AccessFuncti
   last_fault_status_ = ZX_OK;
   zx_status_t status = ZX_OK;
   if (!access().ok()) status = last_fault_status_ != ZX_OK ? last_fault_status_ : ZX_ERR_INTERNAL;
+  cpu_.drain();  // the access's stores count in it
   record(account_.finish(status));
   return status;
 }

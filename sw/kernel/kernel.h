@@ -26,11 +26,13 @@ struct KernelConfig {
   std::string copy_engine = "auto";
   uint64_t dma_threshold = uint64_t{16} * 1024;
   uint64_t dma_ring_pages = 4;
+  uint64_t dma_bytes_per_channel = uint64_t{64} * 1024;
   uint64_t syscall_cycles = 30;
-  uint64_t handle_lookup_cycles = 15;
-  uint64_t page_alloc_cycles = 40;
-  uint64_t fault_cycles = 150;
-  uint64_t tlb_invalidate_cycles = 10;
+  // Defaults: the `default` platform's (platforms/default.yaml says where they come from).
+  uint64_t handle_lookup_cycles = 40;
+  uint64_t page_alloc_cycles = 1200;
+  uint64_t fault_cycles = 720;
+  uint64_t tlb_invalidate_cycles = 150;
   bool enable_debugging_syscalls = false;
   uint64_t seed = 1;
 

@@ -1,5 +1,7 @@
 #include "sw/kernel/physical_memory_manager.h"
 
+#include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +18,7 @@ PhysicalMemoryManager::PhysicalMemoryManager(uint64_t base, uint64_t size_bytes,
 std::optional<uint64_t> PhysicalMemoryManager::allocate() {
   uint64_t index = 0;
   if (!freed_.empty()) {
+    std::pop_heap(freed_.begin(), freed_.end(), std::greater<>());
     index = freed_.back();
     freed_.pop_back();
   } else if (next_untouched_ < total_pages_) {
@@ -49,6 +52,7 @@ void PhysicalMemoryManager::free(uint64_t physical_address) {
   }
   allocated_.reset(index);
   freed_.push_back(index);
+  std::push_heap(freed_.begin(), freed_.end(), std::greater<>());
   --used_pages_;
   frees_.add();
 }

@@ -9,10 +9,12 @@
 
 namespace zxvp {
 
-// Hands out the 4 KiB pages of physical memory [base, base + size). Pages are given lowest
-// address first, and a freed page is the next one given again, so runs are repeatable. Running
-// out is an answer (nullopt), never a crash. Bookkeeping grows with the pages ever used, not
-// with the size of memory, so a barely used 1 TiB memory costs little host memory.
+// Hands out the 4 KiB pages of physical memory [base, base + size), the lowest free address
+// first: where pages land depends only on which pages are free, not on the order they were
+// freed in, so runs are repeatable and a measurement that frees what it took leaves the same
+// placement to the next. Running out is an answer (nullopt), never a crash. Bookkeeping grows
+// with the pages ever used, not with the size of memory, so a barely used 1 TiB memory costs
+// little host memory.
 class PhysicalMemoryManager {
  public:
   static constexpr uint64_t kPageSize = 4096;
@@ -34,7 +36,7 @@ class PhysicalMemoryManager {
   uint64_t total_pages_;
   uint64_t next_untouched_ = 0;  // pages at and above this index were never handed out
   uint64_t used_pages_ = 0;
-  std::vector<uint64_t> freed_;  // indices, most recently freed last
+  std::vector<uint64_t> freed_;  // indices, a min-heap
   boost::dynamic_bitset<> allocated_;
   Counter& allocations_;
   Counter& frees_;

@@ -27,8 +27,17 @@ void MemoryProbe::spawn() {
 void MemoryProbe::run() {
   TrafficInitiator& traffic = platform_.traffic;
   const uint64_t base = platform_.address_map().memory_base;
-  const AccessTiming& memory = platform_.memory.timing();
+  const MemoryController& memory = platform_.memory.controller();
   const sc_core::sc_time hop = platform_.bus.hop_latency();
+  // The closed form follows the rows the accesses open, bank by bank.
+  std::vector<uint64_t> open_rows(memory.banks(), ~uint64_t{0});
+  auto row_cost = [&](uint64_t local_address) {
+    const uint64_t row = local_address / memory.row_bytes();
+    uint64_t& open = open_rows[row % open_rows.size()];
+    const bool hit = open == row;
+    open = row;
+    return hit ? sc_core::SC_ZERO_TIME : to_time(memory.row_miss());
+  };
 
   std::vector<uint8_t> pattern(window_bytes_);
   std::mt19937_64 random(0x7A78'7670);
@@ -45,7 +54,10 @@ void MemoryProbe::run() {
                               : traffic.read(base + offset, readback.data() + offset, length);
       if (status != tlm::TLM_OK_RESPONSE) ++failed_accesses_;
       ++pass.accesses;
-      pass.expected += hop + (pass.write ? memory.write_time(length) : memory.read_time(length));
+      pass.expected += hop +
+                       to_time(memory.unloaded_latency(
+                           pass.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, length)) +
+                       row_cost(offset);
     }
     pass.simulated = traffic.local_time() - start;
     if (!pass.write) {

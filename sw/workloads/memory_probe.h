@@ -11,8 +11,9 @@ namespace zxvp {
 
 // The platform's self-check: the traffic initiator writes a pseudo-random pattern over a window
 // of memory in line-sized and page-sized accesses, reads it back both ways, and compares the
-// simulated time of each pass with the closed form of the parameters
-// (accesses x (bus hop + memory latency + ceil(size / bytes_per_cycle) memory cycles)).
+// simulated time of each pass with the closed form of the parameters: each access waits for the
+// one before, so it costs bus hop + memory latency + ceil(size / bytes_per_cycle) memory cycles,
+// plus the row miss when it opens a row (its bank had another row open).
 class MemoryProbe {
  public:
   struct Pass {

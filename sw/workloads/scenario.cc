@@ -11,6 +11,7 @@
 
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
+#include "sim/params/yaml_parameters.h"
 #include "sim/yaml/yaml_document.h"
 #include "sw/api/zircon/constants.h"
 #include "sw/kernel/elf_image.h"
@@ -551,17 +552,8 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   scenario.path = origin;
   scenario.platform_directory = std::filesystem::path(origin).parent_path().string();
   if (scenario.platform_directory.empty()) scenario.platform_directory = ".";
-  if (text.find('\0') != std::string::npos) {
-    throw ConfigError(origin + ": not a text file (it holds NUL bytes); a scenario is YAML");
-  }
-  std::optional<YamlDocument> document;
-  try {
-    document.emplace(text);
-  } catch (const YamlError& error) {
-    throw ConfigError(origin + ":" + std::to_string(error.line) + ":" +
-                      std::to_string(error.column) + ": not valid YAML: " + error.what());
-  }
-  const YamlNode root = document->root();
+  const YamlDocument document = read_yaml_configuration(text, origin);
+  const YamlNode root = document.root();
   Checker checker(origin);
   if (root.is_null()) throw ConfigError(origin + ": the scenario is empty (it needs 'steps:')");
   if (!root.is_mapping()) {

@@ -11,12 +11,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "sim/params/config_error.h"
+#include "sim/params/units.h"
 
 extern char** environ;
 
@@ -44,6 +46,99 @@ bool numeric(const std::string& text) {
   char* end = nullptr;
   std::strtod(text.c_str(), &end);
   return end == text.c_str() + text.size();
+}
+
+// What the plot shows of a point: the mean cycles of its system calls (store and load steps are
+// user code, not calls), or of its steps when it makes no call. A sum over the whole scenario
+// would let setup steps and the number of calls hide what the swept key does to one call.
+struct PointCost {
+  double cycles = 0;
+  size_t calls = 0;
+  std::string only_call;  // the operation, when the point makes exactly one call
+};
+
+PointCost cost_of(const boost::json::array& steps) {
+  uint64_t call_cycles = 0;
+  uint64_t step_cycles = 0;
+  size_t calls = 0;
+  size_t steps_run = 0;
+  std::string call_op;
+  for (const auto& step : steps) {
+    if (step.at("status").as_string() == "(not run)") continue;
+    const uint64_t cycles = step.at("cycles").to_number<uint64_t>();
+    const std::string op(step.at("op").as_string().c_str());
+    ++steps_run;
+    step_cycles += cycles;
+    if (op == "store" || op == "load") continue;
+    ++calls;
+    call_cycles += cycles;
+    call_op = op;
+  }
+  PointCost cost;
+  cost.calls = calls;
+  if (calls > 0) {
+    cost.cycles = static_cast<double>(call_cycles) / static_cast<double>(calls);
+    if (calls == 1) cost.only_call = call_op;
+  } else if (steps_run > 0) {
+    cost.cycles = static_cast<double>(step_cycles) / static_cast<double>(steps_run);
+  }
+  return cost;
+}
+
+// Where the swept values go on the x axis: numbers where they are, sizes ("4KiB") in bytes on a
+// base-2 axis, anything else one after another.
+struct XAxis {
+  std::vector<double> positions;  // one per value, in the order given
+  int log_base = 0;               // 0: linear
+};
+
+XAxis x_axis_of(const std::vector<std::string>& values) {
+  XAxis axis;
+  bool all_numbers = true;
+  bool sizes = false;
+  std::vector<double> parsed;
+  for (const std::string& value : values) {
+    std::string why;
+    if (numeric(value)) {
+      parsed.push_back(std::strtod(value.c_str(), nullptr));
+    } else if (const auto bytes = parse_unsigned(value, why)) {
+      parsed.push_back(static_cast<double>(*bytes));
+      sizes = true;
+    } else {
+      all_numbers = false;
+    }
+  }
+  if (!all_numbers) {
+    for (size_t i = 0; i < values.size(); ++i)
+      axis.positions.push_back(static_cast<double>(i));
+    return axis;
+  }
+  axis.positions = parsed;
+  const auto [low, high] = std::minmax_element(parsed.begin(), parsed.end());
+  if (*low > 0 && *high > *low) {
+    // Sizes grow by factors; other numbers get a log axis once they span more than a decade.
+    if (sizes) {
+      axis.log_base = 2;
+    } else if (*high > 10 * *low) {
+      axis.log_base = 10;
+    }
+  }
+  return axis;
+}
+
+// Cycles in the unit that keeps the largest below four digits or so: cycles, kcycles or Mcycles.
+std::pair<double, std::string> cycle_unit(double largest) {
+  if (largest >= 1e7) return {1e6, "Mcycles"};
+  if (largest >= 1e4) return {1e3, "kcycles"};
+  return {1, "cycles"};
+}
+
+// A gnuplot single-quoted string.
+std::string gnuplot_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text)
+    quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return quoted + "'";
 }
 
 std::string csv_field(const std::string& text) {
@@ -179,8 +274,8 @@ std::string merge_sweep(const std::string& out_directory) {
     csv << csv_field(key) << ",";
   csv << "step,process,op,status,expected,ok,cycles";
   std::vector<std::string> categories;
-  // Plot data: total cycles of each point, by first key, one series per second-key value.
-  std::map<std::string, std::vector<std::pair<std::string, uint64_t>>> series;
+  // Plot data: the cost of a call at each point, by first key, one series per value of the others.
+  std::map<std::string, std::vector<std::pair<std::string, PointCost>>> series;
   std::vector<std::string> x_order;
   for (const auto& point : manifest.at("points").as_array()) {
     const size_t index = point.at("index").to_number<size_t>();
@@ -213,38 +308,71 @@ std::string merge_sweep(const std::string& out_directory) {
     }
     const std::string x = chosen.empty() ? "" : chosen[0];
     if (std::find(x_order.begin(), x_order.end(), x) == x_order.end()) x_order.push_back(x);
-    const std::string line = keys.size() > 1 ? keys[1] + "=" + chosen[1] : "cycles";
-    series[line].emplace_back(x, result.at("summary").at("cycles").to_number<uint64_t>());
+    std::string line;
+    for (size_t k = 1; k < keys.size(); ++k)
+      line += (k == 1 ? "" : ", ") + keys[k] + "=" + chosen[k];
+    series[line].emplace_back(x, cost_of(result.at("steps").as_array()));
   }
   csv.close();
 
   // gnuplot draws the plot; the data go in plot.dat, one block per series.
-  bool all_numeric = true;
-  for (const std::string& x : x_order)
-    all_numeric = all_numeric && numeric(x);
-  std::ofstream data(directory / "plot.dat");
+  if (series.empty()) return "wrote " + (directory / "results.csv").string() + " (no points)";
+  const XAxis x_axis = x_axis_of(x_order);
+  const PointCost& first_point = series.begin()->second.front().second;
+  double low = first_point.cycles;
+  double high = first_point.cycles;
   for (const auto& [name, points] : series) {
-    data << "# " << name << "\n";
-    for (const auto& [x, cycles] : points) {
+    for (const auto& [x, cost] : points) {
+      low = std::min(low, cost.cycles);
+      high = std::max(high, cost.cycles);
+    }
+  }
+  const auto [scale, unit] = cycle_unit(high);
+  const bool log_y = low > 0 && high > 10 * low;
+  std::ofstream data(directory / "plot.dat");
+  data << std::setprecision(15) << "# " << (keys.empty() ? "point" : keys[0]) << ", " << unit
+       << " per call, label\n";
+  for (const auto& [name, points] : series) {
+    data << "# " << (name.empty() ? "all points" : name) << "\n";
+    for (const auto& [x, cost] : points) {
       const size_t position =
           static_cast<size_t>(std::find(x_order.begin(), x_order.end(), x) - x_order.begin());
-      data << (all_numeric ? x : std::to_string(position)) << " " << cycles << " "
-           << (all_numeric ? "" : x) << "\n";
+      data << x_axis.positions[position] << " " << cost.cycles / scale << " \"" << x << "\"\n";
     }
     data << "\n\n";
   }
   data.close();
   const std::string x_label = keys.empty() ? "point" : keys[0];
+  const std::string y_label =
+      !first_point.only_call.empty()
+          ? unit + " of the " + first_point.only_call + " call"
+          : unit + (first_point.calls > 0
+                        ? " per system call (mean of the " + std::to_string(first_point.calls) +
+                              " calls of a point)"
+                        : " per step (the scenario makes no system call)");
+  const std::string title =
+      std::filesystem::path(manifest.at("scenario").as_string().c_str()).filename().string();
   std::ostringstream script;
-  script << "set xlabel '" << x_label << "'\nset ylabel 'scenario cycles'\nset key outside\n"
-         << "set grid\n";
-  if (all_numeric && x_order.size() > 2) script << "set logscale x 2\n";
+  script
+      << "set title " << gnuplot_quote(title) << "\nset xlabel " << gnuplot_quote(x_label)
+      << "\nset ylabel " << gnuplot_quote(y_label) << "\n"
+      << (series.size() == 1 && series.begin()->first.empty()
+              ? "set key off\n"
+              : "set key inside top left Left reverse box opaque\n")
+      << "set grid\nset format y '%g'\n"
+      // Log axes end at the data, not at the next decade, with some room around the first
+      // and last points; a linear y axis starts at zero.
+      << "set autoscale xfix\n"
+      << (log_y ? "set autoscale yfix\nset offsets graph 0.04, graph 0.04, graph 0.05, graph 0.05\n"
+                : "set offsets graph 0.04, graph 0.04, graph 0.05, 0\n");
+  if (x_axis.log_base != 0) script << "set logscale x " << x_axis.log_base << "\n";
+  script << (log_y ? "set logscale y 10\n" : "set yrange [0:*]\n");
   std::string plot = "plot ";
   size_t block = 0;
   for (const auto& [name, points] : series) {
     plot += (block == 0 ? "" : ", ") + std::string("'plot.dat' index ") + std::to_string(block) +
-            (all_numeric ? " using 1:2" : " using 1:2:xtic(3)") + " with linespoints title '" +
-            name + "'";
+            " using 1:2:xtic(3) with linespoints linewidth 2 pointtype 7 title " +
+            gnuplot_quote(name);
     ++block;
   }
   script << "set terminal pngcairo size 900,560 noenhanced\nset output 'plot.png'\n"

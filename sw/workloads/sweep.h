@@ -29,9 +29,11 @@ std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan);
 // Runs the commands, `jobs` at a time, with a progress line on a terminal; returns how many
 // failed to run (exit status 2 or a crash; 1, a failed expectation, still counts as a result).
 size_t run_sweep(const std::vector<std::vector<std::string>>& commands, size_t jobs);
-// Joins the point results of a directory into results.csv and plots cycles against the first
-// key (one line per value of the second) as plot.png and plot.svg. Returns a message for the
-// user; throws ConfigError when the directory has no manifest or a point has no result.
+// Joins the point results of a directory into results.csv and plots the cycles of a call (the
+// mean over a point's system calls) against the first key, one line per value of the others, as
+// plot.png and plot.svg: log axes for sizes and for values spanning more than a decade, cycles in
+// kcycles or Mcycles. Returns a message for the user; throws ConfigError when the directory has
+// no manifest or a point has no result.
 std::string merge_sweep(const std::string& out_directory);
 
 std::string shell_quote(const std::string& word);

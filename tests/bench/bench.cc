@@ -27,6 +27,7 @@
 #include "sim/params/units.h"
 #include "sw/workloads/system.h"
 #include "tests/bench/guest_bench.h"
+#include "tests/bench/host.h"
 
 extern char** environ;
 
@@ -392,8 +393,22 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
   const double calls_per_s = 1.0 / figures.small_write_s;
   const double vs_b_transport = figures.small_write_s / figures.b_transport_s;
   const double scaling = (figures.write_256mib_s / (256 * MiB)) / (figures.write_1mib_s / MiB);
+  // Absolute figures mean little without the machine; ratios to a baseline of the same run
+  // travel better, but the host still says which machine gave them.
+  const HostDescription host = describe_this_host();
   if (json) {
+    auto known = [](const auto& value) -> boost::json::value {
+      if (value) return boost::json::value(*value);
+      return nullptr;
+    };
     const boost::json::object out{
+        {"host",
+         {{"cpu_model", host.cpu_model},
+          {"cpu_family", known(host.cpu_family)},
+          {"cpu_model_number", known(host.cpu_model_number)},
+          {"cores_online", host.cores_online},
+          {"clock_mhz", known(host.clock_mhz)},
+          {"virtual_machine", host.virtual_machine}}},
         {"large_write_memcpy_ratio", ratio_large},
         {"large_write_fresh_memcpy_ratio", ratio_fresh},
         {"large_write_dma_memcpy_ratio", ratio_dma},
@@ -411,6 +426,7 @@ int run_bench(const std::vector<std::string>& arguments, const std::string& exec
   std::cout
       << std::fixed << std::setprecision(3) << "zxvp bench: medians of " << repeat
       << " runs, baselines in the same process\n"
+      << "  host: " << host.summary() << "\n"
       << "  host memcpy 64 MiB                     " << figures.memcpy_64mib_s * 1e3 << " ms\n"
       << "  64 MiB zx_vmo_write, CPU, committed     " << figures.large_write_s * 1e3
       << " ms   large_write_memcpy_ratio       " << ratio_large << "\n"

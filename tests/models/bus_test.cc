@@ -99,7 +99,10 @@ TEST(Bus, ChargesOneHopPerTransaction) {
     sc_time delay = SC_ZERO_TIME;
     ASSERT_EQ(bench.second.port.read(kHighBase, buffer.data(), 256, delay), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(bench.bus.hop_latency(), sc_time(3, sc_core::SC_NS));
-    EXPECT_EQ(delay, sc_time(3, sc_core::SC_NS) + bench.high.timing().read_time(256));
+    // The hop, then the memory's latency (its first access opens a row) and 256 bytes.
+    EXPECT_EQ(delay, sc_time(3, sc_core::SC_NS) + to_time(bench.high.controller().unloaded_latency(
+                                                              tlm::TLM_READ_COMMAND, 256) +
+                                                          bench.high.controller().row_miss()));
   });
 }
 
@@ -154,9 +157,12 @@ TEST(Bus, DmiRangeIsTranslatedToTheInitiatorsAddressesWithTheHopLatency) {
   EXPECT_EQ(dmi.get_start_address(), kHighBase);
   EXPECT_EQ(dmi.get_end_address(), kHighBase + 2 * MiB - 1);
   EXPECT_EQ(dmi.get_dmi_ptr(), bench.high.storage().data());
-  EXPECT_EQ(dmi.get_read_latency(), bench.high.timing().read_latency + bench.bus.hop_latency());
-  EXPECT_EQ(grant.timing.write_latency,
-            bench.high.timing().write_latency + bench.bus.hop_latency());
+  EXPECT_EQ(dmi.get_read_latency(),
+            to_time(bench.high.controller().unloaded_latency(tlm::TLM_READ_COMMAND, 0)) +
+                bench.bus.hop_latency());
+  EXPECT_EQ(grant.controller, &bench.high.controller());
+  EXPECT_EQ(grant.address_offset, kHighBase);
+  EXPECT_EQ(grant.hop_ticks, to_ticks(bench.bus.hop_latency()));
 }
 
 TEST(Bus, DmiAccessCountsTrafficAtTheBusAndTheTarget) {

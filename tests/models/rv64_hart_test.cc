@@ -715,22 +715,22 @@ TEST(Rv64Hart, InstructionsAdvanceTheCoresTime) {
   EXPECT_EQ(rig.reg("a3") - rig.reg("s3"), 1u + 31);
   EXPECT_EQ(rig.reg("s9") - rig.reg("s4"), 1u + 6);  // a taken branch
   EXPECT_EQ(rig.reg("a5") - rig.reg("s5"), 1u + 1);  // not taken
-  // A load costs its memory access (a line read on the bus here: no caches); using its result
-  // in the next instruction adds the load-use cycles, using another register does not.
+  // A load waits for its memory access (a line read on the bus here: no caches); using its
+  // result in the next instruction adds the load-use cycles, using another register does not.
   // (Memory runs at 1600 MHz: its 625 ps cycles leave the core's time between two cycles, and a
   // count of whole cycles may round either way by one.)
   const uint64_t with_use = rig.reg("a6") - rig.reg("s6");
   const uint64_t without_use = rig.reg("a7") - rig.reg("s7");
   EXPECT_NEAR(static_cast<double>(with_use - without_use), 7.0, 1.0);
   const uint64_t line_read = without_use - 3;
-  EXPECT_GT(line_read, 100u);
+  EXPECT_GT(line_read, 30u);
   // The first load of a window pays its line: the fetch of the window's first line (through the
   // data path here, no caches) may have pushed it out of the core's buffers. Within the line of
-  // the last load the next load costs nothing more; a store costs a line write (on this bus, as
-  // much as a read), a store into the line of the last store nothing more, and a load from it
-  // neither: six instructions, a load-use, a line read and a line written.
+  // the last load the next load costs nothing more; a store is posted (the core does not wait
+  // for it), a store into the line of the last store is merged, and a load from that line costs
+  // nothing more: six instructions, a load-use and a line read.
   EXPECT_NEAR(static_cast<double>(rig.reg("a4") - rig.reg("s8")),
-              static_cast<double>(6 + 7 + 2 * line_read), 2.0);
+              static_cast<double>(6 + 7 + line_read), 2.0);
 }
 
 TEST(Rv64Hart, BudgetStopsAfterExactlyThatManyInstructions) {

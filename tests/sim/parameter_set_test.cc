@@ -118,18 +118,49 @@ TEST(ParameterSet, DuplicateDeclarationIsAProgrammingError) {
                std::logic_error);
 }
 
+std::string yaml_parameters_refusal(ParameterSet& set, const std::string& text) {
+  const YamlDocument document(text);
+  try {
+    apply_yaml_parameters(set, document.root(), "p.yaml");
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "accepted:\n" << text;
+  return {};
+}
+
 TEST(YamlParameters, AppliesAMappingAndNamesLineAndColumnOnRefusal) {
   ParameterSet set = example_set();
-  apply_yaml_parameters(set, YAML::Load("memory.size: 2GiB\nmemory.engine: auto\n"), "p.yaml");
+  const YamlDocument document("memory.size: 2GiB\nmemory.engine: auto\n");
+  apply_yaml_parameters(set, document.root(), "p.yaml");
   EXPECT_EQ(set.get_unsigned("memory.size"), 2 * GiB);
   EXPECT_EQ(set.entry("memory.size").origin, "p.yaml:1:14");
-  try {
-    apply_yaml_parameters(set, YAML::Load("memory.size: 2GiB\nmemory.dmi: [1, 2]\n"), "p.yaml");
-    FAIL() << "a list value was accepted";
-  } catch (const ConfigError& error) {
-    EXPECT_THAT(error.what(), AllOf(HasSubstr("p.yaml:2:13"), HasSubstr("single value")));
-  }
-  EXPECT_THROW(apply_yaml_parameters(set, YAML::Load("[1, 2]"), "p.yaml"), ConfigError);
+  EXPECT_THAT(yaml_parameters_refusal(set, "memory.size: 2GiB\nmemory.dmi: [1, 2]\n"),
+              AllOf(HasSubstr("p.yaml:2:13"), HasSubstr("single value, not a list")));
+  EXPECT_THAT(yaml_parameters_refusal(set, "memory.size: 2GiB\nmemory.dmi:\n"),
+              AllOf(HasSubstr("p.yaml:2:"), HasSubstr("single value, not nothing")));
+  EXPECT_THAT(yaml_parameters_refusal(set, "memory.size: lots\n"),
+              AllOf(HasSubstr("p.yaml:1:14"), HasSubstr("lots")));
+  EXPECT_THAT(yaml_parameters_refusal(set, "[1, 2]"), HasSubstr("p.yaml:1:1: 'params' must be"));
+  EXPECT_THAT(yaml_parameters_refusal(set, "[a]: 1\n"), HasSubstr("p.yaml:1:1: a parameter key"));
+}
+
+TEST(YamlParameters, ConfigurationTextIsRefusedWithItsPlaceAndTheReadersLimits) {
+  auto refusal = [](const std::string& text) {
+    try {
+      read_yaml_configuration(text, "c.yaml");
+    } catch (const ConfigError& error) {
+      return std::string(error.what());
+    }
+    ADD_FAILURE() << "accepted:\n" << text;
+    return std::string();
+  };
+  EXPECT_THAT(refusal("params: {a: 1\n"), HasSubstr("c.yaml:2:1: not valid YAML"));
+  EXPECT_THAT(refusal("a: &x 1\nb: *x\n"), HasSubstr("c.yaml:2:4: not valid YAML: aliases"));
+  EXPECT_THAT(refusal("x: " + std::string(kMaxYamlDepth, '[') + std::string(kMaxYamlDepth, ']')),
+              HasSubstr("c.yaml:1:67: not valid YAML: nested deeper than 64 levels"));
+  EXPECT_THAT(refusal(std::string("a: 1\n\0", 6)), HasSubstr("c.yaml: not a text file"));
+  EXPECT_TRUE(read_yaml_configuration("a: 1\n", "c.yaml").root().is_mapping());
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ inline MmuConfig mmu_config(uint64_t entries, uint64_t ways, uint64_t walk_cache
   config.tlb_entries = entries;
   config.tlb_ways = ways;
   config.tlb_hit_latency_cycles = 2;
+  config.l2_tlb_entries = 0;  // the second-level TLB has tests of its own
   config.walk_cache_entries = walk_cache_entries;
   return config;
 }
@@ -27,7 +28,7 @@ struct CpuRig {
       : bus(("bus" + suffix).c_str(), BusConfig{1000, 2}, statistics),
         memory(("memory" + suffix).c_str(), memory_config(), statistics),
         mmu(("mmu" + suffix).c_str(), mmu_config, Clock(2000), dmi, statistics),
-        cpu(("cpu" + suffix).c_str(), CpuConfig{}, mmu, 1, dmi, statistics),
+        cpu(("cpu" + suffix).c_str(), cpu_config(), mmu, 1, dmi, statistics),
         tables(memory, 8 * MiB),
         interrupt(("interrupt" + suffix).c_str()) {
     bus.attach(memory.socket, 0, memory.size_bytes(), "memory");
@@ -36,18 +37,36 @@ struct CpuRig {
     cpu.irq[0].bind(interrupt);
   }
 
-  static MemoryConfig memory_config() {
-    MemoryConfig config;
-    config.size = 16 * MiB;
+  // A 2 GHz core whose interrupt costs 30 cycles: round figures for the tests' formulas.
+  static CpuConfig cpu_config() {
+    CpuConfig config;
+    config.clock_mhz = 2000;
+    config.trap_entry_cycles = 60;
+    config.trap_exit_cycles = 40;
+    config.interrupt_latency_cycles = 30;
     return config;
   }
 
-  // Cost of one read of `bytes` through the bus (hop + memory), as the formulas say.
-  sc_core::sc_time read_cost(uint64_t bytes) const {
-    return bus.hop_latency() + memory.timing().read_time(bytes);
+  static MemoryConfig memory_config() {
+    MemoryConfig config;
+    config.size = 16 * MiB;
+    config.row_miss_ns = 0;  // rows have tests of their own
+    return config;
   }
-  sc_core::sc_time write_cost(uint64_t bytes) const {
-    return bus.hop_latency() + memory.timing().write_time(bytes);
+
+  // Cost of one read of `bytes` through the bus (hop + memory) with nothing in its way.
+  sc_core::sc_time read_cost(uint64_t bytes) {
+    return bus.hop_latency() +
+           to_time(memory.controller().unloaded_latency(tlm::TLM_READ_COMMAND, bytes));
+  }
+  sc_core::sc_time write_cost(uint64_t bytes) {
+    return bus.hop_latency() +
+           to_time(memory.controller().unloaded_latency(tlm::TLM_WRITE_COMMAND, bytes));
+  }
+  // Time of one memory transfer of `bytes` on the memory's bus (a line's beats).
+  sc_core::sc_time transfer(uint64_t bytes) {
+    return to_time(memory.controller().unloaded_latency(tlm::TLM_READ_COMMAND, bytes) -
+                   memory.controller().unloaded_latency(tlm::TLM_READ_COMMAND, 0));
   }
 
   StatisticsRegistry statistics;

@@ -93,7 +93,7 @@ TEST(CommandLine, ParamsListsEveryMemoryAndBusKeyWithItsUnit) {
                           "bus.hop_latency_cycles", "sim.dmi", "sim.quantum_ns"}) {
     EXPECT_THAT(params.output, HasSubstr(key));
   }
-  EXPECT_THAT(params.output, testing::ContainsRegex("memory.read_latency_ns +60 +60 +ns"));
+  EXPECT_THAT(params.output, testing::ContainsRegex("memory.read_latency_ns +40 +40 +ns"));
 }
 
 TEST(CommandLine, ProbePassesItsChecks) {
@@ -137,7 +137,7 @@ TEST(CommandLine, DmiOnAndOffGiveTheSameStudyAndStatistics) {
     std::stringstream text;
     text << file.rdbuf();
     boost::json::value json = boost::json::parse(text.str());
-    for (const char* system : {"cpu", "dma"}) {
+    for (const char* system : {"cpu", "dma", "dma_coherent"}) {
       // Host mechanics, not simulated traffic: how bytes were moved without timing.
       json.at(system).at("memory").as_object().erase("dmi_grants");
       json.at(system).at("memory").as_object().erase("debug_accesses");

@@ -10,6 +10,7 @@
 
 #include "models/dma/dma_registers.h"
 #include "tests/support/kernel_fixture.h"
+#include "tests/support/systems.h"
 
 namespace zxvp {
 namespace {
@@ -17,36 +18,7 @@ namespace {
 constexpr uint64_t kPage = ZX_PAGE_SIZE;
 constexpr uint32_t kReadWrite = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
 using testing::KernelTest;
-
-// Several systems in one simulation, each with its own parameters, each running a body.
-class Systems {
- public:
-  void add(const std::vector<std::string>& overrides, std::function<void(Kernel&, Process&)> body) {
-    ParameterSet parameters;
-    System::declare_parameters(parameters);
-    load_platform_file("default", parameters);
-    for (const std::string& assignment : overrides)
-      parameters.set_assignment(assignment, "test");
-    const std::string name = "system" + std::to_string(systems_.size());
-    systems_.push_back(std::make_unique<System>(parameters, name.c_str()));
-    System& system = *systems_.back();
-    system.kernel().cpu().start_thread(name + "_body", [&system, body = std::move(body), this] {
-      Process* process = system.kernel().create_process("main");
-      ASSERT_NE(process, nullptr);
-      body(system.kernel(), *process);
-      ++finished_;
-    });
-  }
-  void run() {
-    sc_core::sc_start();
-    ASSERT_EQ(finished_, systems_.size());
-  }
-  System& system(size_t index) { return *systems_[index]; }
-
- private:
-  std::vector<std::unique_ptr<System>> systems_;
-  size_t finished_ = 0;
-};
+using testing::Systems;
 
 uint64_t sum(const CallRecord& record) {
   return std::accumulate(record.breakdown.begin(), record.breakdown.end(), uint64_t{0});
@@ -93,123 +65,156 @@ TEST(CycleEstimate, BreakdownAddsUpToTheTotalForEveryCall) {
   }
 }
 
-// --- Closed forms (caches off: every line a memory transaction) ---
+// --- Closed forms (models/TIMING.md), with round figures: a 2 GHz core (500 ps a cycle), a
+// memory that moves 16 bytes a nanosecond with 60 ns latency (a line: 8 cycles), rows always
+// open, a 2 ns hop ---
 
-struct LineCosts {
-  uint64_t read;  // CPU cycles of one line read: bus hop + latency + beats
-  uint64_t write;
-};
+const std::vector<std::string> kRoundFigures = {
+    "cpu.clock_mhz=2000",        "memory.clock_mhz=1000",      "memory.bytes_per_cycle=16",
+    "memory.read_latency_ns=60", "memory.write_latency_ns=60", "memory.row_miss_ns=0",
+    "bus.hop_latency_cycles=2",  "bus.clock_mhz=1000"};
 
-LineCosts line_costs(System& system) {
-  const auto& platform = system.platform();
-  const Clock& cpu = platform.cpu.clock();
-  const sc_core::sc_time hop = platform.bus.hop_latency();
-  return {cpu.cycles_in(hop + platform.memory.timing().read_time(64)),
-          cpu.cycles_in(hop + platform.memory.timing().write_time(64))};
+std::vector<std::string> with_round_figures(std::vector<std::string> overrides) {
+  overrides.insert(overrides.begin(), kRoundFigures.begin(), kRoundFigures.end());
+  return overrides;
 }
 
+constexpr uint64_t kLineTransfer = 8;  // cycles: 64 B at 16 B/ns
+constexpr uint64_t kRoundTrip = 124;   // cycles: hop 2 ns + latency 60 ns
+
+// Caches off: every line a memory transaction, the lines of a page one batch.
 TEST(CycleEstimate, CpuCopyEqualsTheClosedForm) {
   Systems systems;
   std::vector<CallRecord> writes;
-  systems.add({"cache.enabled=false", "kernel.copy_engine=cpu"}, [&](Kernel& k, Process& p) {
-    const uint64_t buffer = ready_buffer(k, p, 16 * kPage);
-    for (uint64_t pages : {1, 4, 16}) {
-      const zx_handle_t vmo = KernelTest::make_vmo(k, p, pages * kPage);
-      ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, pages * kPage));
-      writes.push_back(k.last_record());
-    }
-  });
+  systems.add(with_round_figures({"cache.enabled=false", "kernel.copy_engine=cpu"}),
+              [&](Kernel& k, Process& p) {
+                const uint64_t buffer = ready_buffer(k, p, 16 * kPage);
+                for (uint64_t pages : {1, 4, 16}) {
+                  const zx_handle_t vmo = KernelTest::make_vmo(k, p, pages * kPage);
+                  ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, pages * kPage));
+                  writes.push_back(k.last_record());
+                }
+              });
   systems.run();
-  const LineCosts line = line_costs(systems.system(0));
-  EXPECT_EQ(line.read, 129u);  // 2 ns hop + 60 ns + 4 beats of 625 ps, at 2 GHz
   const uint64_t lines = kPage / 64;
   const uint64_t pages[] = {1, 4, 16};
+  // TIMING.md, "zx_vmo_write, CPU copy, caches off": per page, the commit's page allocation,
+  // then its zeroing stores (one round trip, then the lines one after the other on the memory
+  // bus); a TLB hit; the loads (a round trip and the lines) and the stores, each issued when its
+  // load returns and moving behind the loads on the bus.
+  const uint64_t commit = 1200 + kRoundTrip + lines * kLineTransfer;
+  const uint64_t copy = kRoundTrip + 2 * lines * kLineTransfer;
   for (size_t i = 0; i < writes.size(); ++i) {
     const CallRecord& record = writes[i];
-    // TIMING.md, "zx_vmo_write, CPU copy".
-    EXPECT_EQ(phase(record, CyclePhase::entry), 60u);
-    EXPECT_EQ(phase(record, CyclePhase::checks), 30u + 15u);
-    EXPECT_EQ(phase(record, CyclePhase::commit), pages[i] * (40 + lines * line.write));
+    EXPECT_EQ(phase(record, CyclePhase::entry), 64u);
+    EXPECT_EQ(phase(record, CyclePhase::checks), 30u + 40u);
+    EXPECT_EQ(phase(record, CyclePhase::commit), pages[i] * commit);
     EXPECT_EQ(phase(record, CyclePhase::translate), pages[i] * 1);
-    EXPECT_EQ(phase(record, CyclePhase::copy), pages[i] * lines * (line.read + line.write));
-    EXPECT_EQ(phase(record, CyclePhase::exit), 40u);
-    EXPECT_EQ(record.cycles, 145 + pages[i] * (40 + 1 + lines * (2 * line.write + line.read)));
+    EXPECT_EQ(phase(record, CyclePhase::copy), pages[i] * copy);
+    EXPECT_EQ(phase(record, CyclePhase::exit), 64u);
+    EXPECT_EQ(record.cycles, 64 + 70 + 64 + pages[i] * (commit + 1 + copy));
   }
 }
 
+// With the default caches, a write whose lines are all in the L1 (warm, up to 4 KiB): the loads
+// take the L1's read port one line a cycle and return 4 cycles later; each store follows its
+// load into the store port, two cycles a line (32 bytes a cycle).
+TEST(CycleEstimate, WarmWriteFromTheL1EqualsTheClosedForm) {
+  Systems systems;
+  std::vector<CallRecord> warm;
+  systems.add({"kernel.copy_engine=cpu"}, [&](Kernel& k, Process& p) {
+    const uint64_t buffer = ready_buffer(k, p, kPage);
+    const zx_handle_t vmo = KernelTest::make_vmo(k, p, kPage);
+    for (uint64_t size : {64, 256, 1024, 4096}) {
+      k.vmo_write(p, vmo, buffer, 0, size);
+      ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, size));
+      warm.push_back(k.last_record());
+    }
+  });
+  systems.run();
+  const uint64_t sizes[] = {64, 256, 1024, 4096};
+  for (size_t i = 0; i < warm.size(); ++i) {
+    const uint64_t lines = sizes[i] / 64;
+    // Store k starts at max(4 + k, 4 + 2k) (the store port is the bottleneck) and is done 4
+    // cycles later.
+    const uint64_t copy = 4 + 2 * (lines - 1) + 4;
+    EXPECT_EQ(phase(warm[i], CyclePhase::copy), copy) << sizes[i];
+    EXPECT_EQ(phase(warm[i], CyclePhase::translate), 1u) << sizes[i];
+    EXPECT_EQ(warm[i].cycles, 64 + 70 + 1 + copy + 64) << sizes[i];
+  }
+}
+
+// Caches off, one page by the DMA engine: TIMING.md, "zx_vmo_write, DMA copy".
 TEST(CycleEstimate, DmaCopyEqualsTheClosedForm) {
   Systems systems;
   std::vector<CallRecord> writes;
   std::vector<uint64_t> descriptors;
-  systems.add({"cache.enabled=false", "kernel.copy_engine=dma"}, [&](Kernel& k, Process& p) {
-    const uint64_t buffer = ready_buffer(k, p, 16 * kPage);
-    const Counter& fetched = *systems.system(0).statistics().find_counter("dma.descriptors");
-    for (uint64_t pages : {1, 16}) {
-      const zx_handle_t vmo = KernelTest::make_vmo(k, p, pages * kPage);
-      const uint64_t before = fetched.value();
-      ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, pages * kPage));
-      writes.push_back(k.last_record());
-      descriptors.push_back(fetched.value() - before);
-    }
-  });
+  systems.add(with_round_figures({"cache.enabled=false", "kernel.copy_engine=dma"}),
+              [&](Kernel& k, Process& p) {
+                const uint64_t buffer = ready_buffer(k, p, 16 * kPage);
+                const Counter& fetched =
+                    *systems.system(0).statistics().find_counter("dma.descriptors");
+                for (uint64_t pages : {1, 16}) {
+                  const zx_handle_t vmo = KernelTest::make_vmo(k, p, pages * kPage);
+                  const uint64_t before = fetched.value();
+                  ASSERT_ZX(ZX_OK, k.vmo_write(p, vmo, buffer, 0, pages * kPage));
+                  writes.push_back(k.last_record());
+                  descriptors.push_back(fetched.value() - before);
+                }
+              });
   systems.run();
-  System& system = systems.system(0);
   // Physically contiguous runs share a descriptor: far fewer descriptors than pages.
   EXPECT_EQ(descriptors[0], 1u);
   EXPECT_LT(descriptors[1], 4u);
-  const auto& platform = system.platform();
-  const Clock cpu = platform.cpu.clock();
   const Clock dma(1000);
-  const sc_core::sc_time hop = platform.bus.hop_latency();
-  const AccessTiming& memory = platform.memory.timing();
-  const sc_core::sc_time register_access = hop + dma.cycles(4);
-  const uint64_t pages[] = {1, 16};
-  for (size_t i = 0; i < writes.size(); ++i) {
-    const uint64_t bytes = pages[i] * kPage;
-    // TIMING.md, "zx_vmo_write, DMA copy": one descriptor, written with one write-combined
-    // line transaction, two register writes; the chain; the wake-up; status read and clear.
-    const uint64_t d = descriptors[i];
-    const sc_core::sc_time setup = d * (hop + memory.write_time(32)) + 2 * register_access;
-    const sc_core::sc_time chain =
-        dma.cycles(40) +
-        d * (hop + memory.read_time(dma_registers::kDescriptorBytes) + dma.cycles(8)) +
-        (bytes / 256) *
-            (hop + memory.read_time(256) + hop + memory.write_time(256) + dma.cycles(2));
-    const sc_core::sc_time wait = chain + cpu.cycles(30) + 2 * register_access;
-    const double expected_setup = static_cast<double>(cpu.cycles_in(setup));
-    const double expected_wait = static_cast<double>(cpu.cycles_in(wait));
-    EXPECT_NEAR(static_cast<double>(phase(writes[i], CyclePhase::dma_setup)), expected_setup, 2.0);
-    EXPECT_NEAR(static_cast<double>(phase(writes[i], CyclePhase::dma_wait)), expected_wait,
-                expected_wait * 0.01);
-    EXPECT_EQ(phase(writes[i], CyclePhase::copy), 0u);
-    EXPECT_EQ(phase(writes[i], CyclePhase::cache_maint), 0u);  // no caches to maintain
+  // In CPU cycles (2 per ns): a register access is a hop and 4 engine cycles; the descriptor is
+  // one write-combined 32-byte write (a round trip and 2 ns of transfer).
+  const uint64_t register_access = 2 * (2 + 4);
+  const uint64_t setup = (kRoundTrip + 4) + 2 * register_access;
+  // The chain: 40 engine cycles, the descriptor's fetch and 8 cycles, then the 16 bursts of
+  // 256 bytes (16 ns each): reads after a round trip, back to back; each write after its read,
+  // behind the reads on the bus.
+  const uint64_t chain = 2 * 40 + (kRoundTrip + 4) + 2 * 8 + kRoundTrip + 2 * (2 * 16 * 16);
+  // The wake-up, then IRQ_STATUS read and cleared and the channel's status read.
+  const uint64_t wait = chain + 4800 + 3 * register_access;
+  EXPECT_NEAR(static_cast<double>(phase(writes[0], CyclePhase::dma_setup)), setup, 2.0);
+  EXPECT_NEAR(static_cast<double>(phase(writes[0], CyclePhase::dma_wait)), wait, 2.0);
+  for (const CallRecord& record : writes) {
+    EXPECT_EQ(phase(record, CyclePhase::copy), 0u);
+    EXPECT_EQ(phase(record, CyclePhase::cache_maint), 0u);  // no caches to maintain
   }
 }
 
 // --- Shapes ---
 
-// Up to the L1's size: beyond it, the cold write's zero-fill leaves the destination lines in the
-// L1 while the warm write misses on them (TIMING.md, "What a second write saves").
-TEST(CycleEstimate, CyclesGrowWithSizeAndASecondWriteCostsLess) {
+// Each size from a settled machine (caches and TLBs empty): a fresh VMO, then the same call.
+TEST(CycleEstimate, CyclesGrowWithSizeAndASecondWriteCostsLessWithEitherEngine) {
   Systems systems;
-  std::vector<uint64_t> cold;
-  std::vector<uint64_t> warm;
-  systems.add({"kernel.copy_engine=cpu"}, [&](Kernel& k, Process& p) {
-    const uint64_t buffer = ready_buffer(k, p, 16 * 1024);
-    for (uint64_t size = 64; size <= 16 * 1024; size *= 4) {
-      const zx_handle_t vmo = KernelTest::make_vmo(k, p, size);
-      k.vmo_write(p, vmo, buffer, 0, size);
-      cold.push_back(k.last_record().cycles);
-      k.vmo_write(p, vmo, buffer, 0, size);
-      warm.push_back(k.last_record().cycles);
-    }
-  });
+  std::vector<uint64_t> cold[2];
+  std::vector<uint64_t> warm[2];
+  for (int engine = 0; engine < 2; ++engine) {
+    systems.add({engine == 0 ? "kernel.copy_engine=cpu" : "kernel.copy_engine=dma"},
+                [&cold, &warm, &systems, engine](Kernel& k, Process& p) {
+                  const uint64_t buffer = ready_buffer(k, p, 4 << 20);
+                  for (uint64_t size = 64; size <= (4 << 20); size *= 4) {
+                    const zx_handle_t vmo = KernelTest::make_vmo(k, p, size);
+                    systems.system(engine).platform().settle();
+                    k.vmo_write(p, vmo, buffer, 0, size);
+                    cold[engine].push_back(k.last_record().cycles);
+                    k.vmo_write(p, vmo, buffer, 0, size);
+                    warm[engine].push_back(k.last_record().cycles);
+                    k.handle_close(p, vmo);
+                  }
+                });
+  }
   systems.run();
-  for (size_t i = 0; i < cold.size(); ++i) {
-    EXPECT_LT(warm[i], cold[i]) << i;
-    if (i > 0) {
-      EXPECT_GT(cold[i], cold[i - 1]) << i;
-      EXPECT_GT(warm[i], warm[i - 1]) << i;
+  for (int engine = 0; engine < 2; ++engine) {
+    for (size_t i = 0; i < cold[engine].size(); ++i) {
+      EXPECT_LT(warm[engine][i], cold[engine][i]) << engine << " " << (64 << (2 * i));
+      if (i > 0) {
+        EXPECT_GT(cold[engine][i], cold[engine][i - 1]) << engine << " " << i;
+        EXPECT_GT(warm[engine][i], warm[engine][i - 1]) << engine << " " << i;
+      }
     }
   }
 }
@@ -245,19 +250,22 @@ uint64_t crossover(const std::vector<uint64_t>& cpu, const std::vector<uint64_t>
   return found;
 }
 
-TEST(CycleEstimate, DmaBeatsTheCoreAboveACrossoverThatMovesWithTheHardware) {
+// A core that keeps few misses in flight (one L1 miss, no prefetchers) copies at the memory's
+// latency; a coherent engine with bursts in flight moves at its bandwidth, so it wins from
+// some size up, and a dearer start moves that size up.
+TEST(CycleEstimate, DmaBeatsALatencyBoundCoreAboveACrossoverThatMovesWithTheHardware) {
+  const std::vector<std::string> latency_bound_core = {"dma.coherent=true", "cache.l1.mshrs=1",
+                                                       "cache.l2.prefetch.enabled=false",
+                                                       "cache.l3.prefetch.enabled=false"};
   const std::vector<std::vector<std::string>> configurations = {
-      {"dma.coherent=true"},
-      {"dma.coherent=true", "dma.setup_cycles=20000"},
-      {"dma.coherent=true", "dma.clock_mhz=100"},
-      {"dma.coherent=true", "memory.bytes_per_cycle=2"},
-  };
+      {}, {"dma.setup_cycles=20000"}, {"dma.clock_mhz=10"}};
   Systems systems;
   std::vector<std::vector<uint64_t>> cpu(configurations.size());
   std::vector<std::vector<uint64_t>> dma(configurations.size());
   for (size_t c = 0; c < configurations.size(); ++c) {
     auto with = [&](const char* engine) {
-      auto overrides = configurations[c];
+      auto overrides = latency_bound_core;
+      overrides.insert(overrides.end(), configurations[c].begin(), configurations[c].end());
       overrides.push_back(std::string("kernel.copy_engine=") + engine);
       return overrides;
     };
@@ -273,12 +281,6 @@ TEST(CycleEstimate, DmaBeatsTheCoreAboveACrossoverThatMovesWithTheHardware) {
   // A dearer start (more setup cycles, or a slower engine clock) needs more bytes to pay off.
   EXPECT_GT(crossover(cpu[1], dma[1]), base);
   EXPECT_GT(crossover(cpu[2], dma[2]), base);
-  // Less memory bandwidth hurts the core's line-by-line copy more than the engine's bursts:
-  // the engine's handicap on the smallest write shrinks, so the crossover cannot move up.
-  const double handicap = static_cast<double>(dma[0].front()) / cpu[0].front();
-  const double slow_memory_handicap = static_cast<double>(dma[3].front()) / cpu[3].front();
-  EXPECT_LT(slow_memory_handicap, handicap);
-  EXPECT_LE(crossover(cpu[3], dma[3]), base);
 }
 
 TEST(CycleEstimate, UncachedRejectionCostsLessThanTheCheapestOneByteWrite) {
@@ -298,7 +300,7 @@ TEST(CycleEstimate, UncachedRejectionCostsLessThanTheCheapestOneByteWrite) {
   });
   systems.run();
   EXPECT_LT(rejected, cheapest);
-  EXPECT_EQ(rejected, 60u + 45u + 40u);  // entry, checks, exit: nothing else was done
+  EXPECT_EQ(rejected, 64u + 70u + 64u);  // entry, checks, exit: nothing else was done
 }
 
 // --- DMI and determinism ---

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -152,6 +153,20 @@ TEST_F(ScenarioRun, AnInvalidScenarioExitsTwoBeforeAnyStepRuns) {
   EXPECT_THAT(platform.output, HasSubstr("platform 'nowhere'"));
 }
 
+TEST_F(ScenarioRun, ABadPlatformFileIsRefusedWithItsLineAndColumn) {
+  const std::string platform = file("small.yaml", "name: small\nparams:\n  sim.dmi: maybe\n");
+  const std::string scenario =
+      file("on_small.yaml", "platform: small.yaml\nsteps:\n  - vmo_create: {size: 1, out: v}\n");
+  const Result run = zxvp("run " + scenario);
+  EXPECT_EQ(run.status, 2);
+  EXPECT_THAT(run.output,
+              HasSubstr(scenario + ": " + platform + ":3:12: parameter 'sim.dmi': value 'maybe'"));
+  EXPECT_THAT(run.output, ::testing::Not(HasSubstr("summary:")));
+  const Result option = zxvp("run --platform " + platform);
+  EXPECT_EQ(option.status, 2);
+  EXPECT_THAT(option.output, HasSubstr(platform + ":3:12: parameter 'sim.dmi'"));
+}
+
 TEST_F(ScenarioRun, CommandLineParametersOverrideTheScenarios) {
   // The scenario asks for 1 MiB of memory and expects NO_MEMORY; -p gives it 64 MiB.
   const Result small = zxvp("run " + example("vmo_write_no_memory.yaml"));
@@ -245,6 +260,79 @@ TEST_F(ScenarioRun, TwoPointSweepWritesCsvRowsAndAPlot) {
   EXPECT_EQ(commit_of_first_write["400"] - commit_of_first_write["40"], 360u);
   EXPECT_TRUE(std::filesystem::exists(out + "/plot.png"));
   EXPECT_TRUE(std::filesystem::exists(out + "/plot.svg"));
+}
+
+// The plot shows the mean cycles of a point's system calls (not its loads and stores), sizes on a
+// base-2 axis labelled as typed, and cycles in a unit that needs no exponent.
+TEST_F(ScenarioRun, ASweepOverASizePlotsCyclesPerCallOnLogAxes) {
+  const std::string out = (directory_ / "sizes").string();
+  const Result sweep = zxvp("sweep " + example("commit_cost.yaml") +
+                            " --sweep cache.l2.size=256KiB,1MiB,4MiB --out " + out);
+  ASSERT_EQ(sweep.status, 0) << sweep.output;
+  // From the CSV: each point's calls and their cycles.
+  std::map<std::string, std::pair<uint64_t, uint64_t>> calls_and_cycles;
+  std::ifstream csv(out + "/results.csv");
+  std::string line;
+  std::getline(csv, line);
+  while (std::getline(csv, line)) {
+    std::vector<std::string> columns;
+    std::stringstream fields(line);
+    for (std::string field; std::getline(fields, field, ',');)
+      columns.push_back(field);
+    ASSERT_GE(columns.size(), 8u);
+    if (columns[3] == "store" || columns[3] == "load") continue;
+    ++calls_and_cycles[columns[0]].first;
+    calls_and_cycles[columns[0]].second += std::stoull(columns[7]);
+  }
+  ASSERT_EQ(calls_and_cycles.size(), 3u);
+  const auto content = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const std::string script = content(out + "/plot.gp");
+  EXPECT_THAT(script, HasSubstr("set logscale x 2"));
+  EXPECT_THAT(script, HasSubstr("set format y '%g'"));
+  EXPECT_THAT(script, HasSubstr("set key off"));  // one line: the labels say it all
+  EXPECT_THAT(script, HasSubstr("per system call (mean of the 8 calls of a point)"));
+  const bool kilo = script.find("'kcycles per system call") != std::string::npos;
+  EXPECT_TRUE(kilo || script.find("'cycles per system call") != std::string::npos) << script;
+  std::stringstream data(content(out + "/plot.dat"));
+  const std::map<std::string, double> bytes = {
+      {"256KiB", 256.0 * 1024}, {"1MiB", 1024.0 * 1024}, {"4MiB", 4096.0 * 1024}};
+  size_t points = 0;
+  while (std::getline(data, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::stringstream fields(line);
+    double x = 0;
+    double y = 0;
+    std::string label;
+    fields >> x >> y >> std::quoted(label);
+    ASSERT_TRUE(bytes.count(label)) << line;
+    EXPECT_EQ(x, bytes.at(label));
+    const auto [calls, cycles] = calls_and_cycles.at(label);
+    EXPECT_EQ(calls, 8u);
+    EXPECT_NEAR(y * (kilo ? 1000.0 : 1.0), static_cast<double>(cycles) / calls, 0.01);
+    ++points;
+  }
+  EXPECT_EQ(points, 3u);
+  EXPECT_TRUE(std::filesystem::exists(out + "/plot.png"));
+}
+
+TEST_F(ScenarioRun, ASweepOverNearbyNumbersKeepsLinearAxesFromZeroWithALegendInside) {
+  const std::string out = (directory_ / "latency").string();
+  const Result sweep =
+      zxvp("sweep " + example("snapshot_fork_cost.yaml") +
+           " --sweep memory.read_latency_ns=40,80 --sweep kernel.copy_engine=cpu,dma --out " + out);
+  ASSERT_EQ(sweep.status, 0) << sweep.output;
+  std::ifstream in(out + "/plot.gp");
+  std::stringstream script;
+  script << in.rdbuf();
+  EXPECT_THAT(script.str(), ::testing::Not(HasSubstr("logscale")));
+  EXPECT_THAT(script.str(), HasSubstr("set yrange [0:*]"));
+  EXPECT_THAT(script.str(), HasSubstr("set key inside"));
+  EXPECT_THAT(script.str(), HasSubstr("title 'kernel.copy_engine=dma'"));
 }
 
 TEST_F(ScenarioRun, EmittedJobsThenMergeGiveTheSameCsvAsALocalSweep) {
