@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "models/cpu/rv64_decoder.h"
 #include "sim/params/config_error.h"
@@ -124,6 +125,8 @@ void Rv64Hart::flush_tlbs() {
   std::fill(fetch_tlb_.begin(), fetch_tlb_.end(), FetchEntry{});
   code_vpn_ = kNoPage;
   code_ = nullptr;
+  other_code_vpn_ = kNoPage;
+  other_code_ = nullptr;
   forget_data_lines();
 }
 
@@ -550,9 +553,19 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
   Rv64Instruction straddling;
   while (instret < limit) {
     if ((pc >> kPageShift) != code_vpn) [[unlikely]] {
-      sync();
-      if (!enter_code_page()) return stop(HartStop::page_fault, nullptr);
-      pending = pending_cycles_;
+      if ((pc >> kPageShift) == other_code_vpn_) {
+        // Back to the page before (a call and its return): its fetch TLB entry still holds.
+        std::swap(code_, other_code_);
+        std::swap(code_vpn_, other_code_vpn_);
+      } else {
+        sync();
+        CodePage* const previous = code_;
+        const uint64_t previous_vpn = code_vpn_;
+        if (!enter_code_page()) return stop(HartStop::page_fault, nullptr);
+        pending = pending_cycles_;
+        other_code_ = previous;
+        other_code_vpn_ = previous_vpn;
+      }
       code = code_;
       code_vpn = code_vpn_;
     }

@@ -196,6 +196,9 @@ class Rv64Hart {
   }
   uint64_t code_vpn_ = kNoPage;
   CodePage* code_ = nullptr;
+  // The page of code before the current one, to go back to without a lookup.
+  uint64_t other_code_vpn_ = kNoPage;
+  CodePage* other_code_ = nullptr;
   std::unordered_map<uint64_t, std::unique_ptr<CodePage>> code_pages_;  // by physical page
   // A bit for every page of code_pages_ (its number modulo 64), so that the kernel's writes to
   // other pages cost no lookup.
