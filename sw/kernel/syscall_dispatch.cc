@@ -19,17 +19,19 @@ uint64_t status_out(zx_status_t status) {
 }  // namespace
 
 SyscallResult dispatch_syscall(Kernel& kernel, Process& process, uint64_t number,
-                               const std::array<uint64_t, 8>& a) {
+                               const std::array<uint64_t, 8>& a, OutParameters out_parameters) {
   using Kind = Kernel::UserOut::Kind;
   // The out-parameter of the call, written by the kernel before it returns.
   zx_handle_t out_handle = ZX_HANDLE_INVALID;
   uint64_t out_value = 0;
+  bool out_is_handle = false;
   auto out = [&](Kind kind, uint64_t user_address) {
-    const bool is_handle = kind == Kind::handle;
+    out_is_handle = kind == Kind::handle;
+    if (out_parameters == OutParameters::caller) return;
     kernel.copy_out_on_return({kind, user_address,
-                               is_handle ? static_cast<const void*>(&out_handle) : &out_value,
-                               is_handle ? static_cast<uint32_t>(sizeof out_handle)
-                                         : static_cast<uint32_t>(sizeof out_value)});
+                               out_is_handle ? static_cast<const void*>(&out_handle) : &out_value,
+                               out_is_handle ? static_cast<uint32_t>(sizeof out_handle)
+                                             : static_cast<uint32_t>(sizeof out_value)});
   };
   SyscallResult result;
   zx_status_t status = ZX_OK;
@@ -111,6 +113,7 @@ SyscallResult dispatch_syscall(Kernel& kernel, Process& process, uint64_t number
       break;
   }
   result.value = status_out(status);
+  result.out = out_is_handle ? out_handle : out_value;
   return result;
 }
 

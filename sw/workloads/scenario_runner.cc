@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "sw/api/zircon/constants.h"
+#include "sw/api/zircon/syscall_numbers.h"
+#include "sw/kernel/syscall_dispatch.h"
 
 namespace zxvp {
 
@@ -72,83 +74,73 @@ StepResult ScenarioRunner::execute(const Step& step, size_t index) {
     }
   }
   auto number = [&](const char* key) { return step.numbers.at(key); };
-  auto handle = [&](const char* key) { return static_cast<zx_handle_t>(values.at(key)); };
+  auto value = [&](const char* key) { return values.at(key); };
   Kernel& kernel = system_.kernel();
   uint64_t out = 0;
   zx_status_t status = ZX_OK;
+  // A system call: its registers as Zircon's ABI orders them, through the dispatch guest code
+  // takes; out-parameters come back here rather than through user memory (their registers 0).
+  auto call = [&](uint64_t syscall, const std::array<uint64_t, 8>& arguments) {
+    const SyscallResult called =
+        dispatch_syscall(kernel, *process, syscall, arguments, OutParameters::caller);
+    status = static_cast<zx_status_t>(static_cast<int64_t>(called.value));
+    out = called.out;
+  };
   switch (step.op) {
     case StepOp::program:
       run_program(step, *process, result);
       return result;
-    case StepOp::vmo_create: {
-      zx_handle_t vmo = ZX_HANDLE_INVALID;
-      status = kernel.vmo_create(*process, number("size"), static_cast<uint32_t>(number("options")),
-                                 &vmo);
-      out = vmo;
+    case StepOp::vmo_create:
+      call(ZX_SYS_vmo_create, {number("size"), number("options")});
       break;
-    }
     case StepOp::vmo_read:
-      status = kernel.vmo_read(*process, handle("handle"), values.at("buffer"), number("offset"),
-                               number("buffer_size"));
+      call(ZX_SYS_vmo_read,
+           {value("handle"), value("buffer"), number("offset"), number("buffer_size")});
       break;
     case StepOp::vmo_write:
-      status = kernel.vmo_write(*process, handle("handle"), values.at("buffer"), number("offset"),
-                                number("buffer_size"));
+      call(ZX_SYS_vmo_write,
+           {value("handle"), value("buffer"), number("offset"), number("buffer_size")});
       break;
-    case StepOp::vmo_get_size: {
-      uint64_t size = 0;
-      status = kernel.vmo_get_size(*process, handle("handle"), &size);
+    case StepOp::vmo_get_size:
+      call(ZX_SYS_vmo_get_size, {value("handle")});
       if (status == ZX_OK && step.numbers.count("expect_size") &&
-          size != step.numbers.at("expect_size")) {
-        result.note = "size is " + std::to_string(size) + ", expected " +
+          out != step.numbers.at("expect_size")) {
+        result.note = "size is " + std::to_string(out) + ", expected " +
                       std::to_string(step.numbers.at("expect_size"));
       }
       break;
-    }
     case StepOp::vmo_set_size:
-      status = kernel.vmo_set_size(*process, handle("handle"), number("size"));
+      call(ZX_SYS_vmo_set_size, {value("handle"), number("size")});
       break;
     case StepOp::vmo_set_cache_policy:
-      status = kernel.vmo_set_cache_policy(*process, handle("handle"),
-                                           static_cast<uint32_t>(number("cache_policy")));
+      call(ZX_SYS_vmo_set_cache_policy, {value("handle"), number("cache_policy")});
       break;
     case StepOp::vmo_op_range:
-      status = kernel.vmo_op_range(*process, handle("handle"), static_cast<uint32_t>(number("op")),
-                                   number("offset"), number("size"), 0);
+      call(ZX_SYS_vmo_op_range,
+           {value("handle"), number("op"), number("offset"), number("size"), 0, 0});
       break;
-    case StepOp::vmo_create_child: {
-      zx_handle_t child = ZX_HANDLE_INVALID;
-      status = kernel.vmo_create_child(*process, handle("handle"),
-                                       static_cast<uint32_t>(number("options")), number("offset"),
-                                       number("size"), &child);
-      out = child;
+    case StepOp::vmo_create_child:
+      call(ZX_SYS_vmo_create_child,
+           {value("handle"), number("options"), number("offset"), number("size")});
       break;
-    }
     case StepOp::handle_duplicate:
-    case StepOp::handle_replace: {
-      zx_handle_t copy = ZX_HANDLE_INVALID;
-      const auto rights = static_cast<zx_rights_t>(number("rights"));
-      status = step.op == StepOp::handle_duplicate
-                   ? kernel.handle_duplicate(*process, handle("handle"), rights, &copy)
-                   : kernel.handle_replace(*process, handle("handle"), rights, &copy);
-      out = copy;
+      call(ZX_SYS_handle_duplicate, {value("handle"), number("rights")});
       break;
-    }
+    case StepOp::handle_replace:
+      call(ZX_SYS_handle_replace, {value("handle"), number("rights")});
+      break;
     case StepOp::handle_close:
-      status = kernel.handle_close(*process, handle("handle"));
+      call(ZX_SYS_handle_close, {value("handle")});
       break;
     case StepOp::vmar_map:
-      status = kernel.vmar_map(*process, handle("vmar"), static_cast<uint32_t>(number("options")),
-                               number("vmar_offset"), handle("vmo"), number("vmo_offset"),
-                               number("len"), &out);
+      call(ZX_SYS_vmar_map, {value("vmar"), number("options"), number("vmar_offset"), value("vmo"),
+                             number("vmo_offset"), number("len")});
       break;
     case StepOp::vmar_unmap:
-      status = kernel.vmar_unmap(*process, handle("vmar"), values.at("addr"), number("len"));
+      call(ZX_SYS_vmar_unmap, {value("vmar"), value("addr"), number("len")});
       break;
     case StepOp::vmar_protect:
-      status =
-          kernel.vmar_protect(*process, handle("vmar"), static_cast<uint32_t>(number("options")),
-                              values.at("addr"), number("len"));
+      call(ZX_SYS_vmar_protect, {value("vmar"), number("options"), value("addr"), number("len")});
       break;
     case StepOp::store: {
       const std::vector<uint8_t> bytes = step.data->materialize();
