@@ -83,6 +83,18 @@ void CpuCore::start_thread(const std::string& name, std::function<void()> progra
       name.c_str());
 }
 
+Ticks CpuCore::run_for_caller(Ticks start, const std::function<void()>& work) {
+  core_.lock();
+  resume();
+  quantum_.advance_to(start);
+  work();
+  flush_pending();
+  busy_until_ = now();
+  horizon_known_ = false;
+  core_.unlock();
+  return busy_until_;
+}
+
 void CpuCore::add_time(const sc_core::sc_time& time) {
   quantum_.inc(time);
   maybe_sync();
@@ -112,6 +124,7 @@ void CpuCore::sync() {
 
 void CpuCore::resume() {
   quantum_.reset();
+  quantum_.advance_to(busy_until_);
   horizon_known_ = false;
 }
 

@@ -86,6 +86,13 @@ class CpuCore : public sc_core::sc_module {
 
   // Starts `program` as a software thread on this core.
   void start_thread(const std::string& name, std::function<void()> program);
+  // Runs `work` as software on this core for a thread the core did not start (a TLM initiator
+  // calling the kernel through a socket): waits until no other thread holds the core, starts at
+  // absolute time `start` or when the core is free, whichever is later, and returns the absolute
+  // time at which the work ended. The calling thread does not wait for that time: it carries it
+  // as its own offset (temporal decoupling), and the core is busy until then for whoever takes
+  // it next.
+  Ticks run_for_caller(Ticks start, const std::function<void()>& work);
 
   // --- Called by software running on this core ---
   MemoryAccess load(uint64_t virtual_address, void* data, uint64_t length_bytes,
@@ -215,6 +222,8 @@ class CpuCore : public sc_core::sc_module {
   FaultHandler fault_handler_;
   CoreQuantumKeeper quantum_;
   sc_core::sc_mutex core_;
+  // Until when work run for a caller keeps the core busy (run_for_caller does not synchronise).
+  Ticks busy_until_ = 0;
   struct PendingMove {
     uint64_t source = 0;
     uint64_t destination = 0;

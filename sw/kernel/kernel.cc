@@ -133,10 +133,16 @@ Process* Kernel::create_process(const std::string& name) {
     secret = static_cast<uint32_t>(random()) & 0x3FFF'FFFC;
   } while ((secret >> 20) == 0 || secret_taken(secret));
   secret_state_ = random();
-  processes_.emplace_back(name, next_asid_, secret, next_handle_id_, std::move(vmar));
+  processes_.emplace_back(name, next_koid_++, next_asid_, secret, next_handle_id_, std::move(vmar));
   // Setting up is no call's work: the next call must not pay for its stores.
   cpu_.drain();
   return &processes_.back();
+}
+
+Process* Kernel::find_process(zx_koid_t koid) {
+  const auto it = std::find_if(processes_.begin(), processes_.end(),
+                               [koid](const Process& p) { return p.koid() == koid; });
+  return it == processes_.end() ? nullptr : &*it;
 }
 
 void Kernel::destroy_process(Process& process) {

@@ -54,6 +54,8 @@ class Kernel : private PageOperations {
   Process* create_process(const std::string& name);
   // The process exits: its handles close, its mappings and page tables go.
   void destroy_process(Process& process);
+  // The live process with `koid`; null when there is none (it never was, or it exited).
+  Process* find_process(zx_koid_t koid);
   PhysicalMemoryManager& pmm() { return pmm_; }
   CpuCore& cpu() { return cpu_; }
 
@@ -219,6 +221,8 @@ class Kernel : private PageOperations {
   DmaDriver dma_;
   std::list<Process> processes_;
   uint16_t next_asid_ = 0;
+  // Koids count up from 1024, past the ones Zircon gives its own objects; 0 is never one.
+  zx_koid_t next_koid_ = 1024;
   std::vector<std::weak_ptr<VmObject>> vmos_;
   uint32_t next_handle_id_ = 1;
   uint64_t secret_state_;

@@ -9,9 +9,10 @@ constexpr zx_rights_t kRootVmarRights =
     ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE;
 }  // namespace
 
-Process::Process(std::string name, uint16_t asid, uint32_t handle_secret, uint32_t& next_handle_id,
-                 std::shared_ptr<VmAddressRegion> root_vmar)
+Process::Process(std::string name, zx_koid_t koid, uint16_t asid, uint32_t handle_secret,
+                 uint32_t& next_handle_id, std::shared_ptr<VmAddressRegion> root_vmar)
     : name_(std::move(name)),
+      koid_(koid),
       asid_(asid),
       root_vmar_(std::move(root_vmar)),
       handles_(handle_secret, next_handle_id),

@@ -13,10 +13,13 @@ namespace zxvp {
 // holds from the start, as zx_vmar_root_self() gives it).
 class Process {
  public:
-  Process(std::string name, uint16_t asid, uint32_t handle_secret, uint32_t& next_handle_id,
-          std::shared_ptr<VmAddressRegion> root_vmar);
+  Process(std::string name, zx_koid_t koid, uint16_t asid, uint32_t handle_secret,
+          uint32_t& next_handle_id, std::shared_ptr<VmAddressRegion> root_vmar);
 
   const std::string& name() const { return name_; }
+  // Its kernel object id: unique for the kernel's lifetime, never reused (a name is not unique,
+  // an address-space id is reused), so that callers outside the kernel can name it safely.
+  zx_koid_t koid() const { return koid_; }
   uint16_t asid() const { return asid_; }
   HandleTable& handles() { return handles_; }
   VmAddressRegion& root_vmar() { return *root_vmar_; }
@@ -25,6 +28,7 @@ class Process {
 
  private:
   std::string name_;
+  zx_koid_t koid_;
   uint16_t asid_;
   std::shared_ptr<VmAddressRegion> root_vmar_;
   HandleTable handles_;
