@@ -34,7 +34,6 @@ struct SocketRig {
   SyscallInitiator initiator{"initiator", target};
 };
 
-
 // The uncached rejection and a copy by each engine (kernel.copy_engine auto: DMA from 16 KiB).
 const char* kScenario = R"(
 steps:
