@@ -34,7 +34,7 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kVersion = "0.2.0";
+constexpr const char* kVersion = ZXVP_VERSION;
 
 constexpr const char* kUsage =
     "usage:\n"
