@@ -27,6 +27,8 @@ packages=(
   libyaml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
+  # The Debian package (cpack -G DEB: dpkg-shlibdeps finds what the binaries link with)
+  dpkg-dev file
   # Guest programs: the RISC-V cross compiler and C library of zxvp-cc, the SDK and the examples
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   # The differential test of the RISC-V hart: static Linux builds run by qemu-riscv64
