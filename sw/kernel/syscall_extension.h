@@ -53,25 +53,38 @@ class SyscallExtension : public tlm::tlm_extension<SyscallExtension> {
   zx_status_t status() const { return static_cast<zx_status_t>(static_cast<int64_t>(value)); }
   uint64_t phase_cycles(CyclePhase phase) const { return breakdown[static_cast<size_t>(phase)]; }
 
-  // Makes `payload` this call: a write of `arguments`, byte enables and streaming off, its
-  // response incomplete. The extension is set on the payload (not owned by it: a caller without
-  // a memory manager clears it before the extension goes).
+  // Makes `payload` this call: a write of `arguments`, its response incomplete. The extension is
+  // set on the payload (not owned by it: a caller without a memory manager clears it before the
+  // extension goes).
   void prepare(tlm::tlm_generic_payload& payload) {
-    payload.set_command(tlm::TLM_WRITE_COMMAND);
-    payload.set_address(0);
-    payload.set_data_ptr(reinterpret_cast<unsigned char*>(arguments.data()));
-    payload.set_data_length(sizeof arguments);
-    payload.set_streaming_width(sizeof arguments);
-    payload.set_byte_enable_ptr(nullptr);
-    payload.set_byte_enable_length(0);
-    payload.set_dmi_allowed(false);
-    payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    payload.set_extension(this);
+    prepare(payload, tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(arguments.data()),
+            sizeof arguments);
+  }
+  // Makes `payload` a load (TLM_READ_COMMAND) or a store (TLM_WRITE_COMMAND) of `process` at
+  // virtual address `address`, for SyscallTarget::user_memory; set on the payload as above.
+  void prepare_access(tlm::tlm_generic_payload& payload, tlm::tlm_command command, uint64_t address,
+                      unsigned char* data, unsigned length_bytes) {
+    prepare(payload, command, address, data, length_bytes);
   }
 
   tlm::tlm_extension_base* clone() const override { return new SyscallExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
     *this = static_cast<const SyscallExtension&>(other);
+  }
+
+ private:
+  void prepare(tlm::tlm_generic_payload& payload, tlm::tlm_command command, uint64_t address,
+               unsigned char* data, unsigned length_bytes) {
+    payload.set_command(command);
+    payload.set_address(address);
+    payload.set_data_ptr(data);
+    payload.set_data_length(length_bytes);
+    payload.set_streaming_width(length_bytes);
+    payload.set_byte_enable_ptr(nullptr);
+    payload.set_byte_enable_length(0);
+    payload.set_dmi_allowed(false);
+    payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    payload.set_extension(this);
   }
 };
 

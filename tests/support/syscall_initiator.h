@@ -50,12 +50,8 @@ class SyscallInitiator : public sc_core::sc_module {
     SyscallExtension extension;
     extension.process = process_;
     tlm::tlm_generic_payload payload;
-    payload.set_command(command);
-    payload.set_address(address);
-    payload.set_data_ptr(bytes.data());
-    payload.set_data_length(static_cast<unsigned>(bytes.size()));
-    payload.set_streaming_width(static_cast<unsigned>(bytes.size()));
-    payload.set_extension(&extension);
+    extension.prepare_access(payload, command, address, bytes.data(),
+                             static_cast<unsigned>(bytes.size()));
     user_memory->b_transport(payload, delay);
     response = payload.get_response_status();
     payload.clear_extension(&extension);

@@ -113,12 +113,8 @@ class ExampleInitiator : public sc_core::sc_module {
     zxvp::SyscallExtension extension;
     extension.process = process_;
     tlm::tlm_generic_payload payload;
-    payload.set_command(command);
-    payload.set_address(address);
-    payload.set_data_ptr(bytes.data());
-    payload.set_data_length(static_cast<unsigned>(bytes.size()));
-    payload.set_streaming_width(static_cast<unsigned>(bytes.size()));
-    payload.set_extension(&extension);
+    extension.prepare_access(payload, command, address, bytes.data(),
+                             static_cast<unsigned>(bytes.size()));
     sc_core::sc_time delay = quantum_.get_local_time();
     user_memory->b_transport(payload, delay);
     quantum_.set(delay);
