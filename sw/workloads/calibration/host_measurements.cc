@@ -1,0 +1,511 @@
+#include "sw/workloads/calibration/host_measurements.h"
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <stdexcept>
+
+#if !defined(__x86_64__)
+#error "zxvp calibrate measures x86-64 hosts (clflush, rep movsb, the add chain of the clock)"
+#endif
+#include <immintrin.h>
+
+namespace zxvp {
+
+namespace {
+
+constexpr uint64_t KiB = 1024;
+constexpr uint64_t MiB = 1024 * KiB;
+constexpr uint64_t kHugePage = 2 * MiB;
+constexpr uint64_t kPage = 4 * KiB;
+constexpr uint64_t kLine = 64;
+
+using HostClock = std::chrono::steady_clock;
+
+double ns_between(HostClock::time_point start, HostClock::time_point end) {
+  return std::chrono::duration<double, std::nano>(end - start).count();
+}
+
+std::vector<uint64_t> sizes(uint64_t from, uint64_t to, uint64_t factor) {
+  std::vector<uint64_t> list;
+  for (uint64_t size = from; size <= to; size *= factor)
+    list.push_back(size);
+  return list;
+}
+
+// Anonymous memory, 2 MiB aligned, written once so that every page is present. `huge` asks for
+// transparent huge pages: the chase then measures the caches and memory rather than page walks
+// (what the model's physical chase sees).
+class Buffer {
+ public:
+  Buffer(uint64_t bytes, bool huge) : bytes_(bytes), mapped_(bytes + kHugePage) {
+    base_ = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base_ == MAP_FAILED) {
+      throw std::runtime_error("cannot map " + std::to_string(bytes >> 20) +
+                               " MiB: " + std::strerror(errno));
+    }
+    const auto address = reinterpret_cast<uintptr_t>(base_);
+    data_ = reinterpret_cast<char*>((address + kHugePage - 1) / kHugePage * kHugePage);
+    madvise(data_, bytes_, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+    std::memset(data_, 0x5A, bytes_);
+  }
+  ~Buffer() { munmap(base_, mapped_); }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+
+  char* data() const { return data_; }
+  uint64_t size() const { return bytes_; }
+
+ private:
+  uint64_t bytes_;
+  uint64_t mapped_;
+  void* base_ = nullptr;
+  char* data_ = nullptr;
+};
+
+bool transparent_huge_pages() {
+  std::ifstream file("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string modes;
+  std::getline(file, modes);
+  return modes.find("[always]") != std::string::npos ||
+         modes.find("[madvise]") != std::string::npos;
+}
+
+void flush(const char* data, uint64_t bytes) {
+  for (uint64_t offset = 0; offset < bytes; offset += kLine)
+    _mm_clflush(data + offset);
+  _mm_mfence();
+}
+
+// Called through a volatile pointer: the compiler may neither inline it nor drop a call whose
+// result looks unused.
+void* (*volatile host_memcpy)(void*, const void*, size_t) = std::memcpy;
+
+// 16-byte vectors (SSE2, every x86-64 core); may_alias: they read and write a char buffer.
+using Vector = long long __attribute__((vector_size(16), may_alias));
+
+__attribute__((noinline)) long long read_pass(const char* data, uint64_t bytes) {
+  Vector a{}, b{}, c{}, d{};
+  for (uint64_t offset = 0; offset < bytes; offset += kLine) {
+    a += *reinterpret_cast<const Vector*>(data + offset);
+    b += *reinterpret_cast<const Vector*>(data + offset + 16);
+    c += *reinterpret_cast<const Vector*>(data + offset + 32);
+    d += *reinterpret_cast<const Vector*>(data + offset + 48);
+  }
+  const Vector sum = a + b + c + d;
+  return sum[0] + sum[1];
+}
+
+__attribute__((noinline)) void write_pass(char* data, uint64_t bytes) {
+  // A value that changes every line, so that the loop is not turned into memset.
+  Vector value{1, 2};
+  for (uint64_t offset = 0; offset < bytes; offset += kLine) {
+    *reinterpret_cast<Vector*>(data + offset) = value;
+    *reinterpret_cast<Vector*>(data + offset + 16) = value;
+    *reinterpret_cast<Vector*>(data + offset + 32) = value;
+    *reinterpret_cast<Vector*>(data + offset + 48) = value;
+    value += 1;
+  }
+}
+
+// The x86 string copy, as Zircon's user copy and Linux's copy_from_user do it.
+__attribute__((noinline)) void copy_pass(char* destination, const char* source, uint64_t bytes) {
+  asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(bytes) : : "memory");
+}
+
+// A random cycle through the lines of `buffer`: each line holds the address of the next
+// (Sattolo's shuffle gives a single cycle, so every start walks every line).
+void link_chase(const Buffer& buffer, std::mt19937_64& random) {
+  const uint64_t lines = buffer.size() / kLine;
+  std::vector<uint32_t> next(lines);
+  for (uint64_t i = 0; i < lines; ++i)
+    next[i] = static_cast<uint32_t>(i);
+  for (uint64_t i = lines - 1; i > 0; --i) {
+    std::uniform_int_distribution<uint64_t> pick(0, i - 1);
+    std::swap(next[i], next[pick(random)]);
+  }
+  for (uint64_t i = 0; i < lines; ++i) {
+    *reinterpret_cast<char**>(buffer.data() + i * kLine) = buffer.data() + next[i] * kLine;
+  }
+}
+
+__attribute__((noinline)) char* chase(char* from, uint64_t loads) {
+  char* at = from;
+  for (uint64_t i = 0; i < loads; ++i) {
+    at = *reinterpret_cast<char**>(at);
+    asm volatile("" : "+r"(at));  // every load happens, one after the other
+  }
+  return at;
+}
+
+// `additions` dependent register additions: one a cycle.
+__attribute__((noinline)) uint64_t add_chain(uint64_t additions) {
+  uint64_t value = 0;
+  const uint64_t one = 1;
+  for (uint64_t i = 0; i < additions; i += 16) {
+    asm volatile(
+        "add %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\t"
+        "add %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\t"
+        "add %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\t"
+        "add %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\tadd %1, %0"
+        : "+r"(value)
+        : "r"(one));
+  }
+  return value;
+}
+
+// A memfd, closed (and its pages freed) when it goes.
+class Memfd {
+ public:
+  Memfd() : fd_(memfd_create("zxvp-calibrate", MFD_CLOEXEC)) {
+    if (fd_ < 0) throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
+  }
+  ~Memfd() { close(fd_); }
+  Memfd(const Memfd&) = delete;
+  Memfd& operator=(const Memfd&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, const char* data, uint64_t bytes) {
+  for (uint64_t done = 0; done < bytes;) {
+    const ssize_t written = pwrite(fd, data + done, bytes - done, static_cast<off_t>(done));
+    if (written <= 0) throw std::runtime_error(std::string("pwrite: ") + std::strerror(errno));
+    done += static_cast<uint64_t>(written);
+  }
+}
+
+// Times a region of a sample and tells whether the thread lost its CPU meanwhile (another
+// process ran on it: the time is not the workload's alone).
+class Stopwatch {
+ public:
+  void start() {
+    switches_ = involuntary_switches();
+    start_ = HostClock::now();
+  }
+  // ns since start().
+  double stop() {
+    const double ns = ns_between(start_, HostClock::now());
+    preempted_ = involuntary_switches() != switches_;
+    return ns;
+  }
+  bool preempted() const { return preempted_; }
+
+ private:
+  static long involuntary_switches() {
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return usage.ru_nivcsw;
+  }
+
+  long switches_ = 0;
+  HostClock::time_point start_;
+  bool preempted_ = false;
+};
+
+struct Sample {
+  double value = 0;
+  bool preempted = false;
+};
+
+// One figure to sample: `sample` returns one measurement.
+struct Probe {
+  std::string series;
+  uint64_t bytes = 0;
+  std::function<Sample()> sample;
+  std::vector<double> samples;
+};
+
+// A sample during which the thread was preempted is taken again, up to this many times.
+constexpr int kRetakes = 4;
+
+// The steady clock's own cost, taken off single-call samples.
+double timer_overhead_ns() {
+  std::vector<double> samples;
+  for (int i = 0; i < 1001; ++i) {
+    const auto start = HostClock::now();
+    samples.push_back(ns_between(start, HostClock::now()));
+  }
+  return median_of(samples);
+}
+
+// How many back-to-back calls of `bytes` make a sample long enough to time well (~20 us).
+uint64_t calls_for(uint64_t bytes) {
+  return std::max<uint64_t>(1, 256 * KiB / bytes);
+}
+
+}  // namespace
+
+MeasurementPlan MeasurementPlan::full() {
+  MeasurementPlan plan;
+  plan.latency_sizes = sizes(4 * KiB, 256 * MiB, 2);
+  plan.bandwidth_sizes = sizes(8 * KiB, 256 * MiB, 2);
+  plan.call_sizes = sizes(4 * KiB, 64 * MiB, 2);
+  plan.repetitions = 11;
+  plan.chase_loads = 1 << 14;
+  plan.stream_bytes = 8 * MiB;
+  plan.touch_pages = 1024;
+  return plan;
+}
+
+MeasurementPlan MeasurementPlan::quick() {
+  MeasurementPlan plan;
+  plan.latency_sizes = sizes(4 * KiB, 256 * MiB, 4);
+  plan.bandwidth_sizes = sizes(8 * KiB, 128 * MiB, 4);
+  plan.call_sizes = sizes(4 * KiB, 64 * MiB, 4);
+  plan.repetitions = 3;
+  plan.chase_loads = 1 << 13;
+  plan.stream_bytes = 2 * MiB;
+  plan.touch_pages = 256;
+  return plan;
+}
+
+HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sysfs_cache_root,
+                              std::ostream& progress) {
+  const auto started = HostClock::now();
+  HostMeasurements m;
+  m.host = read_host_info();
+  m.caches = read_cache_geometry(sysfs_cache_root);
+  m.huge_pages = transparent_huge_pages();
+  m.stream_bytes = plan.stream_bytes;
+  const double overhead_ns = timer_overhead_ns();
+
+  std::vector<Probe> probes;
+  auto add = [&probes](std::string series, uint64_t bytes, std::function<Sample()> sample) {
+    probes.push_back({std::move(series), bytes, std::move(sample), {}});
+  };
+
+  add("clock", 0, [] {
+    constexpr uint64_t kAdditions = 1 << 20;
+    Stopwatch watch;
+    watch.start();
+    volatile uint64_t sink = add_chain(kAdditions);
+    (void)sink;
+    return Sample{kAdditions * 1e3 / watch.stop(), watch.preempted()};
+  });
+
+  // The chase: a buffer of its own per working set, linked once.
+  std::mt19937_64 random(20240515);
+  std::vector<std::unique_ptr<Buffer>> chase_buffers;
+  for (const uint64_t bytes : plan.latency_sizes) {
+    chase_buffers.push_back(std::make_unique<Buffer>(bytes, true));
+    link_chase(*chase_buffers.back(), random);
+    const Buffer& buffer = *chase_buffers.back();
+    const uint64_t loads = plan.chase_loads;
+    // Warm-up: a whole cycle brings a working set a cache can hold into it; past 16 MiB (more
+    // than one core gets of a cache on the machines this is for) enough loads for a steady
+    // state do.
+    const uint64_t warm_up = bytes <= 16 * MiB ? bytes / kLine : loads;
+    add("latency", bytes, [&buffer, loads, warm_up] {
+      char* at = chase(buffer.data(), warm_up);
+      Stopwatch watch;
+      watch.start();
+      at = chase(at, loads);
+      const double ns = watch.stop();
+      volatile char* sink = at;
+      (void)sink;
+      return Sample{ns / static_cast<double>(loads), watch.preempted()};
+    });
+  }
+
+  // The streams and the calls share two buffers: reads and writes use the first W bytes of
+  // `first`, copies W / 2 of it into `second`.
+  const uint64_t largest_stream =
+      plan.bandwidth_sizes.empty()
+          ? 0
+          : *std::max_element(plan.bandwidth_sizes.begin(), plan.bandwidth_sizes.end());
+  const uint64_t largest_call =
+      plan.call_sizes.empty() ? 0
+                              : *std::max_element(plan.call_sizes.begin(), plan.call_sizes.end());
+  const Buffer first(std::max(largest_stream, largest_call), true);
+  const Buffer second(std::max(largest_stream / 2, largest_call), true);
+  for (const uint64_t bytes : plan.bandwidth_sizes) {
+    // After a pass to bring the working set into the caches that hold it, whole passes over it
+    // (at least `stream_bytes`): the steady state of a loop over that working set.
+    const uint64_t passes = std::max<uint64_t>(1, plan.stream_bytes / bytes);
+    // `pass(length)` goes over the first `length` bytes of the working set; the figure is
+    // bytes a ns of the working set x `share` (reads and writes: all; a copy: the half copied).
+    auto stream = [bytes, passes](double share, const std::function<void(uint64_t)>& pass) {
+      pass(bytes);
+      Stopwatch watch;
+      watch.start();
+      for (uint64_t i = 0; i < passes; ++i)
+        pass(bytes);
+      const double ns = watch.stop();
+      return Sample{share * static_cast<double>(bytes * passes) / ns, watch.preempted()};
+    };
+    add("read", bytes, [&first, stream] {
+      volatile long long sink = 0;
+      return stream(1.0, [&](uint64_t length) { sink = sink + read_pass(first.data(), length); });
+    });
+    add("write", bytes, [&first, stream] {
+      return stream(1.0, [&](uint64_t length) { write_pass(first.data(), length); });
+    });
+    add("copy", bytes, [&first, &second, stream] {
+      return stream(0.5,
+                    [&](uint64_t length) { copy_pass(second.data(), first.data(), length / 2); });
+    });
+  }
+
+  add("null_syscall", 0, [] {
+    constexpr int kCalls = 1000;
+    Stopwatch watch;
+    watch.start();
+    for (int i = 0; i < kCalls; ++i)
+      syscall(SYS_getppid);
+    return Sample{watch.stop() / kCalls, watch.preempted()};
+  });
+  // A fresh anonymous region, each page touched once by `touch` (a store or a load).
+  const uint64_t touch_bytes = plan.touch_pages * kPage;
+  auto touch_pages = [touch_bytes](const std::function<void(volatile char*)>& touch) {
+    void* region =
+        mmap(nullptr, touch_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED) throw std::runtime_error("cannot map a region to touch");
+    madvise(region, touch_bytes, MADV_NOHUGEPAGE);
+    auto* bytes = static_cast<volatile char*>(region);
+    Stopwatch watch;
+    watch.start();
+    for (uint64_t offset = 0; offset < touch_bytes; offset += kPage)
+      touch(bytes + offset);
+    const double ns = watch.stop();
+    munmap(region, touch_bytes);
+    return Sample{ns / static_cast<double>(touch_bytes / kPage), watch.preempted()};
+  };
+  add("first_touch", 0, [touch_pages] { return touch_pages([](volatile char* at) { *at = 1; }); });
+  add("fault", 0, [touch_pages] { return touch_pages([](volatile char* at) { (void)*at; }); });
+
+  std::vector<std::unique_ptr<Memfd>> warm_files;
+  for (const uint64_t bytes : plan.call_sizes) {
+    add("memcpy_warm", bytes, [&first, &second, bytes] {
+      host_memcpy(second.data(), first.data(), bytes);
+      const uint64_t calls = calls_for(bytes);
+      Stopwatch watch;
+      watch.start();
+      for (uint64_t i = 0; i < calls; ++i)
+        host_memcpy(second.data(), first.data(), bytes);
+      return Sample{watch.stop() / static_cast<double>(calls), watch.preempted()};
+    });
+    add("memcpy_cold", bytes, [&first, &second, bytes, overhead_ns] {
+      flush(first.data(), bytes);
+      flush(second.data(), bytes);
+      Stopwatch watch;
+      watch.start();
+      host_memcpy(second.data(), first.data(), bytes);
+      return Sample{watch.stop() - overhead_ns, watch.preempted()};
+    });
+    warm_files.push_back(std::make_unique<Memfd>());
+    const int warm_fd = warm_files.back()->fd();
+    write_all(warm_fd, first.data(), bytes);
+    add("pwrite_warm", bytes, [&first, bytes, warm_fd] {
+      write_all(warm_fd, first.data(), bytes);
+      const uint64_t calls = calls_for(bytes);
+      Stopwatch watch;
+      watch.start();
+      for (uint64_t i = 0; i < calls; ++i)
+        write_all(warm_fd, first.data(), bytes);
+      return Sample{watch.stop() / static_cast<double>(calls), watch.preempted()};
+    });
+    add("pwrite_cold", bytes, [&first, bytes, overhead_ns] {
+      const Memfd fresh;
+      flush(first.data(), bytes);
+      Stopwatch watch;
+      watch.start();
+      write_all(fresh.fd(), first.data(), bytes);
+      return Sample{watch.stop() - overhead_ns, watch.preempted()};
+    });
+  }
+
+  progress << "measuring this host: " << probes.size() << " figures, " << plan.repetitions
+           << " rounds" << std::flush;
+  for (size_t round = 0; round < plan.repetitions; ++round) {
+    for (Probe& probe : probes) {
+      Sample sample = probe.sample();
+      for (int retake = 0; retake < kRetakes && sample.preempted; ++retake) {
+        ++m.retaken_samples;
+        sample = probe.sample();
+      }
+      if (sample.preempted) ++m.preempted_samples;
+      probe.samples.push_back(sample.value);
+    }
+    progress << "." << std::flush;
+  }
+  m.samples = probes.size() * plan.repetitions;
+
+  std::map<std::string, Curve*> curves = {
+      {"latency", &m.latency_ns},         {"read", &m.read_gbps},
+      {"write", &m.write_gbps},           {"copy", &m.copy_gbps},
+      {"memcpy_warm", &m.memcpy_warm_ns}, {"memcpy_cold", &m.memcpy_cold_ns},
+      {"pwrite_warm", &m.pwrite_warm_ns}, {"pwrite_cold", &m.pwrite_cold_ns}};
+  std::map<std::string, Figure*> figures = {{"clock", &m.clock_mhz},
+                                            {"null_syscall", &m.null_syscall_ns},
+                                            {"first_touch", &m.first_touch_ns},
+                                            {"fault", &m.fault_ns}};
+  for (Probe& probe : probes) {
+    if (const auto curve = curves.find(probe.series); curve != curves.end()) {
+      curve->second->push_back({probe.bytes, Figure::of(std::move(probe.samples))});
+    } else {
+      *figures.at(probe.series) = Figure::of(std::move(probe.samples));
+    }
+  }
+  m.seconds = ns_between(started, HostClock::now()) * 1e-9;
+  progress << " " << static_cast<int>(m.seconds + 0.5) << " s\n";
+  return m;
+}
+
+boost::json::value to_json(const HostMeasurements& m) {
+  auto figure = [](const Figure& f) {
+    return boost::json::object{
+        {"median", f.median}, {"low", f.low}, {"high", f.high}, {"repetitions", f.repetitions}};
+  };
+  auto curve = [&figure](const Curve& c) {
+    boost::json::array points;
+    for (const CurvePoint& point : c) {
+      boost::json::object item = figure(point.value);
+      item["bytes"] = point.bytes;
+      points.push_back(std::move(item));
+    }
+    return points;
+  };
+  boost::json::array caches;
+  for (const CacheLevel& level : m.caches.levels) {
+    caches.push_back({{"level", level.level},
+                      {"size_bytes", level.size_bytes},
+                      {"ways", level.ways},
+                      {"line_bytes", level.line_bytes}});
+  }
+  return boost::json::object{{"host", describe(m.host)},
+                             {"sysfs_caches", std::move(caches)},
+                             {"sysfs_note", m.caches.note},
+                             {"huge_pages", m.huge_pages},
+                             {"clock_mhz", figure(m.clock_mhz)},
+                             {"latency_ns", curve(m.latency_ns)},
+                             {"read_gbps", curve(m.read_gbps)},
+                             {"write_gbps", curve(m.write_gbps)},
+                             {"copy_gbps", curve(m.copy_gbps)},
+                             {"null_syscall_ns", figure(m.null_syscall_ns)},
+                             {"first_touch_ns", figure(m.first_touch_ns)},
+                             {"fault_ns", figure(m.fault_ns)},
+                             {"memcpy_warm_ns", curve(m.memcpy_warm_ns)},
+                             {"memcpy_cold_ns", curve(m.memcpy_cold_ns)},
+                             {"pwrite_warm_ns", curve(m.pwrite_warm_ns)},
+                             {"pwrite_cold_ns", curve(m.pwrite_cold_ns)},
+                             {"samples", m.samples},
+                             {"retaken_samples", m.retaken_samples},
+                             {"preempted_samples", m.preempted_samples},
+                             {"seconds", m.seconds}};
+}
+
+}  // namespace zxvp

@@ -1,0 +1,534 @@
+#include "sw/workloads/calibration/platform_fit.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+#include "platforms/platform_file.h"
+#include "sim/params/units.h"
+#include "sw/workloads/calibration/step_fit.h"
+#include "sw/workloads/system.h"
+
+namespace zxvp {
+
+namespace {
+
+constexpr size_t kMaxLevels = 4;  // the default assembly's most cache levels
+
+std::string fixed(double value, int digits) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(digits) << value;
+  return text.str();
+}
+
+std::string integer(double value) {
+  return std::to_string(static_cast<uint64_t>(std::llround(std::max(0.0, value))));
+}
+
+std::vector<StepPoint> step_points(const Curve& curve) {
+  std::vector<StepPoint> points;
+  for (const CurvePoint& point : curve) {
+    if (point.value.median > 0) points.push_back({point.bytes, point.value.median});
+  }
+  return points;
+}
+
+// The median of a curve's points with working sets in (lower, upper]; the nearest point to
+// that range when none is in it.
+double plateau(const Curve& curve, uint64_t lower, uint64_t upper) {
+  std::vector<double> inside;
+  for (const CurvePoint& point : curve) {
+    if (point.bytes > lower && point.bytes <= upper) inside.push_back(point.value.median);
+  }
+  if (!inside.empty()) return median_of(inside);
+  const CurvePoint* nearest = &curve.front();
+  for (const CurvePoint& point : curve) {
+    const double distance =
+        std::abs(std::log(static_cast<double>(point.bytes)) - std::log(static_cast<double>(upper)));
+    if (distance < std::abs(std::log(static_cast<double>(nearest->bytes)) -
+                            std::log(static_cast<double>(upper)))) {
+      nearest = &point;
+    }
+  }
+  return nearest->value.median;
+}
+
+// The largest cache of `ways` ways of `line` bytes, a power-of-two number of sets, not above
+// `bytes` (the model's caches are set-associative with 2^k sets).
+uint64_t representable_cache(uint64_t bytes, uint64_t ways, uint64_t line) {
+  const uint64_t sets = std::max<uint64_t>(1, bytes / (ways * line));
+  return std::bit_floor(sets) * ways * line;
+}
+
+// The default platform's parameters, to start from and to read defaults of.
+ParameterSet default_parameters() {
+  ParameterSet parameters;
+  System::declare_parameters(parameters);
+  load_platform_file("default", parameters);
+  return parameters;
+}
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// A cache level as the fit sees it.
+struct Level {
+  std::string key;  // "cache.l2"
+  uint64_t size = 0;
+  uint64_t ways = 0;
+  bool shared = false;
+  // Working sets surely on this level's plateau: (lower, upper]. A shared level's share is
+  // not known before it is fitted: its window stops at four times the level above.
+  uint64_t lower = 0;
+  uint64_t upper = 0;
+  double latency_ns = 0;  // measured plateaus
+  double read_gbps = 0;
+  double copy_gbps = 0;
+};
+
+// Index of the candidate whose simulated rate is nearest `target`, in ratio.
+size_t nearest(const std::vector<double>& rates, double target) {
+  size_t best = 0;
+  for (size_t i = 1; i < rates.size(); ++i) {
+    if (std::abs(std::log(rates[i] / target)) < std::abs(std::log(rates[best] / target))) best = i;
+  }
+  return best;
+}
+
+class Fitter {
+ public:
+  Fitter(const HostMeasurements& host, const Simulate& simulate, std::ostream& progress)
+      : host_(host), simulate_(simulate), progress_(progress), defaults_(default_parameters()) {}
+
+  FittedPlatform run() {
+    fit_clock();
+    fit_geometry();
+    measure_plateaus();
+    progress_ << "fitting: latencies" << std::flush;
+    fit_latencies();
+    fit_store_fills();
+    fit_concurrency();
+    for (size_t k = 0; k < levels_.size(); ++k)
+      fit_port(k);
+    progress_ << ", memory bandwidth" << std::flush;
+    fit_memory_bandwidth();
+    if (levels_.back().shared) fit_shared_size();
+    progress_ << ", kernel costs\n";
+    fit_kernel();
+    return fit_;
+  }
+
+ private:
+  // The fitted values so far, room in memory for the loops, then `extra`.
+  ModelMachine machine(const Params& extra) const {
+    ModelMachine m;
+    m.params = fit_.params();
+    m.params.emplace_back("memory.size", "2GiB");
+    m.params.insert(m.params.end(), extra.begin(), extra.end());
+    return m;
+  }
+
+  // As many passes of the copy loop at `working_set` as the host made.
+  ModelWorkload copy_loop(uint64_t working_set) const {
+    return {ModelWorkloadKind::copy_stream, working_set,
+            std::max<uint64_t>(1, host_.stream_bytes / working_set)};
+  }
+
+  // Bytes copied a ns by the copy loop at `working_set` on each candidate.
+  std::vector<double> copy_rates(const std::vector<Params>& candidates, uint64_t working_set) {
+    std::vector<ModelMachine> machines;
+    for (const Params& extra : candidates) {
+      machines.push_back(machine(extra));
+      machines.back().workloads.push_back(copy_loop(working_set));
+    }
+    std::vector<double> rates;
+    for (const auto& results : simulate_(machines))
+      rates.push_back(static_cast<double>(working_set / 2) / results.front().ns);
+    return rates;
+  }
+
+  void fit_clock() {
+    clock_mhz_ = std::round(host_.clock_mhz.median);
+    ghz_ = clock_mhz_ / 1000.0;
+    fit_.set("cpu.clock_mhz", integer(clock_mhz_),
+             "add chain: " + fixed(host_.clock_mhz.median, 0) +
+                 " MHz (cpuinfo: " + fixed(host_.host.mhz, 0) + " MHz)");
+  }
+
+  void fit_geometry() {
+    const bool from_sysfs = !host_.caches.levels.empty();
+    const std::vector<StepPoint> latency_points = step_points(host_.latency_ns);
+    const size_t count =
+        from_sysfs
+            ? std::min(kMaxLevels, host_.caches.levels.size())
+            : count_steps(latency_points, std::min(kMaxLevels, latency_points.size() - 1), 0.1);
+    const Steps steps = fit_steps(latency_points, count);
+    line_ = from_sysfs ? host_.caches.levels.front().line_bytes : 64;
+    if (!from_sysfs) {
+      fit_.notes.push_back("no cache description (" + host_.caches.note +
+                           "): " + std::to_string(count) +
+                           " levels and their sizes come from the steps of the latency curve, "
+                           "the last taken as shared; ways are the default platform's");
+    }
+    fit_.set("cpu.line_bytes", std::to_string(line_),
+             from_sysfs ? "sysfs coherency_line_size" : "64, every x86 core's line (no sysfs)");
+    fit_.set("cache.levels", std::to_string(count),
+             from_sysfs ? "sysfs: data and unified caches"
+                        : "latency curve: " + std::to_string(count) + " steps (rms error " +
+                              fixed(steps.rms_log_error * 100, 0) + "%)");
+    for (size_t k = 0; k < count; ++k) {
+      Level level;
+      level.key = "cache.l" + std::to_string(k + 1);
+      level.ways =
+          from_sysfs ? host_.caches.levels[k].ways : defaults_.get_unsigned(level.key + ".ways");
+      level.shared = from_sysfs ? host_.caches.levels[k].shared : k + 1 == count;
+      const uint64_t described =
+          from_sysfs ? host_.caches.levels[k].size_bytes : steps.levels[k].size_bytes;
+      level.size = representable_cache(described, level.ways, line_);
+      fit_.set(level.key + ".size", format_bytes(level.size),
+               (from_sysfs ? "sysfs size " : "latency curve: a step after ") +
+                   format_bytes(described) +
+                   (level.size != described ? ", as ways x 2^k sets x line" : ""));
+      fit_.set(level.key + ".ways", std::to_string(level.ways),
+               from_sysfs ? "sysfs ways_of_associativity" : "default platform's (not measured)");
+      levels_.push_back(level);
+    }
+  }
+
+  // Each level's window, and the curves' medians in it.
+  void measure_plateaus() {
+    uint64_t above = 0;
+    for (Level& level : levels_) {
+      level.lower = 2 * above;
+      level.upper = level.size / 2;
+      if (level.shared && above != 0) level.upper = std::min(level.upper, 4 * above);
+      level.latency_ns = plateau(host_.latency_ns, level.lower, level.upper);
+      level.read_gbps = plateau(host_.read_gbps, level.lower, level.upper);
+      level.copy_gbps = plateau(host_.copy_gbps, level.lower, level.upper);
+      above = level.size;
+    }
+    // Memory: past four times the last level as sysfs describes it.
+    memory_window_ = 4 * levels_.back().size;
+    memory_latency_ns_ = host_.latency_ns.back().value.median;
+    memory_read_gbps_ = plateau(host_.read_gbps, memory_window_, ~uint64_t{0});
+    memory_copy_gbps_ = plateau(host_.copy_gbps, memory_window_, ~uint64_t{0});
+    memory_copy_at_ = host_.copy_gbps.back().bytes;
+    for (const CurvePoint& point : host_.copy_gbps) {
+      if (point.bytes >= memory_window_) {
+        memory_copy_at_ = point.bytes;
+        break;
+      }
+    }
+  }
+
+  void set_latencies() {
+    for (size_t k = 0; k < levels_.size(); ++k) {
+      const Level& level = levels_[k];
+      fit_.set(level.key + ".hit_latency_cycles", integer(hit_cycles_[k]),
+               "chase: " + fixed(level.latency_ns, 1) + " ns load-to-use at " + window(level) +
+                   " = " + integer(level.latency_ns * ghz_) + " cycles" +
+                   (k == 0 ? "" : ", less the levels above"));
+    }
+    const std::string source = "chase: " + fixed(memory_latency_ns_, 1) + " ns at " +
+                               format_bytes(host_.latency_ns.back().bytes) +
+                               ", less the caches, the bus and a row opening";
+    fit_.set("memory.read_latency_ns", fixed(read_latency_ns_, 1), source);
+    fit_.set("memory.write_latency_ns", fixed(read_latency_ns_, 1),
+             "as reads (not measured apart: write-backs hide it)");
+  }
+
+  // A provisional split of the measured latencies into levels, then one simulated chase at each
+  // level and past the caches: the levels add up (a hit at level k pays levels 1..k), so each
+  // is corrected by what it is off less what the levels above were.
+  void fit_latencies() {
+    double above = 0;
+    for (const Level& level : levels_) {
+      hit_cycles_.push_back(std::max(0.0, (std::max(level.latency_ns, above) - above) * ghz_));
+      above = std::max(level.latency_ns, above);
+    }
+    read_latency_ns_ = std::max(0.0, memory_latency_ns_ - above);
+    set_latencies();
+    ModelMachine probe = machine({});
+    for (const Level& level : levels_)
+      probe.workloads.push_back({ModelWorkloadKind::chase, level.upper, 4096});
+    probe.workloads.push_back({ModelWorkloadKind::chase, host_.latency_ns.back().bytes, 4096});
+    const std::vector<ModelResult> chased = simulate_({probe}).front();
+    double corrected_above = 0;
+    for (size_t k = 0; k < levels_.size(); ++k) {
+      const double off = levels_[k].latency_ns - chased[k].ns;
+      hit_cycles_[k] = std::max(0.0, hit_cycles_[k] + (off - corrected_above) * ghz_);
+      corrected_above = off;
+    }
+    read_latency_ns_ =
+        std::max(0.0, read_latency_ns_ + (memory_latency_ns_ - chased.back().ns) - corrected_above);
+    set_latencies();
+  }
+
+  // Little's law: a level's misses wait for everything below it, so it needs the lines in
+  // flight of the deepest stream through it: the most a loop reads from that level (the read
+  // loop, or the copy loop's reads: its source, and its destination when stores read their
+  // lines first) x that level's latency.
+  void fit_concurrency() {
+    double lines = 0;
+    std::string source;
+    for (size_t k = levels_.size(); k-- > 0;) {
+      const bool last = k + 1 == levels_.size();
+      const double read = last ? memory_read_gbps_ : levels_[k + 1].read_gbps;
+      const double copy_reads =
+          (store_fills_ ? 2 : 1) * (last ? memory_copy_gbps_ : levels_[k + 1].copy_gbps);
+      const double gbps = std::max(read, copy_reads);
+      const double latency_ns = last ? memory_latency_ns_ : levels_[k + 1].latency_ns;
+      const double needed = std::ceil(gbps * latency_ns / static_cast<double>(line_));
+      if (needed > lines) {
+        lines = needed;
+        source = "Little's law: " + fixed(gbps, 1) + " GB/s read from " +
+                 (last ? std::string("memory") : "the L" + std::to_string(k + 2)) + " by the " +
+                 (read >= copy_reads ? "read loop" : "copy loop") + " x " + fixed(latency_ns, 1) +
+                 " ns / " + std::to_string(line_) + " B lines in flight";
+      }
+      fit_.set(levels_[k].key + ".mshrs", integer(std::clamp(lines, 1.0, 1024.0)), source);
+    }
+    const double distance = std::clamp(
+        std::ceil(memory_latency_ns_ * memory_copy_gbps_ / static_cast<double>(line_)), 1.0, 64.0);
+    for (size_t k = 1; k < levels_.size(); ++k) {
+      fit_.set(
+          levels_[k].key + ".prefetch.enabled", "true",
+          "x86 cores stream-prefetch into the L2 and the L3 (a stream cannot tell them apart)");
+      fit_.set(levels_[k].key + ".prefetch.distance_lines", integer(distance),
+               "Little's law: the lead that hides " + fixed(memory_latency_ns_, 0) +
+                   " ns of memory latency at the copy's " + fixed(memory_copy_gbps_, 1) + " GB/s");
+    }
+  }
+
+  // Whether a store that writes a whole line reads it first: past the caches, the write loop
+  // moves each line once (no fill) or twice (fill, write-back), the copy loop twice or three
+  // times. The memory's bus is the same either way: the choice under which the two loops put
+  // the same traffic on it is the host's.
+  void fit_store_fills() {
+    const double write = plateau(host_.write_gbps, memory_window_, ~uint64_t{0});
+    const double copy = memory_copy_gbps_;
+    const double with_fill = std::abs(std::log((3 * copy) / (2 * write)));
+    const double without_fill = std::abs(std::log((2 * copy) / write));
+    const bool fill = with_fill < without_fill;
+    store_fills_ = fill;
+    fit_.set("cpu.write_streaming", fill ? "false" : "true",
+             "past the caches the write loop (" + fixed(write, 1) + " GB/s) and the copy loop (" +
+                 fixed(copy, 1) + " GB/s) put " +
+                 (fill ? fixed(2 * write, 1) + " and " + fixed(3 * copy, 1)
+                       : fixed(write, 1) + " and " + fixed(2 * copy, 1)) +
+                 " GB/s on the bus if stores " + (fill ? "read" : "do not read") +
+                 " their lines first (" +
+                 (fill ? fixed(write, 1) + " and " + fixed(2 * copy, 1)
+                       : fixed(2 * write, 1) + " and " + fixed(3 * copy, 1)) +
+                 " if they " + (fill ? "did not" : "did") + ")");
+  }
+
+  // The port that makes the copy loop inside level k run at the measured rate. The L1's load
+  // and store ports are taken alike (the read loop's 16-byte loads show the instructions' width,
+  // not the port's).
+  void fit_port(size_t k) {
+    const Level& level = levels_[k];
+    progress_ << ", "
+              << "L" << k + 1 << " port" << std::flush;
+    std::vector<std::string> searched = {level.key + ".bytes_per_cycle"};
+    if (k == 0) searched.push_back(level.key + ".write_bytes_per_cycle");
+    // A port moves a line in whole cycles: ceil(line / n) bytes a cycle for n cycles.
+    std::vector<uint64_t> candidates;
+    for (uint64_t cycles = 1; cycles <= 32; ++cycles) {
+      const uint64_t bytes = (line_ + cycles - 1) / cycles;
+      if (candidates.empty() || candidates.back() != bytes) candidates.push_back(bytes);
+    }
+    std::vector<Params> sets;
+    for (const uint64_t bytes : candidates) {
+      sets.emplace_back();
+      for (const std::string& key : searched)
+        sets.back().emplace_back(key, std::to_string(bytes));
+    }
+    const std::vector<double> rates = copy_rates(sets, level.upper);
+    const size_t best = nearest(rates, level.copy_gbps);
+    for (const std::string& key : searched) {
+      fit_.set(key, std::to_string(candidates[best]),
+               "copy loop: " + fixed(level.copy_gbps, 1) + " GB/s at " + window(level) +
+                   "; simulated with this port: " + fixed(rates[best], 1) + " GB/s");
+    }
+  }
+
+  // The memory's data bus (8 bytes a transfer, its clock searched) that makes the copy loop past
+  // the caches run at the measured rate: candidates around the copy's two-way traffic, then
+  // again between the two around the target, then interpolated (the rate rises with the bus).
+  void fit_memory_bandwidth() {
+    constexpr double kBusBytes = 8;
+    const double target = memory_copy_gbps_;
+    auto mhz_of = [&](double gbps) { return std::round(gbps * 1000 / kBusBytes); };
+    double low = 2 * target * 0.5;
+    double high = 2 * target * 4;
+    std::vector<double> gbps;
+    std::vector<double> rates;
+    for (int round = 0; round < 2; ++round) {
+      constexpr int kPoints = 6;
+      gbps.clear();
+      std::vector<Params> sets;
+      for (int i = 0; i < kPoints; ++i) {
+        gbps.push_back(low * std::pow(high / low, static_cast<double>(i) / (kPoints - 1)));
+        sets.push_back({{"memory.bytes_per_cycle", integer(kBusBytes)},
+                        {"memory.clock_mhz", integer(mhz_of(gbps.back()))}});
+      }
+      rates = copy_rates(sets, memory_copy_at_);
+      size_t above = 0;
+      while (above < rates.size() && rates[above] < target)
+        ++above;
+      if (above == 0 || above == rates.size()) break;  // outside: keep the nearest
+      low = gbps[above - 1];
+      high = gbps[above];
+    }
+    double bus = gbps[nearest(rates, target)];
+    for (size_t i = 0; i + 1 < rates.size(); ++i) {
+      if (rates[i] < target && rates[i + 1] >= target) {
+        const double t = std::log(target / rates[i]) / std::log(rates[i + 1] / rates[i]);
+        bus = gbps[i] * std::pow(gbps[i + 1] / gbps[i], t);
+      }
+    }
+    const double reached = rates[nearest(rates, target)];
+    fit_.set("memory.bytes_per_cycle", integer(kBusBytes),
+             "8 bytes a transfer: memory.clock_mhz carries the fitted bandwidth");
+    fit_.set("memory.clock_mhz", integer(mhz_of(bus)),
+             "copy loop: " + fixed(target, 1) + " GB/s at " + format_bytes(memory_copy_at_) +
+                 ": a bus of " + fixed(mhz_of(bus) * kBusBytes / 1000, 1) +
+                 " GB/s (one core's share of the host's channels)");
+    if (std::abs(std::log(reached / target)) > 0.05) {
+      fit_.notes.push_back("the simulated copy past the caches reaches " + fixed(reached, 1) +
+                           " GB/s at best against " + fixed(target, 1) +
+                           " GB/s measured: something other than the bus limits it");
+    }
+  }
+
+  // A shared last level holds what other cores leave: its size is the one, from sysfs's down to
+  // eight times the level above, whose simulated copy loop follows the measured one best
+  // between twice the level above and four times sysfs's size (least squared log error).
+  void fit_shared_size() {
+    Level& level = levels_.back();
+    const uint64_t above = levels_.size() > 1 ? levels_[levels_.size() - 2].size : 0;
+    std::vector<uint64_t> sizes;
+    for (uint64_t size = level.size; size >= std::max<uint64_t>(8 * above, 1); size /= 2)
+      sizes.push_back(size);
+    std::vector<CurvePoint> points;
+    for (const CurvePoint& point : host_.copy_gbps) {
+      if (point.bytes > 2 * above && point.bytes <= memory_window_) points.push_back(point);
+    }
+    if (sizes.size() < 2 || points.empty()) return;
+    std::vector<ModelMachine> machines;
+    for (const uint64_t size : sizes) {
+      machines.push_back(machine({{level.key + ".size", format_bytes(size)}}));
+      for (const CurvePoint& point : points)
+        machines.back().workloads.push_back(copy_loop(point.bytes));
+    }
+    const auto results = simulate_(machines);
+    size_t best = 0;
+    std::vector<double> errors;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      double squares = 0;
+      for (size_t p = 0; p < points.size(); ++p) {
+        const double rate = static_cast<double>(points[p].bytes / 2) / results[i][p].ns;
+        squares += std::pow(std::log(rate / points[p].value.median), 2);
+      }
+      errors.push_back(std::sqrt(squares / static_cast<double>(points.size())));
+      if (errors[i] < errors[best]) best = i;
+    }
+    const std::string described = format_bytes(level.size);
+    level.size = sizes[best];
+    fit_.set(level.key + ".size", format_bytes(level.size),
+             "shared: copy loop from " + format_bytes(points.front().bytes) + " to " +
+                 format_bytes(points.back().bytes) + " followed best (rms " +
+                 fixed(errors[best] * 100, 0) + "%) of sysfs's " + described + " and its halves (" +
+                 fixed(errors.front() * 100, 0) + "% at " + described + "): this core's share");
+  }
+
+  void fit_kernel() {
+    const uint64_t syscall_cycles = defaults_.get_unsigned("kernel.syscall_cycles");
+    const double null_ns = host_.null_syscall_ns.median;
+    const double trap = std::max(0.0, (null_ns * ghz_ - static_cast<double>(syscall_cycles)) / 2);
+    for (const char* key : {"cpu.trap_entry_cycles", "cpu.trap_exit_cycles"}) {
+      fit_.set(key, integer(trap),
+               "null system call: " + fixed(null_ns, 0) + " ns = " + integer(null_ns * ghz_) +
+                   " cycles, less kernel.syscall_cycles " + std::to_string(syscall_cycles) +
+                   " (dispatch), halved");
+    }
+    fit_.set("kernel.copy_engine", "cpu",
+             "a host's kernel copies with the core (the validation compares the core's copy)");
+    constexpr uint64_t kPages = 256;
+    ModelMachine probe = machine({{"kernel.fault_cycles", "0"}, {"kernel.page_alloc_cycles", "0"}});
+    probe.workloads.push_back({ModelWorkloadKind::fault_present, 0, kPages});
+    probe.workloads.push_back({ModelWorkloadKind::first_touch, 0, kPages});
+    const std::vector<ModelResult> touched = simulate_({probe}).front();
+    const double fault = std::max(0.0, (host_.fault_ns.median - touched[0].ns) * ghz_);
+    fit_.set("kernel.fault_cycles", integer(fault),
+             "zero-page fault: " + fixed(host_.fault_ns.median, 0) + " ns a page, less " +
+                 fixed(touched[0].ns, 0) + " ns the machine spends mapping it");
+    const double alloc =
+        std::max(0.0, (host_.first_touch_ns.median - touched[1].ns) * ghz_ - fault);
+    fit_.set("kernel.page_alloc_cycles", integer(alloc),
+             "first touch: " + fixed(host_.first_touch_ns.median, 0) + " ns a page, less " +
+                 fixed(touched[1].ns, 0) + " ns of zeroing and mapping, less the fault");
+  }
+
+  // The working sets a level's plateau is taken from.
+  static std::string window(const Level& level) {
+    return "working sets in (" + (level.lower == 0 ? std::string("0") : format_bytes(level.lower)) +
+           ", " + format_bytes(level.upper) + "]";
+  }
+
+  const HostMeasurements& host_;
+  const Simulate& simulate_;
+  std::ostream& progress_;
+  const ParameterSet defaults_;
+  FittedPlatform fit_;
+  double clock_mhz_ = 0;
+  double ghz_ = 0;
+  uint64_t line_ = 64;
+  std::vector<Level> levels_;
+  std::vector<double> hit_cycles_;
+  double read_latency_ns_ = 0;
+  uint64_t memory_window_ = 0;
+  double memory_latency_ns_ = 0;
+  double memory_read_gbps_ = 0;
+  double memory_copy_gbps_ = 0;
+  uint64_t memory_copy_at_ = 0;
+  bool store_fills_ = false;
+};
+
+}  // namespace
+
+std::string FittedPlatform::value(const std::string& key) const {
+  for (const FittedValue& fitted : values) {
+    if (fitted.key == key) return fitted.value;
+  }
+  return {};
+}
+
+void FittedPlatform::set(const std::string& key, const std::string& value,
+                         const std::string& source) {
+  for (FittedValue& fitted : values) {
+    if (fitted.key == key) {
+      fitted.value = value;
+      fitted.source = source;
+      return;
+    }
+  }
+  values.push_back({key, value, source});
+}
+
+std::vector<std::pair<std::string, std::string>> FittedPlatform::params() const {
+  std::vector<std::pair<std::string, std::string>> list;
+  for (const FittedValue& fitted : values)
+    list.emplace_back(fitted.key, fitted.value);
+  return list;
+}
+
+FittedPlatform fit_platform(const HostMeasurements& host, const Simulate& simulate,
+                            std::ostream& progress) {
+  return Fitter(host, simulate, progress).run();
+}
+
+}  // namespace zxvp

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sw/workloads/calibration/host_measurements.h"
+#include "sw/workloads/calibration/model_workloads.h"
+
+namespace zxvp {
+
+// One parameter the calibration set, and the measurement it came from.
+struct FittedValue {
+  std::string key;
+  std::string value;
+  std::string source;  // the measurement and how the value follows from it
+};
+
+// A platform fitted to a host: the default assembly with `values` over the default platform.
+struct FittedPlatform {
+  std::vector<FittedValue> values;  // in the order they were fitted
+  std::vector<std::string> notes;   // what the fit could not take as measured, and what it did
+
+  // The value of `key`, or empty when the fit did not set it.
+  std::string value(const std::string& key) const;
+  void set(const std::string& key, const std::string& value, const std::string& source);
+  std::vector<std::pair<std::string, std::string>> params() const;
+};
+
+// Runs simulated machines (in a child process in zxvp: each step of the fit elaborates anew).
+using Simulate =
+    std::function<std::vector<std::vector<ModelResult>>(const std::vector<ModelMachine>&)>;
+
+// Fits the default assembly to the fitting measurements of `host` (never the validation ones):
+// - the clock from the add chain; cache levels, sizes, ways and line from sysfs (from the
+//   latency curve's steps when sysfs is missing), a level's size capped where the copy curve
+//   shows it holding less than half of that (a share of a cache others use);
+// - load-to-use latencies per level and the memory's from the chase, by simulating the chase
+//   on the machine and correcting each level by what it is off (the levels add up);
+// - outstanding misses per level and the prefetchers' distance by Little's law from the
+//   measured read bandwidth and latency;
+// - each level's port bandwidth and the memory's, by simulating the copy loop on candidates
+//   and taking the one whose copy matches the measured copy bandwidth on that level;
+// - trap costs from the null system call; fault and page-allocation costs from the zero-page
+//   fault and the first touch, less what the simulated machine already spends on them.
+// `simulate` runs the candidate machines; progress lines go to `progress`.
+FittedPlatform fit_platform(const HostMeasurements& host, const Simulate& simulate,
+                            std::ostream& progress);
+
+}  // namespace zxvp
