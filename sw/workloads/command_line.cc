@@ -344,8 +344,9 @@ int run_command_line(int argc, char** argv) {
     arguments.erase(arguments.begin());
   } else if (!arguments.empty() && !arguments.front().starts_with("-") &&
              !arguments.front().ends_with(".yaml") && !arguments.front().ends_with(".yml")) {
-    return usage_error("unknown command '" + arguments.front() + "'",
-                       "commands are run, params, sweep, merge, probe and calibrate; try `zxvp --help`");
+    return usage_error(
+        "unknown command '" + arguments.front() + "'",
+        "commands are run, params, sweep, merge, probe and calibrate; try `zxvp --help`");
   }
 
   po::options_description accepted;
