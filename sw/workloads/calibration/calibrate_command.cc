@@ -66,16 +66,23 @@ int run_calibrate(const std::vector<std::string>& arguments, const std::string& 
       "(without it, the caches are measured)")("help,h", "show this help");
   po::options_description internal;
   // The calibration's own child processes: simulate the machines of REQUEST.json.
-  internal.add_options()("simulate", po::value(&simulate_request))("result",
-                                                                   po::value(&simulate_result));
+  std::vector<std::string> unexpected;  // words that are not options, refused by name
+  internal.add_options()("simulate", po::value(&simulate_request))(
+      "result", po::value(&simulate_result))("unexpected", po::value(&unexpected));
   po::options_description accepted;
   accepted.add(options).add(internal);
   po::variables_map values;
   try {
-    po::store(po::command_line_parser(arguments).options(accepted).run(), values);
+    po::positional_options_description words;
+    words.add("unexpected", -1);
+    po::store(po::command_line_parser(arguments).options(accepted).positional(words).run(), values);
     po::notify(values);
   } catch (const po::error& error) {
     return usage_error(error.what());
+  }
+  if (!unexpected.empty()) {
+    return usage_error("unexpected argument '" + unexpected.front() +
+                       "' (calibrate takes options only)");
   }
   if (values.count("help")) {
     std::cout << "zxvp calibrate: measure this machine, fit a platform to it, and report how far "

@@ -158,39 +158,24 @@ class Fitter {
   }
 
   void fit_geometry() {
-    const bool from_sysfs = !host_.caches.levels.empty();
-    const std::vector<StepPoint> latency_points = step_points(host_.latency_ns);
-    const size_t count =
-        from_sysfs
-            ? std::min(kMaxLevels, host_.caches.levels.size())
-            : count_steps(latency_points, std::min(kMaxLevels, latency_points.size() - 1), 0.1);
-    const Steps steps = fit_steps(latency_points, count);
-    line_ = from_sysfs ? host_.caches.levels.front().line_bytes : 64;
-    if (!from_sysfs) {
-      fit_.notes.push_back("no cache description (" + host_.caches.note +
-                           "): " + std::to_string(count) +
-                           " levels and their sizes come from the steps of the latency curve, "
-                           "the last taken as shared; ways are the default platform's");
-    }
+    const CacheGeometry geometry = cache_geometry_for(host_);
+    const bool from_sysfs = geometry.note.empty();
+    if (!from_sysfs) fit_.notes.push_back(geometry.note);
+    line_ = geometry.levels.front().line_bytes;
     fit_.set("cpu.line_bytes", std::to_string(line_),
              from_sysfs ? "sysfs coherency_line_size" : "64, every x86 core's line (no sysfs)");
-    fit_.set("cache.levels", std::to_string(count),
-             from_sysfs ? "sysfs: data and unified caches"
-                        : "latency curve: " + std::to_string(count) + " steps (rms error " +
-                              fixed(steps.rms_log_error * 100, 0) + "%)");
-    for (size_t k = 0; k < count; ++k) {
+    fit_.set("cache.levels", std::to_string(geometry.levels.size()),
+             from_sysfs ? "sysfs: data and unified caches" : "the latency curve's steps");
+    for (const CacheLevel& cache : geometry.levels) {
       Level level;
-      level.key = "cache.l" + std::to_string(k + 1);
-      level.ways =
-          from_sysfs ? host_.caches.levels[k].ways : defaults_.get_unsigned(level.key + ".ways");
-      level.shared = from_sysfs ? host_.caches.levels[k].shared : k + 1 == count;
-      const uint64_t described =
-          from_sysfs ? host_.caches.levels[k].size_bytes : steps.levels[k].size_bytes;
-      level.size = representable_cache(described, level.ways, line_);
+      level.key = "cache.l" + std::to_string(cache.level);
+      level.ways = cache.ways;
+      level.shared = cache.shared;
+      level.size = representable_cache(cache.size_bytes, level.ways, line_);
       fit_.set(level.key + ".size", format_bytes(level.size),
                (from_sysfs ? "sysfs size " : "latency curve: a step after ") +
-                   format_bytes(described) +
-                   (level.size != described ? ", as ways x 2^k sets x line" : ""));
+                   format_bytes(cache.size_bytes) +
+                   (level.size != cache.size_bytes ? ", as ways x 2^k sets x line" : ""));
       fit_.set(level.key + ".ways", std::to_string(level.ways),
                from_sysfs ? "sysfs ways_of_associativity" : "default platform's (not measured)");
       levels_.push_back(level);
@@ -499,6 +484,32 @@ class Fitter {
 };
 
 }  // namespace
+
+CacheGeometry cache_geometry_for(const HostMeasurements& host) {
+  if (!host.caches.levels.empty()) {
+    CacheGeometry geometry = host.caches;
+    if (geometry.levels.size() > kMaxLevels) geometry.levels.resize(kMaxLevels);
+    return geometry;
+  }
+  const std::vector<StepPoint> points = step_points(host.latency_ns);
+  if (points.size() < 2) {
+    throw std::runtime_error("no cache description (" + host.caches.note +
+                             ") and too few latency points to measure the caches");
+  }
+  const size_t count = count_steps(points, std::min(kMaxLevels, points.size() - 1), 0.1);
+  const Steps steps = fit_steps(points, count);
+  const ParameterSet defaults = default_parameters();
+  CacheGeometry geometry;
+  for (size_t k = 0; k < count; ++k) {
+    geometry.levels.push_back({k + 1, steps.levels[k].size_bytes,
+                               defaults.get_unsigned("cache.l" + std::to_string(k + 1) + ".ways"),
+                               64, k + 1 == count});
+  }
+  geometry.note = "no cache description (" + host.caches.note + "): " + std::to_string(count) +
+                  " levels measured, each as large as the working sets on its step of the "
+                  "latency curve, the last taken as shared; ways are the default platform's";
+  return geometry;
+}
 
 std::string FittedPlatform::value(const std::string& key) const {
   for (const FittedValue& fitted : values) {

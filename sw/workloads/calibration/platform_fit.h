@@ -29,6 +29,12 @@ struct FittedPlatform {
   std::vector<std::pair<std::string, std::string>> params() const;
 };
 
+// The caches the fit starts from: sysfs's when the host described them (note empty); otherwise
+// measured from the latency curve: as many levels as it has steps (at most four), each as large
+// as the largest working set on its step, the last taken as shared, ways the default
+// platform's, and `note` says so. Throws std::runtime_error when there is nothing to go on.
+CacheGeometry cache_geometry_for(const HostMeasurements& host);
+
 // Runs simulated machines (in a child process in zxvp: each step of the fit elaborates anew).
 using Simulate =
     std::function<std::vector<std::vector<ModelResult>>(const std::vector<ModelMachine>&)>;
