@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include "sw/workloads/calibration/calibration_report.h"
 #include "sw/workloads/calibration/host_measurements.h"
@@ -52,6 +55,7 @@ int run_calibrate(const std::vector<std::string>& arguments, const std::string& 
   std::string out_path = "calibrated.yaml";
   std::string report_directory;
   std::string sysfs = kDefaultSysfs;
+  std::string measurements_path;
   std::string simulate_request;
   std::string simulate_result;
   bool quick = false;
@@ -61,6 +65,9 @@ int run_calibrate(const std::vector<std::string>& arguments, const std::string& 
       "report", po::value(&report_directory)->value_name("DIR"),
       "write report.md, results.csv, measurements.json and the plots into DIR")(
       "quick", po::bool_switch(&quick), "fewer sizes and repetitions: under 30 seconds")(
+      "measurements", po::value(&measurements_path)->value_name("FILE.json"),
+      "fit and validate on the measurements an earlier run saved (its report's "
+      "measurements.json) instead of measuring")(
       "sysfs-cache", po::value(&sysfs)->value_name("DIR"),
       "read the cache description from DIR instead of /sys/devices/system/cpu/cpu0/cache "
       "(without it, the caches are measured)")("help,h", "show this help");
@@ -110,6 +117,23 @@ int run_calibrate(const std::vector<std::string>& arguments, const std::string& 
     }
   }
 
+  // Saved measurements are read (and refused) before anything runs.
+  std::optional<HostMeasurements> saved;
+  if (!measurements_path.empty()) {
+    std::ifstream file(measurements_path);
+    std::stringstream text;
+    text << file.rdbuf();
+    if (!file) return usage_error("cannot read --measurements " + measurements_path);
+    boost::system::error_code error;
+    const boost::json::value json = boost::json::parse(text.str(), error);
+    if (error) return usage_error("--measurements " + measurements_path + ": " + error.message());
+    try {
+      saved = measurements_from_json(json);
+    } catch (const std::runtime_error& refused) {
+      return usage_error("--measurements " + measurements_path + ": " + refused.what());
+    }
+  }
+
   RunContext context;
   context.command = "zxvp calibrate";
   for (const std::string& argument : arguments)
@@ -121,12 +145,12 @@ int run_calibrate(const std::vector<std::string>& arguments, const std::string& 
     const Simulate simulate = [&executable](const std::vector<ModelMachine>& machines) {
       return run_in_child(executable, machines);
     };
-    context.load_before = load_average();
     const HostMeasurements host =
-        measure_host(quick ? MeasurementPlan::quick() : MeasurementPlan::full(), sysfs, std::cout);
-    context.load_after = load_average();
-    std::cout << "host: " << describe(host.host) << "; load average " << context.load_before
-              << " before, " << context.load_after << " after\n";
+        saved ? *saved
+              : measure_host(quick ? MeasurementPlan::quick() : MeasurementPlan::full(), sysfs,
+                             std::cout);
+    std::cout << "host: " << describe(host.host) << "; load average " << host.load_before
+              << " before measuring, " << host.load_after << " after\n";
     const FittedPlatform fit = fit_platform(host, simulate, std::cout);
     write_platform_file(fit, host.host, context.command, out_path);
     std::cout << "validating on memcpy and pwrite" << std::endl;

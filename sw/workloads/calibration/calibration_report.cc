@@ -57,21 +57,26 @@ std::string figure_text(const Figure& figure, int digits) {
 // What the model leaves out, for a workload that missed its target.
 std::string leaves_out(const std::string& workload) {
   if (workload == "pwrite warm") {
-    return "Linux's shmem write path does work for every page even when it is present (a "
-           "page-cache lookup, the page lock, marking it dirty, dirty-page throttling) that "
-           "zx_vmo_write on a committed page does not pay in the model: `kernel.*` has no "
-           "per-page cost for a page that is already there.";
+    return "Linux's write path does work for every page even when it is present (a page-cache "
+           "lookup, the page lock, marking it dirty, dirty-page throttling) and for every call "
+           "(the file's lock and timestamps), which zx_vmo_write into committed pages does not "
+           "pay in the model: `kernel.*` has no cost for a page that is already there, and a "
+           "call costs its trap and checks.";
   }
   if (workload == "pwrite cold") {
-    return "a memfd page is allocated through the page cache (its index, the memory cgroup "
-           "charge, the LRU lists) as well as the page allocator, and its first write sets up "
-           "the file's mapping; `kernel.page_alloc_cycles` is fitted to an anonymous page's "
-           "first touch, and the model adds no per-page work for the file on top.";
+    return "a memfd page is allocated through the page cache (its tree, the memory cgroup "
+           "charge, the LRU lists) and a new file's first write sets the file up; "
+           "`kernel.page_alloc_cycles` is fitted to an anonymous page's first touch, and the "
+           "model adds nothing for a VMO's first write.";
   }
-  return "glibc's memcpy changes its method with the size (vector moves, `rep movsb`, "
-         "non-temporal stores for the largest) and the host's caches are shared and not LRU, "
-         "while the model copies one way, with the rates the copy loop gave, through LRU "
-         "caches.";
+  return "the model's copy writes whole lines without reading them first "
+         "(`cpu.write_streaming`, as `rep movsb` does in the long copies of the copy loop the "
+         "memory is fitted to). A copy into lines that no cache holds may read each of them "
+         "first on the host, and glibc's memcpy does beyond its `rep movsb` range (vector "
+         "stores; `ld.so --list-diagnostics` shows the thresholds): such copies move each "
+         "destination line over the memory bus twice, which one store policy cannot follow. "
+         "Where a working set is about a cache's size, the model's LRU cache holds it or not, "
+         "while the host's replacement and its other data make that step gradual.";
 }
 
 std::string gnuplot_quote(const std::string& text) {
@@ -174,13 +179,6 @@ std::vector<Accuracy> accuracy_of(const Validation& validation) {
   return list;
 }
 
-std::string load_average() {
-  std::ifstream file("/proc/loadavg");
-  std::string one, five, fifteen;
-  file >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
-
 std::string write_report(const std::string& directory, const HostMeasurements& host,
                          const FittedPlatform& fit, const Validation& validation,
                          const RunContext& context) {
@@ -214,8 +212,11 @@ std::string write_report(const std::string& directory, const HostMeasurements& h
      << (context.quick ? " (quick: fewer sizes and repetitions)" : "")
      << "; the fitted platform is `" << context.platform_file << "`. Every measured figure is the "
      << "median of " << host.latency_ns.front().value.repetitions
-     << " interleaved repetitions, with their range in brackets. Load average (1, 5, 15 min) "
-     << "before measuring " << context.load_before << ", after " << context.load_after << ".\n\n"
+     << " interleaved repetitions, with their range in brackets; measured " << host.date << " in "
+     << static_cast<int>(host.seconds + 0.5) << " s, load average (1, 5, 15 min) "
+     << host.load_before << " before, " << host.load_after << " after; " << host.retaken_samples
+     << " of " << host.samples << " samples were taken again because another process had the "
+     << "CPU meanwhile (" << host.preempted_samples << " kept all the same after four tries).\n\n"
      << "## The fitted platform\n\n"
      << "- core: " << fit.value("cpu.clock_mhz") << " MHz (measured; cpuinfo says "
      << fixed(host.host.mhz, 0) << " MHz)\n"
@@ -259,21 +260,26 @@ std::string write_report(const std::string& directory, const HostMeasurements& h
        << percent(a.target_median) << ")";
     if (!a.beyond.empty()) {
       md << "; beyond " << percent(a.target_worst) << " at";
-      for (const uint64_t bytes : a.beyond)
-        md << " " << format_bytes(bytes);
-    }
-    // The miss per page at the sizes that missed most: what a per-page cost would have to be.
-    std::vector<double> per_page;
-    for (const Comparison& point : series.points) {
-      if (std::abs(point.error()) > a.target_median && point.bytes >= 16 * kPage) {
-        per_page.push_back((point.measured.median - point.predicted) /
-                           (static_cast<double>(point.bytes) / kPage));
+      for (const Comparison& point : series.points) {
+        if (std::abs(point.error()) > a.target_worst) {
+          md << " " << format_bytes(point.bytes) << " (" << signed_percent(point.error()) << ")";
+        }
       }
     }
-    if (!per_page.empty()) {
+    // Where the model is off the same way at every size from 16 KiB, the difference a page is
+    // what a per-page cost would have to be.
+    std::vector<double> per_page;
+    bool same_sign = true;
+    for (const Comparison& point : series.points) {
+      if (point.bytes < 16 * kPage) continue;
+      per_page.push_back((point.measured.median - point.predicted) /
+                         (static_cast<double>(point.bytes) / kPage));
+      same_sign = same_sign && (per_page.back() > 0) == (per_page.front() > 0);
+    }
+    if (!per_page.empty() && same_sign) {
       const double ns = median_of(per_page);
-      md << ". The model is " << (ns > 0 ? "short by " : "over by ") << fixed(std::abs(ns), 0)
-         << " ns a page there";
+      md << ". From 64 KiB up the model is " << (ns > 0 ? "short by " : "over by ")
+         << fixed(std::abs(ns), 0) << " ns a page (median)";
     }
     md << ". What the model leaves out: " << leaves_out(a.workload) << "\n";
   }

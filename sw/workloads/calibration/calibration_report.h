@@ -31,8 +31,6 @@ struct RunContext {
   std::string command;        // as typed
   std::string platform_file;  // where the fitted platform went
   bool quick = false;
-  std::string load_before;  // /proc/loadavg before and after measuring
-  std::string load_after;
 };
 
 // Writes report.md (the tables, what missed its target and why), results.csv (every
@@ -46,8 +44,5 @@ std::string write_report(const std::string& directory, const HostMeasurements& h
 // The fitted platform's key figures and the accuracy per workload, on one screen.
 void print_summary(std::ostream& out, const HostMeasurements& host, const FittedPlatform& fit,
                    const Validation& validation, const RunContext& context);
-
-// The system's load averages as /proc/loadavg gives them ("1.20 0.80 0.55").
-std::string load_average();
 
 }  // namespace zxvp

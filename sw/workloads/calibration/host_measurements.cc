@@ -9,11 +9,14 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <map>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #if !defined(__x86_64__)
@@ -232,6 +235,14 @@ struct Probe {
 // A sample during which the thread was preempted is taken again, up to this many times.
 constexpr int kRetakes = 4;
 
+// The load averages as /proc/loadavg gives them: "1.20 0.80 0.55".
+std::string load_average() {
+  std::ifstream file("/proc/loadavg");
+  std::string one, five, fifteen;
+  file >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
 // The steady clock's own cost, taken off single-call samples.
 double timer_overhead_ns() {
   std::vector<double> samples;
@@ -277,6 +288,13 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
                               std::ostream& progress) {
   const auto started = HostClock::now();
   HostMeasurements m;
+  m.load_before = load_average();
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::ostringstream date;
+  date << std::put_time(&utc, "%Y-%m-%d %H:%M UTC");
+  m.date = date.str();
   m.host = read_host_info();
   m.caches = read_cache_geometry(sysfs_cache_root);
   m.huge_pages = transparent_huge_pages();
@@ -461,6 +479,7 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
     }
   }
   m.seconds = ns_between(started, HostClock::now()) * 1e-9;
+  m.load_after = load_average();
   progress << " " << static_cast<int>(m.seconds + 0.5) << " s\n";
   return m;
 }
@@ -484,9 +503,15 @@ boost::json::value to_json(const HostMeasurements& m) {
     caches.push_back({{"level", level.level},
                       {"size_bytes", level.size_bytes},
                       {"ways", level.ways},
-                      {"line_bytes", level.line_bytes}});
+                      {"line_bytes", level.line_bytes},
+                      {"shared", level.shared}});
   }
-  return boost::json::object{{"host", describe(m.host)},
+  return boost::json::object{{"machine", describe(m.host)},
+                             {"host",
+                              {{"cpu_model", m.host.cpu_model},
+                               {"cores", m.host.cores},
+                               {"mhz", m.host.mhz},
+                               {"kernel", m.host.kernel}}},
                              {"sysfs_caches", std::move(caches)},
                              {"sysfs_note", m.caches.note},
                              {"huge_pages", m.huge_pages},
@@ -505,7 +530,67 @@ boost::json::value to_json(const HostMeasurements& m) {
                              {"samples", m.samples},
                              {"retaken_samples", m.retaken_samples},
                              {"preempted_samples", m.preempted_samples},
+                             {"stream_bytes", m.stream_bytes},
+                             {"date", m.date},
+                             {"load_before", m.load_before},
+                             {"load_after", m.load_after},
                              {"seconds", m.seconds}};
+}
+
+HostMeasurements measurements_from_json(const boost::json::value& json) {
+  try {
+    const boost::json::object& object = json.as_object();
+    auto figure = [](const boost::json::value& value) {
+      const boost::json::object& f = value.as_object();
+      return Figure{f.at("median").to_number<double>(), f.at("low").to_number<double>(),
+                    f.at("high").to_number<double>(), f.at("repetitions").to_number<size_t>()};
+    };
+    auto curve = [&figure, &object](const char* key) {
+      Curve points;
+      for (const auto& item : object.at(key).as_array()) {
+        points.push_back({item.at("bytes").to_number<uint64_t>(), figure(item)});
+      }
+      if (points.empty()) throw std::runtime_error(std::string("no points in ") + key);
+      return points;
+    };
+    HostMeasurements m;
+    const boost::json::value& host = object.at("host");
+    m.host.cpu_model = host.at("cpu_model").as_string().c_str();
+    m.host.cores = host.at("cores").to_number<unsigned>();
+    m.host.mhz = host.at("mhz").to_number<double>();
+    m.host.kernel = host.at("kernel").as_string().c_str();
+    for (const auto& item : object.at("sysfs_caches").as_array()) {
+      m.caches.levels.push_back(
+          {item.at("level").to_number<uint64_t>(), item.at("size_bytes").to_number<uint64_t>(),
+           item.at("ways").to_number<uint64_t>(), item.at("line_bytes").to_number<uint64_t>(),
+           item.at("shared").as_bool()});
+    }
+    m.caches.note = object.at("sysfs_note").as_string().c_str();
+    m.huge_pages = object.at("huge_pages").as_bool();
+    m.clock_mhz = figure(object.at("clock_mhz"));
+    m.latency_ns = curve("latency_ns");
+    m.read_gbps = curve("read_gbps");
+    m.write_gbps = curve("write_gbps");
+    m.copy_gbps = curve("copy_gbps");
+    m.stream_bytes = object.at("stream_bytes").to_number<uint64_t>();
+    m.null_syscall_ns = figure(object.at("null_syscall_ns"));
+    m.first_touch_ns = figure(object.at("first_touch_ns"));
+    m.fault_ns = figure(object.at("fault_ns"));
+    m.memcpy_warm_ns = curve("memcpy_warm_ns");
+    m.memcpy_cold_ns = curve("memcpy_cold_ns");
+    m.pwrite_warm_ns = curve("pwrite_warm_ns");
+    m.pwrite_cold_ns = curve("pwrite_cold_ns");
+    m.samples = object.at("samples").to_number<size_t>();
+    m.retaken_samples = object.at("retaken_samples").to_number<size_t>();
+    m.preempted_samples = object.at("preempted_samples").to_number<size_t>();
+    m.seconds = object.at("seconds").to_number<double>();
+    m.date = object.at("date").as_string().c_str();
+    m.load_before = object.at("load_before").as_string().c_str();
+    m.load_after = object.at("load_after").as_string().c_str();
+    return m;
+  } catch (const std::exception& error) {
+    throw std::runtime_error(std::string("not measurements of zxvp calibrate: ") + error.what());
+  }
 }
 
 }  // namespace zxvp

@@ -62,7 +62,10 @@ struct HostMeasurements {
   size_t samples = 0;
   size_t retaken_samples = 0;
   size_t preempted_samples = 0;
-  double seconds = 0;  // how long measuring took
+  std::string date;         // when measuring started, UTC: "2026-12-01 22:45"
+  double seconds = 0;       // how long measuring took
+  std::string load_before;  // the load averages (1, 5, 15 minutes) before and after measuring
+  std::string load_after;
 };
 
 // Measures this host as `plan` says; `sysfs_cache_root` is where the cache description is read
@@ -73,5 +76,7 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
 
 // Every figure with its repetitions' median, low and high, for measurements.json.
 boost::json::value to_json(const HostMeasurements& measurements);
+// The measurements to_json wrote. Throws std::runtime_error when `json` is not such a file.
+HostMeasurements measurements_from_json(const boost::json::value& json);
 
 }  // namespace zxvp

@@ -109,7 +109,7 @@ class Runner {
       }
     };
     // Warm-up, as on the host: a whole cycle brings a working set a cache can hold into it.
-    walk(bytes <= 64 * kMiB ? lines : std::min(loads, lines));
+    walk(bytes <= 16 * kMiB ? lines : std::min(loads, lines));
     const uint64_t start = cpu.cycles();
     walk(loads);
     return ns(cpu.cycles() - start) / static_cast<double>(loads);

@@ -36,14 +36,23 @@ std::vector<StepPoint> step_points(const Curve& curve) {
   return points;
 }
 
-// The median of a curve's points with working sets in (lower, upper]; the nearest point to
+// How the points of a window make its plateau. Inside a cache level the best point is the
+// level's own figure: spilling into the next level and other processes only ever make a
+// latency longer and a bandwidth lower. Past the caches the points are alike: their median.
+enum class Pick { lowest, highest, median };
+
+// The plateau of a curve's points with working sets in (lower, upper]; the point nearest to
 // that range when none is in it.
-double plateau(const Curve& curve, uint64_t lower, uint64_t upper) {
+double plateau(const Curve& curve, uint64_t lower, uint64_t upper, Pick pick) {
   std::vector<double> inside;
   for (const CurvePoint& point : curve) {
     if (point.bytes > lower && point.bytes <= upper) inside.push_back(point.value.median);
   }
-  if (!inside.empty()) return median_of(inside);
+  if (!inside.empty()) {
+    if (pick == Pick::lowest) return *std::min_element(inside.begin(), inside.end());
+    if (pick == Pick::highest) return *std::max_element(inside.begin(), inside.end());
+    return median_of(inside);
+  }
   const CurvePoint* nearest = &curve.front();
   for (const CurvePoint& point : curve) {
     const double distance =
@@ -79,6 +88,7 @@ struct Level {
   uint64_t size = 0;
   uint64_t ways = 0;
   bool shared = false;
+  std::string described;  // where its size came from
   // Working sets surely on this level's plateau: (lower, upper]. A shared level's share is
   // not known before it is fitted: its window stops at four times the level above.
   uint64_t lower = 0;
@@ -108,13 +118,14 @@ class Fitter {
     measure_plateaus();
     progress_ << "fitting: latencies" << std::flush;
     fit_latencies();
-    fit_store_fills();
     fit_concurrency();
     for (size_t k = 0; k < levels_.size(); ++k)
       fit_port(k);
     progress_ << ", memory bandwidth" << std::flush;
     fit_memory_bandwidth();
-    if (levels_.back().shared) fit_shared_size();
+    progress_ << ", sizes" << std::flush;
+    for (size_t k = 0; k < levels_.size(); ++k)
+      fit_size(k);
     progress_ << ", kernel costs\n";
     fit_kernel();
     return fit_;
@@ -172,10 +183,10 @@ class Fitter {
       level.ways = cache.ways;
       level.shared = cache.shared;
       level.size = representable_cache(cache.size_bytes, level.ways, line_);
-      fit_.set(level.key + ".size", format_bytes(level.size),
-               (from_sysfs ? "sysfs size " : "latency curve: a step after ") +
-                   format_bytes(cache.size_bytes) +
-                   (level.size != cache.size_bytes ? ", as ways x 2^k sets x line" : ""));
+      level.described = (from_sysfs ? "sysfs size " : "latency curve: a step after ") +
+                        format_bytes(cache.size_bytes) +
+                        (level.size != cache.size_bytes ? ", as ways x 2^k sets x line" : "");
+      fit_.set(level.key + ".size", format_bytes(level.size), level.described);
       fit_.set(level.key + ".ways", std::to_string(level.ways),
                from_sysfs ? "sysfs ways_of_associativity" : "default platform's (not measured)");
       levels_.push_back(level);
@@ -189,16 +200,16 @@ class Fitter {
       level.lower = 2 * above;
       level.upper = level.size / 2;
       if (level.shared && above != 0) level.upper = std::min(level.upper, 4 * above);
-      level.latency_ns = plateau(host_.latency_ns, level.lower, level.upper);
-      level.read_gbps = plateau(host_.read_gbps, level.lower, level.upper);
-      level.copy_gbps = plateau(host_.copy_gbps, level.lower, level.upper);
+      level.latency_ns = plateau(host_.latency_ns, level.lower, level.upper, Pick::lowest);
+      level.read_gbps = plateau(host_.read_gbps, level.lower, level.upper, Pick::highest);
+      level.copy_gbps = plateau(host_.copy_gbps, level.lower, level.upper, Pick::highest);
       above = level.size;
     }
     // Memory: past four times the last level as sysfs describes it.
     memory_window_ = 4 * levels_.back().size;
     memory_latency_ns_ = host_.latency_ns.back().value.median;
-    memory_read_gbps_ = plateau(host_.read_gbps, memory_window_, ~uint64_t{0});
-    memory_copy_gbps_ = plateau(host_.copy_gbps, memory_window_, ~uint64_t{0});
+    memory_read_gbps_ = plateau(host_.read_gbps, memory_window_, ~uint64_t{0}, Pick::median);
+    memory_copy_gbps_ = plateau(host_.copy_gbps, memory_window_, ~uint64_t{0}, Pick::median);
     memory_copy_at_ = host_.copy_gbps.back().bytes;
     for (const CurvePoint& point : host_.copy_gbps) {
       if (point.bytes >= memory_window_) {
@@ -253,16 +264,14 @@ class Fitter {
 
   // Little's law: a level's misses wait for everything below it, so it needs the lines in
   // flight of the deepest stream through it: the most a loop reads from that level (the read
-  // loop, or the copy loop's reads: its source, and its destination when stores read their
-  // lines first) x that level's latency.
+  // loop, or the copy loop, whose stores of whole lines read nothing) x that level's latency.
   void fit_concurrency() {
     double lines = 0;
     std::string source;
     for (size_t k = levels_.size(); k-- > 0;) {
       const bool last = k + 1 == levels_.size();
       const double read = last ? memory_read_gbps_ : levels_[k + 1].read_gbps;
-      const double copy_reads =
-          (store_fills_ ? 2 : 1) * (last ? memory_copy_gbps_ : levels_[k + 1].copy_gbps);
+      const double copy_reads = last ? memory_copy_gbps_ : levels_[k + 1].copy_gbps;
       const double gbps = std::max(read, copy_reads);
       const double latency_ns = last ? memory_latency_ns_ : levels_[k + 1].latency_ns;
       const double needed = std::ceil(gbps * latency_ns / static_cast<double>(line_));
@@ -285,29 +294,6 @@ class Fitter {
                "Little's law: the lead that hides " + fixed(memory_latency_ns_, 0) +
                    " ns of memory latency at the copy's " + fixed(memory_copy_gbps_, 1) + " GB/s");
     }
-  }
-
-  // Whether a store that writes a whole line reads it first: past the caches, the write loop
-  // moves each line once (no fill) or twice (fill, write-back), the copy loop twice or three
-  // times. The memory's bus is the same either way: the choice under which the two loops put
-  // the same traffic on it is the host's.
-  void fit_store_fills() {
-    const double write = plateau(host_.write_gbps, memory_window_, ~uint64_t{0});
-    const double copy = memory_copy_gbps_;
-    const double with_fill = std::abs(std::log((3 * copy) / (2 * write)));
-    const double without_fill = std::abs(std::log((2 * copy) / write));
-    const bool fill = with_fill < without_fill;
-    store_fills_ = fill;
-    fit_.set("cpu.write_streaming", fill ? "false" : "true",
-             "past the caches the write loop (" + fixed(write, 1) + " GB/s) and the copy loop (" +
-                 fixed(copy, 1) + " GB/s) put " +
-                 (fill ? fixed(2 * write, 1) + " and " + fixed(3 * copy, 1)
-                       : fixed(write, 1) + " and " + fixed(2 * copy, 1)) +
-                 " GB/s on the bus if stores " + (fill ? "read" : "do not read") +
-                 " their lines first (" +
-                 (fill ? fixed(write, 1) + " and " + fixed(2 * copy, 1)
-                       : fixed(2 * write, 1) + " and " + fixed(3 * copy, 1)) +
-                 " if they " + (fill ? "did not" : "did") + ")");
   }
 
   // The port that makes the copy loop inside level k run at the measured rate. The L1's load
@@ -389,18 +375,27 @@ class Fitter {
     }
   }
 
-  // A shared last level holds what other cores leave: its size is the one, from sysfs's down to
-  // eight times the level above, whose simulated copy loop follows the measured one best
-  // between twice the level above and four times sysfs's size (least squared log error).
-  void fit_shared_size() {
-    Level& level = levels_.back();
-    const uint64_t above = levels_.size() > 1 ? levels_[levels_.size() - 2].size : 0;
+  // What a level holds in practice can be less than its size: a shared level keeps what other
+  // cores leave it, and any level also holds page tables, code and the stack. Its size is the
+  // one, from the described size down by halves (to a sixteenth for a shared level, a half for
+  // a private one, and no less than four times the level above), whose simulated copy loop
+  // follows the measured one best from twice the level above to four times the described size
+  // (least squared log error; the described size unless another is better by a fifth).
+  void fit_size(size_t k) {
+    Level& level = levels_[k];
+    const uint64_t above = k == 0 ? 0 : levels_[k - 1].size;
+    const uint64_t described = level.size;
     std::vector<uint64_t> sizes;
-    for (uint64_t size = level.size; size >= std::max<uint64_t>(8 * above, 1); size /= 2)
+    for (uint64_t size = described; size >= std::max<uint64_t>(4 * above, 4 * line_) &&
+                                    sizes.size() < (level.shared ? 5u : 2u);
+         size /= 2) {
       sizes.push_back(size);
+    }
     std::vector<CurvePoint> points;
     for (const CurvePoint& point : host_.copy_gbps) {
-      if (point.bytes > 2 * above && point.bytes <= memory_window_) points.push_back(point);
+      if (point.bytes > 2 * above && point.bytes <= std::min(4 * described, memory_window_)) {
+        points.push_back(point);
+      }
     }
     if (sizes.size() < 2 || points.empty()) return;
     std::vector<ModelMachine> machines;
@@ -419,15 +414,20 @@ class Fitter {
         squares += std::pow(std::log(rate / points[p].value.median), 2);
       }
       errors.push_back(std::sqrt(squares / static_cast<double>(points.size())));
-      if (errors[i] < errors[best]) best = i;
+      // A smaller size must follow the curve clearly better, not within its noise.
+      if (errors[i] < errors[best] && errors[i] < 0.8 * errors.front()) best = i;
     }
-    const std::string described = format_bytes(level.size);
     level.size = sizes[best];
-    fit_.set(level.key + ".size", format_bytes(level.size),
-             "shared: copy loop from " + format_bytes(points.front().bytes) + " to " +
-                 format_bytes(points.back().bytes) + " followed best (rms " +
-                 fixed(errors[best] * 100, 0) + "%) of sysfs's " + described + " and its halves (" +
-                 fixed(errors.front() * 100, 0) + "% at " + described + "): this core's share");
+    std::string source = level.described + "; copy loop from " +
+                         format_bytes(points.front().bytes) + " to " +
+                         format_bytes(points.back().bytes) + ", simulated with " +
+                         format_bytes(described) + " and its halves: rms error " +
+                         fixed(errors.front() * 100, 0) + "% with " + format_bytes(described);
+    if (best != 0) {
+      source += ", " + fixed(errors[best] * 100, 0) + "% with " + format_bytes(level.size) +
+                (level.shared ? " (this core's share)" : " (what it holds besides the rest)");
+    }
+    fit_.set(level.key + ".size", format_bytes(level.size), source);
   }
 
   void fit_kernel() {
@@ -480,7 +480,6 @@ class Fitter {
   double memory_read_gbps_ = 0;
   double memory_copy_gbps_ = 0;
   uint64_t memory_copy_at_ = 0;
-  bool store_fills_ = false;
 };
 
 }  // namespace
