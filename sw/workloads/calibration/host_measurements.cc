@@ -96,9 +96,10 @@ void flush(const char* data, uint64_t bytes) {
 void* (*volatile host_memcpy)(void*, const void*, size_t) = std::memcpy;
 
 // 16-byte vectors (SSE2, every x86-64 core); may_alias: they read and write a char buffer.
-using Vector = long long __attribute__((vector_size(16), may_alias));
+// Unsigned: the sums wrap.
+using Vector = unsigned long long __attribute__((vector_size(16), may_alias));
 
-__attribute__((noinline)) long long read_pass(const char* data, uint64_t bytes) {
+__attribute__((noinline)) uint64_t read_pass(const char* data, uint64_t bytes) {
   Vector a{}, b{}, c{}, d{};
   for (uint64_t offset = 0; offset < bytes; offset += kLine) {
     a += *reinterpret_cast<const Vector*>(data + offset);
@@ -366,7 +367,7 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
       return Sample{share * static_cast<double>(bytes * passes) / ns, watch.preempted()};
     };
     add("read", bytes, [&first, stream] {
-      volatile long long sink = 0;
+      volatile uint64_t sink = 0;
       return stream(1.0, [&](uint64_t length) { sink = sink + read_pass(first.data(), length); });
     });
     add("write", bytes, [&first, stream] {
