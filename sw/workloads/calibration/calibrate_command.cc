@@ -101,9 +101,6 @@ int run_calibrate(const std::vector<std::string>& arguments, const std::string& 
     if (simulate_result.empty()) return usage_error("--simulate needs --result FILE");
     return run_simulate_request(simulate_request, simulate_result);
   }
-  if (const std::string why = why_unwritable(out_path); !why.empty()) {
-    return usage_error("cannot write --out " + out_path + ": " + why);
-  }
   if (!report_directory.empty()) {
     std::error_code error;
     std::filesystem::create_directories(report_directory, error);
@@ -115,6 +112,9 @@ int run_calibrate(const std::vector<std::string>& arguments, const std::string& 
         !why.empty()) {
       return usage_error("cannot write into --report " + report_directory + ": " + why);
     }
+  }
+  if (const std::string why = why_unwritable(out_path); !why.empty()) {
+    return usage_error("cannot write --out " + out_path + ": " + why);
   }
 
   // Saved measurements are read (and refused) before anything runs.

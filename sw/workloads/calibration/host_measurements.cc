@@ -20,7 +20,7 @@
 #include <stdexcept>
 
 #if !defined(__x86_64__)
-#error "zxvp calibrate measures x86-64 hosts (clflush, rep movsb, the add chain of the clock)"
+#error "zxvp calibrate measures x86-64 hosts (clflush, the add chain of the clock)"
 #endif
 #include <immintrin.h>
 
@@ -95,37 +95,42 @@ void flush(const char* data, uint64_t bytes) {
 // result looks unused.
 void* (*volatile host_memcpy)(void*, const void*, size_t) = std::memcpy;
 
-// 16-byte vectors (SSE2, every x86-64 core); may_alias: they read and write a char buffer.
-// Unsigned: the sums wrap.
-using Vector = unsigned long long __attribute__((vector_size(16), may_alias));
+// The stream loops move 32-byte vectors, as glibc's memcpy does on this class of core: compiled
+// for AVX2 and for plain x86-64 (16-byte halves), the clone the core runs chosen when the
+// program loads. may_alias: they read and write a char buffer; unsigned: the sums wrap.
+using Vector = unsigned long long __attribute__((vector_size(32), may_alias));
+#define ZXVP_VECTOR_CLONES __attribute__((noinline, target_clones("avx2", "default")))
 
-__attribute__((noinline)) uint64_t read_pass(const char* data, uint64_t bytes) {
-  Vector a{}, b{}, c{}, d{};
+ZXVP_VECTOR_CLONES uint64_t read_pass(const char* data, uint64_t bytes) {
+  Vector a{}, b{};
   for (uint64_t offset = 0; offset < bytes; offset += kLine) {
     a += *reinterpret_cast<const Vector*>(data + offset);
-    b += *reinterpret_cast<const Vector*>(data + offset + 16);
-    c += *reinterpret_cast<const Vector*>(data + offset + 32);
-    d += *reinterpret_cast<const Vector*>(data + offset + 48);
+    b += *reinterpret_cast<const Vector*>(data + offset + 32);
   }
-  const Vector sum = a + b + c + d;
-  return sum[0] + sum[1];
+  const Vector sum = a + b;
+  return sum[0] + sum[1] + sum[2] + sum[3];
 }
 
-__attribute__((noinline)) void write_pass(char* data, uint64_t bytes) {
+ZXVP_VECTOR_CLONES void write_pass(char* data, uint64_t bytes) {
   // A value that changes every line, so that the loop is not turned into memset.
-  Vector value{1, 2};
+  Vector value{1, 2, 3, 4};
   for (uint64_t offset = 0; offset < bytes; offset += kLine) {
     *reinterpret_cast<Vector*>(data + offset) = value;
-    *reinterpret_cast<Vector*>(data + offset + 16) = value;
     *reinterpret_cast<Vector*>(data + offset + 32) = value;
-    *reinterpret_cast<Vector*>(data + offset + 48) = value;
     value += 1;
+    asm volatile("" : : : "memory");  // a loop of stores, never a call to memset
   }
 }
 
-// The x86 string copy, as Zircon's user copy and Linux's copy_from_user do it.
-__attribute__((noinline)) void copy_pass(char* destination, const char* source, uint64_t bytes) {
-  asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(bytes) : : "memory");
+// Ordinary loads and stores, as STREAM's copy and glibc's memcpy beyond its `rep movsb` range.
+ZXVP_VECTOR_CLONES void copy_pass(char* destination, const char* source, uint64_t bytes) {
+  for (uint64_t offset = 0; offset < bytes; offset += kLine) {
+    *reinterpret_cast<Vector*>(destination + offset) =
+        *reinterpret_cast<const Vector*>(source + offset);
+    *reinterpret_cast<Vector*>(destination + offset + 32) =
+        *reinterpret_cast<const Vector*>(source + offset + 32);
+    asm volatile("" : : : "memory");  // a loop of loads and stores, never a call to memcpy
+  }
 }
 
 // A random cycle through the lines of `buffer`: each line holds the address of the next
@@ -340,8 +345,10 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
     });
   }
 
-  // The streams and the calls share two buffers: reads and writes use the first W bytes of
-  // `first`, copies W / 2 of it into `second`.
+  // The streams: reads and writes over the first W bytes of `first`, copies of W / 2 of it
+  // into `second`, in huge pages as the chase (the fitted copy translates nothing). The calls
+  // go from `source` to `destination`, in the small pages a program gets by default, as the
+  // buffers of zx_vmo_write are.
   const uint64_t largest_stream =
       plan.bandwidth_sizes.empty()
           ? 0
@@ -349,8 +356,10 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
   const uint64_t largest_call =
       plan.call_sizes.empty() ? 0
                               : *std::max_element(plan.call_sizes.begin(), plan.call_sizes.end());
-  const Buffer first(std::max(largest_stream, largest_call), true);
-  const Buffer second(std::max(largest_stream / 2, largest_call), true);
+  const Buffer first(std::max(largest_stream, kPage), true);
+  const Buffer second(std::max(largest_stream / 2, kPage), true);
+  const Buffer source(std::max(largest_call, kPage), false);
+  const Buffer destination(std::max(largest_call, kPage), false);
   for (const uint64_t bytes : plan.bandwidth_sizes) {
     // After a pass to bring the working set into the caches that hold it, whole passes over it
     // (at least `stream_bytes`): the steady state of a loop over that working set.
@@ -408,41 +417,41 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
 
   std::vector<std::unique_ptr<Memfd>> warm_files;
   for (const uint64_t bytes : plan.call_sizes) {
-    add("memcpy_warm", bytes, [&first, &second, bytes] {
-      host_memcpy(second.data(), first.data(), bytes);
+    add("memcpy_warm", bytes, [&source, &destination, bytes] {
+      host_memcpy(destination.data(), source.data(), bytes);
       const uint64_t calls = calls_for(bytes);
       Stopwatch watch;
       watch.start();
       for (uint64_t i = 0; i < calls; ++i)
-        host_memcpy(second.data(), first.data(), bytes);
+        host_memcpy(destination.data(), source.data(), bytes);
       return Sample{watch.stop() / static_cast<double>(calls), watch.preempted()};
     });
-    add("memcpy_cold", bytes, [&first, &second, bytes, overhead_ns] {
-      flush(first.data(), bytes);
-      flush(second.data(), bytes);
+    add("memcpy_cold", bytes, [&source, &destination, bytes, overhead_ns] {
+      flush(source.data(), bytes);
+      flush(destination.data(), bytes);
       Stopwatch watch;
       watch.start();
-      host_memcpy(second.data(), first.data(), bytes);
+      host_memcpy(destination.data(), source.data(), bytes);
       return Sample{watch.stop() - overhead_ns, watch.preempted()};
     });
     warm_files.push_back(std::make_unique<Memfd>());
     const int warm_fd = warm_files.back()->fd();
-    write_all(warm_fd, first.data(), bytes);
-    add("pwrite_warm", bytes, [&first, bytes, warm_fd] {
-      write_all(warm_fd, first.data(), bytes);
+    write_all(warm_fd, source.data(), bytes);
+    add("pwrite_warm", bytes, [&source, bytes, warm_fd] {
+      write_all(warm_fd, source.data(), bytes);
       const uint64_t calls = calls_for(bytes);
       Stopwatch watch;
       watch.start();
       for (uint64_t i = 0; i < calls; ++i)
-        write_all(warm_fd, first.data(), bytes);
+        write_all(warm_fd, source.data(), bytes);
       return Sample{watch.stop() / static_cast<double>(calls), watch.preempted()};
     });
-    add("pwrite_cold", bytes, [&first, bytes, overhead_ns] {
+    add("pwrite_cold", bytes, [&source, bytes, overhead_ns] {
       const Memfd fresh;
-      flush(first.data(), bytes);
+      flush(source.data(), bytes);
       Stopwatch watch;
       watch.start();
-      write_all(fresh.fd(), first.data(), bytes);
+      write_all(fresh.fd(), source.data(), bytes);
       return Sample{watch.stop() - overhead_ns, watch.preempted()};
     });
   }

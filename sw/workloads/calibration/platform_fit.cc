@@ -118,6 +118,7 @@ class Fitter {
     measure_plateaus();
     progress_ << "fitting: latencies" << std::flush;
     fit_latencies();
+    fit_stores();
     fit_concurrency();
     for (size_t k = 0; k < levels_.size(); ++k)
       fit_port(k);
@@ -205,14 +206,14 @@ class Fitter {
       level.copy_gbps = plateau(host_.copy_gbps, level.lower, level.upper, Pick::highest);
       above = level.size;
     }
-    // Memory: past four times the last level as sysfs describes it.
-    memory_window_ = 4 * levels_.back().size;
+    // Memory: working sets past twice the last level as described.
+    memory_window_ = 2 * levels_.back().size;
     memory_latency_ns_ = host_.latency_ns.back().value.median;
     memory_read_gbps_ = plateau(host_.read_gbps, memory_window_, ~uint64_t{0}, Pick::median);
     memory_copy_gbps_ = plateau(host_.copy_gbps, memory_window_, ~uint64_t{0}, Pick::median);
     memory_copy_at_ = host_.copy_gbps.back().bytes;
     for (const CurvePoint& point : host_.copy_gbps) {
-      if (point.bytes >= memory_window_) {
+      if (point.bytes > memory_window_) {
         memory_copy_at_ = point.bytes;
         break;
       }
@@ -262,16 +263,25 @@ class Fitter {
     set_latencies();
   }
 
+  // The copy loop, like glibc's memcpy past its `rep movsb` range, stores with ordinary vector
+  // stores, which read a line before writing it (x86 memory is write-back, write-allocate); the
+  // fitted copy does the same, so that its rates mean the same thing.
+  void fit_stores() {
+    fit_.set("cpu.write_streaming", "false",
+             "the copy loop's ordinary stores read each line before writing it, as memcpy's do");
+  }
+
   // Little's law: a level's misses wait for everything below it, so it needs the lines in
   // flight of the deepest stream through it: the most a loop reads from that level (the read
-  // loop, or the copy loop, whose stores of whole lines read nothing) x that level's latency.
+  // loop, or the copy loop, which reads its destination's lines as well as its source's) x that
+  // level's latency.
   void fit_concurrency() {
     double lines = 0;
     std::string source;
     for (size_t k = levels_.size(); k-- > 0;) {
       const bool last = k + 1 == levels_.size();
       const double read = last ? memory_read_gbps_ : levels_[k + 1].read_gbps;
-      const double copy_reads = last ? memory_copy_gbps_ : levels_[k + 1].copy_gbps;
+      const double copy_reads = 2 * (last ? memory_copy_gbps_ : levels_[k + 1].copy_gbps);
       const double gbps = std::max(read, copy_reads);
       const double latency_ns = last ? memory_latency_ns_ : levels_[k + 1].latency_ns;
       const double needed = std::ceil(gbps * latency_ns / static_cast<double>(line_));
@@ -296,34 +306,36 @@ class Fitter {
     }
   }
 
-  // The port that makes the copy loop inside level k run at the measured rate. The L1's load
-  // and store ports are taken alike (the read loop's 16-byte loads show the instructions' width,
-  // not the port's).
+  // The port that makes the copy loop inside level k run at the measured rate. The L1 has a
+  // port for loads, whose rate the read loop gives, and one for stores, searched.
   void fit_port(size_t k) {
     const Level& level = levels_[k];
-    progress_ << ", "
-              << "L" << k + 1 << " port" << std::flush;
-    std::vector<std::string> searched = {level.key + ".bytes_per_cycle"};
-    if (k == 0) searched.push_back(level.key + ".write_bytes_per_cycle");
+    progress_ << ", L" << k + 1 << " port" << std::flush;
     // A port moves a line in whole cycles: ceil(line / n) bytes a cycle for n cycles.
     std::vector<uint64_t> candidates;
     for (uint64_t cycles = 1; cycles <= 32; ++cycles) {
       const uint64_t bytes = (line_ + cycles - 1) / cycles;
       if (candidates.empty() || candidates.back() != bytes) candidates.push_back(bytes);
     }
-    std::vector<Params> sets;
-    for (const uint64_t bytes : candidates) {
-      sets.emplace_back();
-      for (const std::string& key : searched)
-        sets.back().emplace_back(key, std::to_string(bytes));
+    if (k == 0) {
+      const double cycles = std::max(
+          1.0, std::round(static_cast<double>(line_) * ghz_ / std::max(level.read_gbps, 1e-3)));
+      const uint64_t bytes =
+          candidates[std::min<size_t>(static_cast<size_t>(cycles) - 1, candidates.size() - 1)];
+      fit_.set(level.key + ".bytes_per_cycle", std::to_string(bytes),
+               "read loop: " + fixed(level.read_gbps, 1) + " GB/s at " + window(level) + " = a " +
+                   std::to_string(line_) + " B line every " + integer(cycles) + " cycles");
     }
+    const std::string searched =
+        level.key + (k == 0 ? ".write_bytes_per_cycle" : ".bytes_per_cycle");
+    std::vector<Params> sets;
+    for (const uint64_t bytes : candidates)
+      sets.push_back({{searched, std::to_string(bytes)}});
     const std::vector<double> rates = copy_rates(sets, level.upper);
     const size_t best = nearest(rates, level.copy_gbps);
-    for (const std::string& key : searched) {
-      fit_.set(key, std::to_string(candidates[best]),
-               "copy loop: " + fixed(level.copy_gbps, 1) + " GB/s at " + window(level) +
-                   "; simulated with this port: " + fixed(rates[best], 1) + " GB/s");
-    }
+    fit_.set(searched, std::to_string(candidates[best]),
+             "copy loop: " + fixed(level.copy_gbps, 1) + " GB/s at " + window(level) +
+                 "; simulated with this port: " + fixed(rates[best], 1) + " GB/s");
   }
 
   // The memory's data bus (8 bytes a transfer, its clock searched) that makes the copy loop past
@@ -354,14 +366,24 @@ class Fitter {
       low = gbps[above - 1];
       high = gbps[above];
     }
-    double bus = gbps[nearest(rates, target)];
+    // The answer between the two candidates around the target; if no candidate reaches it, the
+    // slowest bus that gives nearly the best rate (past it, the bus is not what limits).
+    const double best_rate = *std::max_element(rates.begin(), rates.end());
+    double bus = gbps.back();
+    for (size_t i = 0; i < rates.size(); ++i) {
+      if (rates[i] >= 0.98 * best_rate) {
+        bus = gbps[i];
+        break;
+      }
+    }
     for (size_t i = 0; i + 1 < rates.size(); ++i) {
       if (rates[i] < target && rates[i + 1] >= target) {
         const double t = std::log(target / rates[i]) / std::log(rates[i + 1] / rates[i]);
         bus = gbps[i] * std::pow(gbps[i + 1] / gbps[i], t);
       }
     }
-    const double reached = rates[nearest(rates, target)];
+    if (rates.front() > target) bus = gbps.front();
+    const double reached = std::min(best_rate, std::max(rates.front(), target));
     fit_.set("memory.bytes_per_cycle", integer(kBusBytes),
              "8 bytes a transfer: memory.clock_mhz carries the fitted bandwidth");
     fit_.set("memory.clock_mhz", integer(mhz_of(bus)),
