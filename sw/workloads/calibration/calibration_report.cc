@@ -69,14 +69,12 @@ std::string leaves_out(const std::string& workload) {
            "`kernel.page_alloc_cycles` is fitted to an anonymous page's first touch, and the "
            "model adds nothing for a VMO's first write.";
   }
-  return "the model's copy writes whole lines without reading them first "
-         "(`cpu.write_streaming`, as `rep movsb` does in the long copies of the copy loop the "
-         "memory is fitted to). A copy into lines that no cache holds may read each of them "
-         "first on the host, and glibc's memcpy does beyond its `rep movsb` range (vector "
-         "stores; `ld.so --list-diagnostics` shows the thresholds): such copies move each "
-         "destination line over the memory bus twice, which one store policy cannot follow. "
-         "Where a working set is about a cache's size, the model's LRU cache holds it or not, "
-         "while the host's replacement and its other data make that step gradual.";
+  return "glibc's memcpy picks its method by size (`rep movsb` from a few KiB up to about the L2's "
+         "size, vector moves beyond; `ld.so --list-diagnostics` shows the thresholds) while the "
+         "model copies one way, at the rates of the copy loop it was fitted to (32-byte vector "
+         "moves); and where a working set is about a cache's size the model's LRU cache holds "
+         "it or not, while the host's replacement, and in a shared cache other cores' data, make "
+         "that step gradual and variable.";
 }
 
 std::string gnuplot_quote(const std::string& text) {
@@ -140,7 +138,7 @@ std::string level_summary(const FittedPlatform& fit) {
     const std::string key = "cache.l" + std::to_string(level);
     text << (level == 1 ? "" : "; ") << "L" << level << " " << fit.value(key + ".size") << " "
          << fit.value(key + ".ways") << "-way, " << fit.value(key + ".hit_latency_cycles")
-         << " cycles, " << fit.value(key + ".mshrs") << " misses";
+         << " cycles, " << fit.value(key + ".mshrs") << " misses in flight";
   }
   return text.str();
 }
