@@ -271,7 +271,7 @@ MeasurementPlan MeasurementPlan::full() {
   plan.latency_sizes = sizes(4 * KiB, 256 * MiB, 2);
   plan.bandwidth_sizes = sizes(8 * KiB, 256 * MiB, 2);
   plan.call_sizes = sizes(4 * KiB, 64 * MiB, 2);
-  plan.repetitions = 11;
+  plan.repetitions = 15;
   plan.chase_loads = 1 << 14;
   plan.stream_bytes = 8 * MiB;
   plan.touch_pages = 1024;

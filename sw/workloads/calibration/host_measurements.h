@@ -19,8 +19,8 @@ struct MeasurementPlan {
   std::vector<uint64_t> call_sizes;       // sizes of the memcpy and pwrite calls (validation)
   size_t repetitions = 0;                 // of every figure, interleaved
   uint64_t chase_loads = 0;               // dependent loads timed per chase sample
-  uint64_t stream_bytes = 0;              // at least this many bytes per bandwidth sample
-  uint64_t touch_pages = 0;               // pages per first-touch and fault sample
+  uint64_t stream_bytes = 0;  // at least this many bytes a bandwidth sample (whole passes)
+  uint64_t touch_pages = 0;   // pages per first-touch and fault sample
 
   static MeasurementPlan full();
   static MeasurementPlan quick();
