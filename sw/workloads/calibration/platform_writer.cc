@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iomanip>
 #include <stdexcept>
+#include <string>
 
 #include "platforms/platform_file.h"
 #include "sw/workloads/system.h"
@@ -63,8 +64,10 @@ void write_platform_file(const FittedPlatform& fit, const HostInfo& host,
   auto line = [&](const std::string& key, const std::string& comment) {
     const auto& entry = parameters.entry(key);
     const std::string text = key + ": " + ParameterSet::format_value(entry, entry.value);
-    out << "  " << std::left << std::setw(static_cast<int>(width + 4)) << text;
-    if (!comment.empty()) out << "# " << comment;
+    out << "  " << text;
+    if (!comment.empty()) {
+      out << std::string(width + 4 - text.size(), ' ') << "# " << comment;
+    }
     out << "\n";
   };
   for (const FittedValue& value : fit.values)
