@@ -339,8 +339,9 @@ class Fitter {
   }
 
   // The memory's data bus (8 bytes a transfer, its clock searched) that makes the copy loop past
-  // the caches run at the measured rate: candidates around the copy's two-way traffic, then
-  // again between the two around the target, then interpolated (the rate rises with the bus).
+  // the caches run at the measured rate: six candidates from once to eight times the copy's
+  // rate (it moves each line two or three times), then six between the two around the target,
+  // then interpolated (the rate rises with the bus).
   void fit_memory_bandwidth() {
     constexpr double kBusBytes = 8;
     const double target = memory_copy_gbps_;

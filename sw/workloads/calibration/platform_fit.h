@@ -40,18 +40,20 @@ using Simulate =
     std::function<std::vector<std::vector<ModelResult>>(const std::vector<ModelMachine>&)>;
 
 // Fits the default assembly to the fitting measurements of `host` (never the validation ones):
-// - the clock from the add chain; cache levels, sizes, ways and line from sysfs (from the
-//   latency curve's steps when sysfs is missing), a level's size capped where the copy curve
-//   shows it holding less than half of that (a share of a cache others use);
+// - the clock from the add chain; cache levels, sizes, ways and line from sysfs (or
+//   cache_geometry_for's measured fallback);
 // - load-to-use latencies per level and the memory's from the chase, by simulating the chase
 //   on the machine and correcting each level by what it is off (the levels add up);
-// - outstanding misses per level and the prefetchers' distance by Little's law from the
-//   measured read bandwidth and latency;
-// - each level's port bandwidth and the memory's, by simulating the copy loop on candidates
-//   and taking the one whose copy matches the measured copy bandwidth on that level;
+// - stores that read their lines first, as the copy loop's ordinary stores do;
+// - misses in flight by Little's law on the most a loop reads from each level, and the
+//   prefetchers' distance from the memory's latency at the copy's rate;
+// - each level's port bandwidth and the memory's bus, by simulating the copy loop on candidates
+//   and taking the one that matches the measured copy bandwidth on that level; then each
+//   level's effective size (the described one or a power-of-two fraction of it) by how well the
+//   simulated copy loop follows the measured one around it;
 // - trap costs from the null system call; fault and page-allocation costs from the zero-page
 //   fault and the first touch, less what the simulated machine already spends on them.
-// `simulate` runs the candidate machines; progress lines go to `progress`.
+// `simulate` runs the candidate machines; progress goes to `progress`.
 FittedPlatform fit_platform(const HostMeasurements& host, const Simulate& simulate,
                             std::ostream& progress);
 
