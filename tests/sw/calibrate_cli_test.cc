@@ -94,7 +94,16 @@ TEST_F(Calibrate, QuickWritesAPlatformRunTakesAndAReportWithEveryRow) {
     EXPECT_THAT(csv, HasSubstr(std::string("validation,") + workload + ",ns,4096,"));
     EXPECT_THAT(csv, HasSubstr(std::string("validation,") + workload + ",ns,67108864,"));
   }
-  EXPECT_TRUE(std::filesystem::exists(report / "measurements.json"));
+  // The saved measurements fit again, without measuring; a file that is not one is refused.
+  const Result refit = zxvp("calibrate --measurements " + (report / "measurements.json").string() +
+                            " --out " + (directory_ / "refit.yaml").string());
+  EXPECT_EQ(refit.status, 0) << refit.output;
+  EXPECT_THAT(refit.output, ::testing::Not(HasSubstr("measuring this host")));
+  EXPECT_THAT(refit.output, HasSubstr("memcpy cold"));
+  const Result refused = zxvp("calibrate --measurements " + (report / "results.csv").string() +
+                              " --out " + (directory_ / "refused.yaml").string());
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("--measurements"));
   if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
     for (const char* plot : {"validation.png", "validation.svg", "fitting.png", "fitting.svg"})
       EXPECT_GT(std::filesystem::file_size(report / plot), 1000u) << plot;
