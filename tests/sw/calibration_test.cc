@@ -198,5 +198,26 @@ TEST(ModelWorkloads, AChaseInsideEachLevelPaysTheLatenciesUpToItAddedUp) {
   EXPECT_NEAR(results[0][2].ns, (4 + 12 + 42) / 2.4, 1e-6);
 }
 
+// The write path's fit inverts this: a pwrite of 2 bytes across two pages costs one page more
+// than one of 1 byte, and both one call; on the machine, one page lookup more, and one handle
+// lookup each.
+TEST(ModelWorkloads, AWriteAcrossTwoPagesPaysOnePageLookupMoreThanOneByte) {
+  auto machine = [](const char* page_lookup, const char* handle_lookup) {
+    ModelMachine m;
+    m.params = {{"memory.size", "2GiB"},
+                {"kernel.page_lookup_cycles", page_lookup},
+                {"kernel.handle_lookup_cycles", handle_lookup}};
+    m.workloads = {{ModelWorkloadKind::vmo_write_at, 1, 0},
+                   {ModelWorkloadKind::vmo_write_at, 2, 4095}};
+    return m;
+  };
+  const auto results = run_model_machines({machine("0", "0"), machine("240", "480")});
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_EQ(results[0].size(), 2u);
+  ASSERT_EQ(results[1].size(), 2u);
+  EXPECT_NEAR(results[1][0].warm_ns - results[0][0].warm_ns, (480 + 240) / 2.4, 1e-6);
+  EXPECT_NEAR(results[1][1].warm_ns - results[0][1].warm_ns, (480 + 2 * 240) / 2.4, 1e-6);
+}
+
 }  // namespace
 }  // namespace zxvp

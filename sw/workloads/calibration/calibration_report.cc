@@ -57,17 +57,19 @@ std::string figure_text(const Figure& figure, int digits) {
 // What the model leaves out, for a workload that missed its target.
 std::string leaves_out(const std::string& workload) {
   if (workload == "pwrite warm") {
-    return "Linux's write path does work for every page even when it is present (a page-cache "
-           "lookup, the page lock, marking it dirty, dirty-page throttling) and for every call "
-           "(the file's lock and timestamps), which zx_vmo_write into committed pages does not "
-           "pay in the model: `kernel.*` has no cost for a page that is already there, and a "
-           "call costs its trap and checks.";
+    return "`kernel.page_lookup_cycles` and `kernel.handle_lookup_cycles` are fitted to "
+           "pwrites of 1 and 2 bytes, whose page-cache tree and page descriptors stay in the "
+           "caches; over a large file each page's descriptor and tree nodes come from further "
+           "away, and Linux throttles dirty pages every few pages, which the small pwrites do "
+           "not show and the model's fixed per-page cost does not follow.";
   }
   if (workload == "pwrite cold") {
     return "a memfd page is allocated through the page cache (its tree, the memory cgroup "
            "charge, the LRU lists) and a new file's first write sets the file up; "
-           "`kernel.page_alloc_cycles` is fitted to an anonymous page's first touch, and the "
-           "model adds nothing for a VMO's first write.";
+           "`kernel.page_alloc_cycles` is fitted to an anonymous page's first touch (its fault "
+           "path is not a file's) and `kernel.page_lookup_cycles` to a present page's write, "
+           "and the model adds nothing for a VMO's first write, which the smallest sizes show "
+           "alone.";
   }
   return "glibc's memcpy picks its method by size (`rep movsb` from a few KiB up to about the L2's "
          "size, vector moves beyond; `ld.so --list-diagnostics` shows the thresholds) while the "
@@ -223,7 +225,9 @@ std::string write_report(const std::string& directory, const HostMeasurements& h
      << fixed(memory_gbps(fit), 1) << " GB/s bus\n"
      << "- kernel: trap " << fit.value("cpu.trap_entry_cycles") << " + "
      << fit.value("cpu.trap_exit_cycles") << " cycles, fault " << fit.value("kernel.fault_cycles")
-     << " cycles, page allocation " << fit.value("kernel.page_alloc_cycles") << " cycles\n";
+     << " cycles, page allocation " << fit.value("kernel.page_alloc_cycles")
+     << " cycles, page lookup " << fit.value("kernel.page_lookup_cycles") << " cycles, handle "
+     << fit.value("kernel.handle_lookup_cycles") << " cycles\n";
   for (const std::string& note : fit.notes)
     md << "- note: " << note << "\n";
   md << "\nEach value's source is next to it in the platform file.\n\n"
@@ -318,7 +322,9 @@ void print_summary(std::ostream& out, const HostMeasurements& host, const Fitted
       << "  " << level_summary(fit) << "\n"
       << "  memory " << fit.value("memory.read_latency_ns") << " ns beyond the caches, "
       << fixed(memory_gbps(fit), 1) << " GB/s bus; fault " << fit.value("kernel.fault_cycles")
-      << " cycles, page allocation " << fit.value("kernel.page_alloc_cycles") << " cycles\n";
+      << " cycles, page allocation " << fit.value("kernel.page_alloc_cycles") << ", page lookup "
+      << fit.value("kernel.page_lookup_cycles") << ", handle "
+      << fit.value("kernel.handle_lookup_cycles") << " cycles\n";
   for (const std::string& note : fit.notes)
     out << "  note: " << note << "\n";
   out << "accuracy on workloads the fit did not use (|error|: median, worst at size; target):\n";

@@ -415,6 +415,25 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
   add("first_touch", 0, [touch_pages] { return touch_pages([](volatile char* at) { *at = 1; }); });
   add("fault", 0, [touch_pages] { return touch_pages([](volatile char* at) { (void)*at; }); });
 
+  // Small pwrites into two present pages of a memfd: the path's cost per call and per page.
+  const Memfd small_file;
+  const std::vector<char> two_pages(2 * kPage, 1);
+  write_all(small_file.fd(), two_pages.data(), two_pages.size());
+  auto small_pwrite = [&source, &small_file](uint64_t bytes, uint64_t offset) {
+    constexpr int kCalls = 1000;
+    Stopwatch watch;
+    watch.start();
+    for (int i = 0; i < kCalls; ++i) {
+      if (pwrite(small_file.fd(), source.data(), bytes, static_cast<off_t>(offset)) !=
+          static_cast<ssize_t>(bytes)) {
+        throw std::runtime_error(std::string("pwrite: ") + std::strerror(errno));
+      }
+    }
+    return Sample{watch.stop() / kCalls, watch.preempted()};
+  };
+  add("pwrite_byte", 0, [small_pwrite] { return small_pwrite(1, 0); });
+  add("pwrite_two_pages", 0, [small_pwrite] { return small_pwrite(2, kPage - 1); });
+
   std::vector<std::unique_ptr<Memfd>> warm_files;
   for (const uint64_t bytes : plan.call_sizes) {
     add("memcpy_warm", bytes, [&source, &destination, bytes] {
@@ -480,7 +499,9 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
   std::map<std::string, Figure*> figures = {{"clock", &m.clock_mhz},
                                             {"null_syscall", &m.null_syscall_ns},
                                             {"first_touch", &m.first_touch_ns},
-                                            {"fault", &m.fault_ns}};
+                                            {"fault", &m.fault_ns},
+                                            {"pwrite_byte", &m.pwrite_byte_ns},
+                                            {"pwrite_two_pages", &m.pwrite_two_pages_ns}};
   for (Probe& probe : probes) {
     if (const auto curve = curves.find(probe.series); curve != curves.end()) {
       curve->second->push_back({probe.bytes, Figure::of(std::move(probe.samples))});
@@ -533,6 +554,8 @@ boost::json::value to_json(const HostMeasurements& m) {
                              {"null_syscall_ns", figure(m.null_syscall_ns)},
                              {"first_touch_ns", figure(m.first_touch_ns)},
                              {"fault_ns", figure(m.fault_ns)},
+                             {"pwrite_byte_ns", figure(m.pwrite_byte_ns)},
+                             {"pwrite_two_pages_ns", figure(m.pwrite_two_pages_ns)},
                              {"memcpy_warm_ns", curve(m.memcpy_warm_ns)},
                              {"memcpy_cold_ns", curve(m.memcpy_cold_ns)},
                              {"pwrite_warm_ns", curve(m.pwrite_warm_ns)},
@@ -586,6 +609,8 @@ HostMeasurements measurements_from_json(const boost::json::value& json) {
     m.null_syscall_ns = figure(object.at("null_syscall_ns"));
     m.first_touch_ns = figure(object.at("first_touch_ns"));
     m.fault_ns = figure(object.at("fault_ns"));
+    m.pwrite_byte_ns = figure(object.at("pwrite_byte_ns"));
+    m.pwrite_two_pages_ns = figure(object.at("pwrite_two_pages_ns"));
     m.memcpy_warm_ns = curve("memcpy_warm_ns");
     m.memcpy_cold_ns = curve("memcpy_cold_ns");
     m.pwrite_warm_ns = curve("pwrite_warm_ns");

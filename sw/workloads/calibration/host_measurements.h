@@ -51,6 +51,11 @@ struct HostMeasurements {
   // Per page: the first read of a fresh anonymous page, which Linux maps to its shared zero page:
   // a fault that allocates and zeroes nothing.
   Figure fault_ns;
+  // Linux's write path apart from its copy: a pwrite of 1 byte into a page of a memfd that is
+  // present (the file's lookup and locks, one page's), and of 2 bytes across the boundary of two
+  // present pages (one page more). ns per call.
+  Figure pwrite_byte_ns;
+  Figure pwrite_two_pages_ns;
   // Validation: glibc memcpy warm (the same call again) and cold (source and destination flushed
   // from the caches); Linux pwrite into a memfd, warm (pages present, the same call again) and
   // cold (a fresh memfd: pages allocated on the way; the source flushed). ns per call.

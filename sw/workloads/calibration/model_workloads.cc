@@ -19,6 +19,7 @@ constexpr std::pair<ModelWorkloadKind, std::string_view> kNames[] = {
     {ModelWorkloadKind::fault_present, "fault_present"},
     {ModelWorkloadKind::vmo_write_committed, "vmo_write_committed"},
     {ModelWorkloadKind::vmo_write_fresh, "vmo_write_fresh"},
+    {ModelWorkloadKind::vmo_write_at, "vmo_write_at"},
 };
 
 constexpr uint64_t kPage = 4096;
@@ -80,9 +81,11 @@ class Runner {
       case ModelWorkloadKind::fault_present:
         return touch(workload.count, true);
       case ModelWorkloadKind::vmo_write_committed:
-        return vmo_write(workload.bytes, true);
+        return vmo_write(workload.bytes, 0, true, false);
       case ModelWorkloadKind::vmo_write_fresh:
-        return vmo_write(workload.bytes, false);
+        return vmo_write(workload.bytes, 0, false, true);
+      case ModelWorkloadKind::vmo_write_at:
+        return vmo_write(workload.bytes, workload.count, true, true);
     }
     return std::nullopt;
   }
@@ -159,8 +162,10 @@ class Runner {
     return result;
   }
 
-  // A buffer written by user code (its pages committed), then the same write twice.
-  std::optional<ModelResult> vmo_write(uint64_t bytes, bool committed) {
+  // A buffer written by user code (its pages committed), then the same write at `offset` twice:
+  // the `copy` phase or the whole call.
+  std::optional<ModelResult> vmo_write(uint64_t bytes, uint64_t offset, bool committed,
+                                       bool whole_call) {
     Kernel& kernel = system_->kernel();
     Process* process = kernel.create_process("calibration");
     if (process == nullptr) return std::nullopt;
@@ -173,15 +178,15 @@ class Runner {
         kernel.vmar_map(*process, process->root_vmar_handle(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
                         0, buffer_vmo, 0, bytes, &buffer) == ZX_OK &&
         kernel.user_store(*process, buffer, fill.data(), fill.size()) == ZX_OK &&
-        kernel.vmo_create(*process, bytes, 0, &vmo) == ZX_OK &&
+        kernel.vmo_create(*process, offset + bytes, 0, &vmo) == ZX_OK &&
         (!committed ||
-         kernel.vmo_op_range(*process, vmo, ZX_VMO_OP_COMMIT, 0, bytes, 0) == ZX_OK)) {
+         kernel.vmo_op_range(*process, vmo, ZX_VMO_OP_COMMIT, 0, offset + bytes, 0) == ZX_OK)) {
       system_->platform().settle();
       auto measured = [&] {
-        kernel.vmo_write(*process, vmo, buffer, 0, bytes);
+        kernel.vmo_write(*process, vmo, buffer, offset, bytes);
         const CallRecord& record = kernel.last_record();
-        return ns(committed ? record.breakdown[static_cast<size_t>(CyclePhase::copy)]
-                            : record.cycles);
+        return ns(whole_call ? record.cycles
+                             : record.breakdown[static_cast<size_t>(CyclePhase::copy)]);
       };
       const double cold = measured();
       result = ModelResult{cold, measured()};

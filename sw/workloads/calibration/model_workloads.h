@@ -18,6 +18,7 @@ enum class ModelWorkloadKind : uint8_t {
   fault_present,        // a load from each of `count` committed pages of a new mapping (fault)
   vmo_write_committed,  // zx_vmo_write of `bytes` into committed pages: cold, then again (warm)
   vmo_write_fresh,      // zx_vmo_write of `bytes` into a fresh VMO: cold, then again (warm)
+  vmo_write_at,         // zx_vmo_write of `bytes` at offset `count` into committed pages
 };
 
 std::string_view model_workload_name(ModelWorkloadKind kind);
@@ -31,7 +32,8 @@ struct ModelWorkload {
 
 // In nanoseconds of the simulated machine (cycles at its core's clock): chase per load,
 // copy_stream per copy, first_touch and fault_present per page; vmo_write_committed the `copy`
-// phase of the cold and the warm call, vmo_write_fresh the whole cold and warm call.
+// phase of the cold and the warm call, vmo_write_fresh and vmo_write_at the whole cold and warm
+// call.
 struct ModelResult {
   double ns = 0;
   double warm_ns = 0;

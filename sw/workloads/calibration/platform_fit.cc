@@ -17,6 +17,7 @@ namespace zxvp {
 namespace {
 
 constexpr size_t kMaxLevels = 4;  // the default assembly's most cache levels
+constexpr uint64_t kPageBytes = 4096;
 
 std::string fixed(double value, int digits) {
   std::ostringstream text;
@@ -479,6 +480,31 @@ class Fitter {
     fit_.set("kernel.page_alloc_cycles", integer(alloc),
              "first touch: " + fixed(host_.first_touch_ns.median, 0) + " ns a page, less " +
                  fixed(touched[1].ns, 0) + " ns of zeroing and mapping, less the fault");
+    fit_write_path();
+  }
+
+  // The write path apart from its copy, from pwrites of 1 byte and of 2 bytes across a page
+  // boundary into present pages, against the same zx_vmo_write calls on a machine without the
+  // two costs: the second page is the page cost; the rest of the first call, less one page, is
+  // the call's (the file's lookup and locks stand for the handle's lookup and the VMO's lock).
+  void fit_write_path() {
+    ModelMachine probe =
+        machine({{"kernel.handle_lookup_cycles", "0"}, {"kernel.page_lookup_cycles", "0"}});
+    probe.workloads.push_back({ModelWorkloadKind::vmo_write_at, 1, 0});
+    probe.workloads.push_back({ModelWorkloadKind::vmo_write_at, 2, kPageBytes - 1});
+    const std::vector<ModelResult> calls = simulate_({probe}).front();
+    const double byte_ns = host_.pwrite_byte_ns.median;
+    const double two_pages_ns = host_.pwrite_two_pages_ns.median;
+    const double page =
+        std::max(0.0, ((two_pages_ns - byte_ns) - (calls[1].warm_ns - calls[0].warm_ns)) * ghz_);
+    fit_.set("kernel.page_lookup_cycles", integer(page),
+             "pwrite of 2 bytes across two present pages: " + fixed(two_pages_ns, 0) +
+                 " ns, of 1 byte: " + fixed(byte_ns, 0) + " ns; the difference less the machine's " +
+                 fixed(calls[1].warm_ns - calls[0].warm_ns, 0) + " ns");
+    const double call = std::max(0.0, (byte_ns - calls[0].warm_ns) * ghz_ - page);
+    fit_.set("kernel.handle_lookup_cycles", integer(call),
+             "pwrite of 1 byte: " + fixed(byte_ns, 0) + " ns, less the machine's " +
+                 fixed(calls[0].warm_ns, 0) + " ns without it and one page");
   }
 
   // The working sets a level's plateau is taken from.

@@ -52,7 +52,10 @@ using Simulate =
 //   level's effective size (the described one or a power-of-two fraction of it) by how well the
 //   simulated copy loop follows the measured one around it;
 // - trap costs from the null system call; fault and page-allocation costs from the zero-page
-//   fault and the first touch, less what the simulated machine already spends on them.
+//   fault and the first touch, less what the simulated machine already spends on them;
+// - the write path's cost per page (kernel.page_lookup_cycles) and per call
+//   (kernel.handle_lookup_cycles) from pwrites of 1 byte and of 2 bytes across two pages,
+//   likewise.
 // `simulate` runs the candidate machines; progress goes to `progress`.
 FittedPlatform fit_platform(const HostMeasurements& host, const Simulate& simulate,
                             std::ostream& progress);
