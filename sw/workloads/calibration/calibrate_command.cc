@@ -149,7 +149,7 @@ int run_calibrate(const std::vector<std::string>& arguments, const std::string& 
         saved ? *saved
               : measure_host(quick ? MeasurementPlan::quick() : MeasurementPlan::full(), sysfs,
                              std::cout);
-    std::cout << "host: " << describe(host.host) << "; load average " << host.load_before
+    std::cout << "host: " << host.host.summary() << "; load average " << host.load_before
               << " before measuring, " << host.load_after << " after\n";
     const FittedPlatform fit = fit_platform(host, simulate, std::cout);
     write_platform_file(fit, host.host, context.command, out_path);

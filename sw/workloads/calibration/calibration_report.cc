@@ -207,7 +207,7 @@ std::string write_report(const std::string& directory, const HostMeasurements& h
       plot(dir, "fitting", validation.fitting, "the fit's own measurements, and the fit");
 
   std::ofstream md(dir / "report.md");
-  md << "# How close zxvp is to " << describe(host.host) << "\n\n"
+  md << "# How close zxvp is to " << host.host.summary() << "\n\n"
      << "Made by `" << context.command << "`"
      << (context.quick ? " (quick: fewer sizes and repetitions)" : "")
      << "; the fitted platform is `" << context.platform_file << "`. Every measured figure is the "
@@ -218,8 +218,8 @@ std::string write_report(const std::string& directory, const HostMeasurements& h
      << " of " << host.samples << " samples were taken again because another process had the "
      << "CPU meanwhile (" << host.preempted_samples << " kept all the same after four tries).\n\n"
      << "## The fitted platform\n\n"
-     << "- core: " << fit.value("cpu.clock_mhz") << " MHz (measured; cpuinfo says "
-     << fixed(host.host.mhz, 0) << " MHz)\n"
+     << "- core: " << fit.value("cpu.clock_mhz") << " MHz (measured; the host says "
+     << fixed(host.host.clock_mhz.value_or(0), 0) << " MHz)\n"
      << "- caches: " << level_summary(fit) << "\n"
      << "- memory: " << fit.value("memory.read_latency_ns") << " ns beyond the caches, a "
      << fixed(memory_gbps(fit), 1) << " GB/s bus\n"
@@ -316,9 +316,10 @@ std::string write_report(const std::string& directory, const HostMeasurements& h
 void print_summary(std::ostream& out, const HostMeasurements& host, const FittedPlatform& fit,
                    const Validation& validation, const RunContext& context) {
   out << "fitted platform (" << context.platform_file << "):\n"
-      << "  core " << fit.value("cpu.clock_mhz") << " MHz (cpuinfo " << fixed(host.host.mhz, 0)
-      << " MHz), trap " << fit.value("cpu.trap_entry_cycles") << " + "
-      << fit.value("cpu.trap_exit_cycles") << " cycles\n"
+      << "  core " << fit.value("cpu.clock_mhz") << " MHz (the host says "
+      << fixed(host.host.clock_mhz.value_or(0), 0) << " MHz), trap "
+      << fit.value("cpu.trap_entry_cycles") << " + " << fit.value("cpu.trap_exit_cycles")
+      << " cycles\n"
       << "  " << level_summary(fit) << "\n"
       << "  memory " << fit.value("memory.read_latency_ns") << " ns beyond the caches, "
       << fixed(memory_gbps(fit), 1) << " GB/s bus; fault " << fit.value("kernel.fault_cycles")

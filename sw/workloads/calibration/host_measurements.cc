@@ -301,7 +301,7 @@ HostMeasurements measure_host(const MeasurementPlan& plan, const std::string& sy
   std::ostringstream date;
   date << std::put_time(&utc, "%Y-%m-%d %H:%M UTC");
   m.date = date.str();
-  m.host = read_host_info();
+  m.host = describe_this_host();
   m.caches = read_cache_geometry(sysfs_cache_root);
   m.huge_pages = transparent_huge_pages();
   m.stream_bytes = plan.stream_bytes;
@@ -537,11 +537,11 @@ boost::json::value to_json(const HostMeasurements& m) {
                       {"line_bytes", level.line_bytes},
                       {"shared", level.shared}});
   }
-  return boost::json::object{{"machine", describe(m.host)},
+  return boost::json::object{{"machine", m.host.summary()},
                              {"host",
                               {{"cpu_model", m.host.cpu_model},
-                               {"cores", m.host.cores},
-                               {"mhz", m.host.mhz},
+                               {"cores", m.host.cores_online},
+                               {"mhz", m.host.clock_mhz.value_or(0)},
                                {"kernel", m.host.kernel}}},
                              {"sysfs_caches", std::move(caches)},
                              {"sysfs_note", m.caches.note},
@@ -589,8 +589,8 @@ HostMeasurements measurements_from_json(const boost::json::value& json) {
     HostMeasurements m;
     const boost::json::value& host = object.at("host");
     m.host.cpu_model = host.at("cpu_model").as_string().c_str();
-    m.host.cores = host.at("cores").to_number<unsigned>();
-    m.host.mhz = host.at("mhz").to_number<double>();
+    m.host.cores_online = host.at("cores").to_number<unsigned>();
+    if (const double mhz = host.at("mhz").to_number<double>(); mhz > 0) m.host.clock_mhz = mhz;
     m.host.kernel = host.at("kernel").as_string().c_str();
     for (const auto& item : object.at("sysfs_caches").as_array()) {
       m.caches.levels.push_back(

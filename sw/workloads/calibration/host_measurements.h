@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/host_info.h"
+#include "sim/host_description.h"
 #include "sw/workloads/calibration/cache_geometry.h"
 #include "sw/workloads/calibration/figure.h"
 
@@ -31,7 +31,7 @@ struct MeasurementPlan {
 // spoiling one), with the range of the samples as its spread. A sample during whose timed part
 // the thread was preempted is taken again (up to four times).
 struct HostMeasurements {
-  HostInfo host;
+  HostDescription host;
   CacheGeometry caches;     // from sysfs; empty, with a note, when it could not be read
   bool huge_pages = false;  // the chase and stream buffers asked for transparent huge pages
   // The core's clock: a chain of dependent register additions, one a cycle on every x86 core.

@@ -166,8 +166,8 @@ class Fitter {
     clock_mhz_ = std::round(host_.clock_mhz.median);
     ghz_ = clock_mhz_ / 1000.0;
     fit_.set("cpu.clock_mhz", integer(clock_mhz_),
-             "add chain: " + fixed(host_.clock_mhz.median, 0) +
-                 " MHz (cpuinfo: " + fixed(host_.host.mhz, 0) + " MHz)");
+             "add chain: " + fixed(host_.clock_mhz.median, 0) + " MHz (the host says " +
+                 fixed(host_.host.clock_mhz.value_or(0), 0) + " MHz)");
   }
 
   void fit_geometry() {
@@ -499,7 +499,8 @@ class Fitter {
         std::max(0.0, ((two_pages_ns - byte_ns) - (calls[1].warm_ns - calls[0].warm_ns)) * ghz_);
     fit_.set("kernel.page_lookup_cycles", integer(page),
              "pwrite of 2 bytes across two present pages: " + fixed(two_pages_ns, 0) +
-                 " ns, of 1 byte: " + fixed(byte_ns, 0) + " ns; the difference less the machine's " +
+                 " ns, of 1 byte: " + fixed(byte_ns, 0) +
+                 " ns; the difference less the machine's " +
                  fixed(calls[1].warm_ns - calls[0].warm_ns, 0) + " ns");
     const double call = std::max(0.0, (byte_ns - calls[0].warm_ns) * ghz_ - page);
     fit_.set("kernel.handle_lookup_cycles", integer(call),

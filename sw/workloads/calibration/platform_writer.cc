@@ -32,7 +32,7 @@ std::string quoted(const std::string& text) {
 
 }  // namespace
 
-void write_platform_file(const FittedPlatform& fit, const HostInfo& host,
+void write_platform_file(const FittedPlatform& fit, const HostDescription& host,
                          const std::string& command, const std::string& path) {
   ParameterSet parameters;
   System::declare_parameters(parameters);
@@ -45,7 +45,7 @@ void write_platform_file(const FittedPlatform& fit, const HostInfo& host,
   std::tm utc{};
   gmtime_r(&now, &utc);
   std::ofstream out(path);
-  out << "# A platform fitted to " << describe(host) << " by `" << command << "`, "
+  out << "# A platform fitted to " << host.summary() << " by `" << command << "`, "
       << std::put_time(&utc, "%Y-%m-%d %H:%M UTC") << ".\n"
       << "# Each fitted value names the measurement it came from (ns at the fitted clock are\n"
       << "# cycles = ns x GHz); the others are the default platform's (platforms/default.yaml\n"
@@ -53,7 +53,7 @@ void write_platform_file(const FittedPlatform& fit, const HostInfo& host,
   for (const std::string& note : fit.notes)
     out << "# Note: " << note << "\n";
   out << "name: calibrated\n"
-      << "description: " << quoted("one core of " + describe(host) + ", fitted by zxvp calibrate")
+      << "description: " << quoted("one core of " + host.summary() + ", fitted by zxvp calibrate")
       << "\n"
       << "assembly: default\n"
       << "params:\n";
