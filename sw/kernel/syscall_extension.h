@@ -44,9 +44,8 @@ class SyscallExtension : public tlm::tlm_extension<SyscallExtension> {
   // zx_process_exit: the process is gone, with this code.
   bool exited = false;
   int64_t return_code = 0;
-  // The call's cycles on the core, and where they went by phase (CyclePhase: entry, checks,
-  // translate, fault, commit, map, copy, cache_maint, dma_setup, dma_wait, exit, user); the
-  // phases add up to `cycles`.
+  // The call's cycles on the core, and where they went by phase (CyclePhase); the phases add up
+  // to `cycles`.
   uint64_t cycles = 0;
   std::array<uint64_t, kCyclePhaseCount> breakdown{};
 
