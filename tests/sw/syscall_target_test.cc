@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+// What a platform builder includes (README, "Using zxvp in your own platform"), here served by
+// the build tree's include/zxvp.
+#include <zxvp/zxvp.h>
+
 #include <cstring>
 #include <memory>
 
-#include "platforms/platform_file.h"
-#include "sw/api/zircon/syscall_numbers.h"
 #include "sw/workloads/scenario_runner.h"
 #include "tests/support/kernel_fixture.h"
 #include "tests/support/simulation.h"
