@@ -41,14 +41,18 @@ tlm::tlm_response_status refusal(const tlm::tlm_generic_payload& payload) {
   return tlm::TLM_INCOMPLETE_RESPONSE;
 }
 
-void answer(SyscallExtension& call, zx_status_t status, const CallRecord* record) {
-  call.value = static_cast<uint64_t>(static_cast<int64_t>(status));
+uint64_t status_register(zx_status_t status) {
+  return static_cast<uint64_t>(static_cast<int64_t>(status));
+}
+
+// What comes back in the extension: a0, and the cycles of `record` (none when nothing ran).
+void answer(SyscallExtension& call, uint64_t value, const CallRecord* record) {
+  call.value = value;
+  call.out = 0;
+  call.exited = false;
+  call.return_code = 0;
   call.cycles = record == nullptr ? 0 : record->cycles;
-  if (record == nullptr) {
-    call.breakdown.fill(0);
-  } else {
-    call.breakdown = record->breakdown;
-  }
+  call.breakdown = record == nullptr ? decltype(call.breakdown){} : record->breakdown;
 }
 
 }  // namespace
@@ -69,14 +73,13 @@ void SyscallTarget::call(tlm::tlm_generic_payload& payload, sc_core::sc_time& de
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
   Process* process = kernel_.find_process(call->process);
   if (process == nullptr) {
-    answer(*call, ZX_ERR_BAD_HANDLE, nullptr);
+    answer(*call, status_register(ZX_ERR_BAD_HANDLE), nullptr);
     return;
   }
   on_core(delay, [&] {
     const SyscallResult result =
         dispatch_syscall(kernel_, *process, call->number, call->arguments, call->out_parameters);
-    answer(*call, ZX_OK, &kernel_.last_record());
-    call->value = result.value;
+    answer(*call, result.value, &kernel_.last_record());
     call->out = result.out;
     call->exited = result.exited;
     call->return_code = result.return_code;
@@ -98,7 +101,7 @@ void SyscallTarget::access(tlm::tlm_generic_payload& payload, sc_core::sc_time& 
   auto& caller = *payload.get_extension<SyscallExtension>();
   Process* process = kernel_.find_process(caller.process);
   if (process == nullptr) {
-    answer(caller, ZX_ERR_BAD_HANDLE, nullptr);
+    answer(caller, status_register(ZX_ERR_BAD_HANDLE), nullptr);
     payload.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
@@ -109,7 +112,7 @@ void SyscallTarget::access(tlm::tlm_generic_payload& payload, sc_core::sc_time& 
                                      payload.get_data_length())
                  : kernel_.user_store(*process, payload.get_address(), payload.get_data_ptr(),
                                       payload.get_data_length());
-    answer(caller, status, &kernel_.last_record());
+    answer(caller, status_register(status), &kernel_.last_record());
   });
   payload.set_response_status(status == ZX_OK ? tlm::TLM_OK_RESPONSE
                                               : tlm::TLM_ADDRESS_ERROR_RESPONSE);
