@@ -7,10 +7,31 @@
 #   share/zxvp/platforms/default.yaml      the built-in platform file, to start one's own from
 include(CMakePackageConfigHelpers)
 
-# The libraries, exported as zxvp::<layer>; zxvp::zxvp links them all (the workloads library,
-# whose System is the default platform with the kernel model, links the rest).
-set(zxvp_libraries zxvp_build_flags zxvp_sim zxvp_models zxvp_platforms zxvp_zircon zxvp_kernel
-                   zxvp_userapi zxvp_workloads)
+# The libraries of the layers, exported as zxvp::<name without zxvp_>: every one the layers'
+# folders define, so that a library added later is exported with the others it links to.
+# zxvp::zxvp links them all (the workloads library, whose System is the default platform with
+# the kernel model, links the rest).
+function(zxvp_libraries_below directory result)
+  get_property(targets DIRECTORY ${directory} PROPERTY BUILDSYSTEM_TARGETS)
+  get_property(subdirectories DIRECTORY ${directory} PROPERTY SUBDIRECTORIES)
+  set(libraries)
+  foreach(target ${targets})
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "STATIC_LIBRARY")
+      list(APPEND libraries ${target})
+    endif()
+  endforeach()
+  foreach(subdirectory ${subdirectories})
+    zxvp_libraries_below(${subdirectory} below)
+    list(APPEND libraries ${below})
+  endforeach()
+  set(${result} ${libraries} PARENT_SCOPE)
+endfunction()
+set(zxvp_libraries zxvp_build_flags)
+foreach(layer sim models platforms sw)
+  zxvp_libraries_below(${PROJECT_SOURCE_DIR}/${layer} libraries)
+  list(APPEND zxvp_libraries ${libraries})
+endforeach()
 foreach(library ${zxvp_libraries})
   string(REPLACE "zxvp_" "" export_name ${library})
   set_target_properties(${library} PROPERTIES EXPORT_NAME ${export_name})
