@@ -1,11 +1,14 @@
 #include "sw/api/zircon/syscalls.h"
 
+#include <array>
 #include <stdexcept>
 #include <systemc>
 #include <unordered_map>
 
 #include "sw/api/user_thread.h"
 #include "sw/api/zircon/process.h"
+#include "sw/api/zircon/syscall_numbers.h"
+#include "sw/kernel/syscall_dispatch.h"
 
 namespace zxvp {
 namespace {
@@ -68,114 +71,120 @@ using zxvp::address_of;
 using zxvp::current;
 using zxvp::ProcessExit;
 
+namespace {
+
+// A call of the calling thread's process through the one dispatch of every way into the kernel;
+// out-parameters come back here (a host program's are host variables, not user memory).
+zxvp::SyscallResult call(uint64_t number, const std::array<uint64_t, 8>& arguments) {
+  auto& caller = current();
+  return zxvp::dispatch_syscall(*caller.kernel, *caller.process, number, arguments,
+                                zxvp::OutParameters::caller);
+}
+
+zx_status_t status_of(const zxvp::SyscallResult& result) {
+  return static_cast<zx_status_t>(static_cast<int64_t>(result.value));
+}
+
+// A call with an out-parameter, written only when the call succeeds, as Zircon's wrappers do.
+template <typename Out>
+zx_status_t call_out(uint64_t number, const std::array<uint64_t, 8>& arguments, Out* out) {
+  const zxvp::SyscallResult result = call(number, arguments);
+  const zx_status_t status = status_of(result);
+  if (status == ZX_OK) *out = static_cast<Out>(result.out);
+  return status;
+}
+
+}  // namespace
+
 zx_handle_t zx_vmar_root_self() {
   return current().process->root_vmar_handle();
 }
 
 zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
-  auto& caller = current();
-  return caller.kernel->vmo_create(*caller.process, size, options, out);
+  return call_out(ZX_SYS_vmo_create, {size, options}, out);
 }
 
 zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_t buffer_size) {
-  auto& caller = current();
-  return caller.kernel->vmo_read(*caller.process, handle, address_of(buffer), offset, buffer_size);
+  return status_of(call(ZX_SYS_vmo_read, {handle, address_of(buffer), offset, buffer_size}));
 }
 
 zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uint64_t offset,
                          size_t buffer_size) {
-  auto& caller = current();
-  return caller.kernel->vmo_write(*caller.process, handle, address_of(buffer), offset, buffer_size);
+  return status_of(call(ZX_SYS_vmo_write, {handle, address_of(buffer), offset, buffer_size}));
 }
 
 zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t* size) {
-  auto& caller = current();
-  return caller.kernel->vmo_get_size(*caller.process, handle, size);
+  return call_out(ZX_SYS_vmo_get_size, {handle}, size);
 }
 
 zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
-  auto& caller = current();
-  return caller.kernel->vmo_set_size(*caller.process, handle, size);
+  return status_of(call(ZX_SYS_vmo_set_size, {handle, size}));
 }
 
 zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
-  auto& caller = current();
-  return caller.kernel->vmo_set_cache_policy(*caller.process, handle, cache_policy);
+  return status_of(call(ZX_SYS_vmo_set_cache_policy, {handle, cache_policy}));
 }
 
 zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset, uint64_t size,
-                            void* /*buffer*/, size_t buffer_size) {
-  auto& caller = current();
-  return caller.kernel->vmo_op_range(*caller.process, handle, op, offset, size, buffer_size);
+                            void* buffer, size_t buffer_size) {
+  return status_of(
+      call(ZX_SYS_vmo_op_range, {handle, op, offset, size, address_of(buffer), buffer_size}));
 }
 
 zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
                                 uint64_t size, zx_handle_t* out) {
-  auto& caller = current();
-  return caller.kernel->vmo_create_child(*caller.process, handle, options, offset, size, out);
+  return call_out(ZX_SYS_vmo_create_child, {handle, options, offset, size}, out);
 }
 
 zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights, zx_handle_t* out) {
-  auto& caller = current();
-  return caller.kernel->handle_duplicate(*caller.process, handle, rights, out);
+  return call_out(ZX_SYS_handle_duplicate, {handle, rights}, out);
 }
 
 zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights, zx_handle_t* out) {
-  auto& caller = current();
-  return caller.kernel->handle_replace(*caller.process, handle, rights, out);
+  return call_out(ZX_SYS_handle_replace, {handle, rights}, out);
 }
 
 zx_status_t zx_handle_close(zx_handle_t handle) {
-  auto& caller = current();
-  return caller.kernel->handle_close(*caller.process, handle);
+  return status_of(call(ZX_SYS_handle_close, {handle}));
 }
 
 zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, uint64_t vmar_offset,
                         zx_handle_t vmo, uint64_t vmo_offset, uint64_t len,
                         zx_vaddr_t* mapped_addr) {
-  auto& caller = current();
-  return caller.kernel->vmar_map(*caller.process, handle, options, vmar_offset, vmo, vmo_offset,
-                                 len, mapped_addr);
+  return call_out(ZX_SYS_vmar_map, {handle, options, vmar_offset, vmo, vmo_offset, len},
+                  mapped_addr);
 }
 
 zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, uint64_t len) {
-  auto& caller = current();
-  return caller.kernel->vmar_unmap(*caller.process, handle, addr, len);
+  return status_of(call(ZX_SYS_vmar_unmap, {handle, addr, len}));
 }
 
 zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
                             uint64_t len) {
-  auto& caller = current();
-  return caller.kernel->vmar_protect(*caller.process, handle, options, addr, len);
+  return status_of(call(ZX_SYS_vmar_protect, {handle, options, addr, len}));
 }
 
 zx_status_t zx_vmo_replace_as_executable(zx_handle_t handle, zx_handle_t vmex, zx_handle_t* out) {
-  auto& caller = current();
-  return caller.kernel->vmo_replace_as_executable(*caller.process, handle, vmex, out);
+  return call_out(ZX_SYS_vmo_replace_as_executable, {handle, vmex}, out);
 }
 
 void zx_process_exit(int64_t retcode) {
-  auto& caller = current();
-  caller.kernel->process_exit(*caller.process, retcode);
+  call(ZX_SYS_process_exit, {static_cast<uint64_t>(retcode)});
   throw ProcessExit{};
 }
 
 zx_status_t zx_debug_write(const char* buffer, size_t buffer_size) {
-  auto& caller = current();
-  return caller.kernel->debug_write(*caller.process, address_of(buffer), buffer_size);
+  return status_of(call(ZX_SYS_debug_write, {address_of(buffer), buffer_size}));
 }
 
 zx_ticks_t zx_ticks_get() {
-  auto& caller = current();
-  return caller.kernel->ticks_get(*caller.process);
+  return static_cast<zx_ticks_t>(call(ZX_SYS_ticks_get, {}).value);
 }
 
 zx_ticks_t zx_ticks_per_second() {
-  auto& caller = current();
-  return caller.kernel->ticks_per_second(*caller.process);
+  return static_cast<zx_ticks_t>(call(ZX_SYS_ticks_per_second, {}).value);
 }
 
 zx_time_t zx_clock_get_monotonic() {
-  auto& caller = current();
-  return caller.kernel->clock_get_monotonic(*caller.process);
+  return static_cast<zx_time_t>(call(ZX_SYS_clock_get_monotonic, {}).value);
 }

@@ -20,7 +20,7 @@ struct SyscallResult {
 
 // Where a call's out-parameter goes. Guest code gets it as Zircon's ABI says: copied to the user
 // address its argument holds, a copy that costs cycles and can fail. A caller with no user
-// memory of its own for it (the scenario runner, a TLM initiator that asks) gets it back in
+// memory of its own for it (the scenario runner, host programs, a TLM initiator that asks) gets it back in
 // SyscallResult::out, the argument unused, as a C++ caller of the kernel model does.
 enum class OutParameters : uint8_t { user_memory, caller };
 
@@ -30,7 +30,8 @@ enum class OutParameters : uint8_t { user_memory, caller };
 // buffers are read and written by the call itself, out-parameters are copied out before it
 // returns (Kernel::copy_out_on_return), or handed back (`out_parameters`). 32-bit parameters take
 // the low half of their register, as the C types of Zircon's syscall wrappers do. Every way into
-// the kernel comes here: guest code's ecall, the scenario runner, the TLM-2.0 socket.
+// the kernel comes here: guest code's ecall, the scenario runner, host programs' zx_* calls,
+// the TLM-2.0 socket.
 SyscallResult dispatch_syscall(Kernel& kernel, Process& process, uint64_t number,
                                const std::array<uint64_t, 8>& arguments,
                                OutParameters out_parameters = OutParameters::user_memory);
