@@ -20,8 +20,8 @@ struct SyscallResult {
 
 // Where a call's out-parameter goes. Guest code gets it as Zircon's ABI says: copied to the user
 // address its argument holds, a copy that costs cycles and can fail. A caller with no user
-// memory of its own for it (the scenario runner, host programs, a TLM initiator that asks) gets it back in
-// SyscallResult::out, the argument unused, as a C++ caller of the kernel model does.
+// memory of its own for it (the scenario runner, host programs, a TLM initiator that asks) gets it
+// back in SyscallResult::out, the argument unused, as a C++ caller of the kernel model does.
 enum class OutParameters : uint8_t { user_memory, caller };
 
 // The one entry of user mode into the kernel model: call `number` (zxvp's table,
