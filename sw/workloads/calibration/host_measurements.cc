@@ -97,9 +97,10 @@ void* (*volatile host_memcpy)(void*, const void*, size_t) = std::memcpy;
 
 // The stream loops move 32-byte vectors, as glibc's memcpy does on this class of core: compiled
 // for AVX2 and for plain x86-64 (16-byte halves), the clone the core runs chosen when the
-// program loads. may_alias: they read and write a char buffer; unsigned: the sums wrap.
+// program loads (called through that choice, they are never inlined: clang refuses noinline
+// with target_clones). may_alias: they read and write a char buffer; unsigned: the sums wrap.
 using Vector = unsigned long long __attribute__((vector_size(32), may_alias));
-#define ZXVP_VECTOR_CLONES __attribute__((noinline, target_clones("avx2", "default")))
+#define ZXVP_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 
 // Two lines an iteration, into four sums: a loop of one line and two sums runs at half the rate
 // a core's loads allow (its additions and its loop overhead are the limit, not the L1).
