@@ -1,6 +1,7 @@
 // The program the GDB tests debug (built with zxvp-cc -g -O0): a function with a local to break
 // in, a global it updates, a zx_vmo_write to step over, a buffer zx_vmo_read fills (a
-// watchpoint), and on request a store to an unmapped page (SIGSEGV). Exits with 3.
+// watchpoint), and on request a store to an unmapped page (SIGSEGV) or a loop until a debugger
+// clears keep_spinning (an interrupt). Exits with 3.
 #include <stdio.h>
 #include <string.h>
 #include <zircon/process.h>
@@ -8,6 +9,7 @@
 
 int total = 0;
 char filled_by_kernel[32];
+volatile int keep_spinning = 1;
 
 int accumulate(int n) {
   int local_sum = 0;
@@ -26,6 +28,10 @@ int main(int argc, char** argv) {
   status |= zx_vmo_read(vmo, filled_by_kernel, 0, sizeof message);
   if (argc > 1 && strcmp(argv[1], "fault") == 0) {
     *(volatile int*)0x1000 = sum;
+  }
+  if (argc > 1 && strcmp(argv[1], "spin") == 0) {
+    while (keep_spinning) {
+    }
   }
   printf("%s: %d, status %d\n", filled_by_kernel, sum, status);
   return 3;
