@@ -547,10 +547,10 @@ void Rv64Hart::clear_debug() {
   update_debug();
 }
 
-void Rv64Hart::watch_access(uint64_t address, uint64_t length_bytes, bool write,
-                            uint64_t instret) {
+void Rv64Hart::watch_access(uint64_t address, uint64_t length_bytes, bool write, uint64_t instret) {
   for (const Watchpoint& watch : watchpoints_) {
-    const bool kind_matches = watch.kind == WatchKind::access || (watch.kind == WatchKind::write) == write;
+    const bool kind_matches =
+        watch.kind == WatchKind::access || (watch.kind == WatchKind::write) == write;
     const uint64_t start = std::max(address, watch.address);
     // Overlap of [address, + length) and the watched range, without overflow.
     if (!kind_matches || length_bytes == 0 || watch.length_bytes == 0 ||
@@ -594,7 +594,8 @@ void Rv64Hart::watch_instruction(const Rv64Instruction& d, uint64_t instret) {
       break;
   }
   // Atomics address x[rs1] itself; loads and stores add their offset.
-  const uint64_t address = x_[d.rs1] + (timing == Rv64Timing::atomic ? 0 : static_cast<uint64_t>(d.imm));
+  const uint64_t address =
+      x_[d.rs1] + (timing == Rv64Timing::atomic ? 0 : static_cast<uint64_t>(d.imm));
   const bool reads = timing != Rv64Timing::store && d.op != Rv64Op::sc_w && d.op != Rv64Op::sc_d;
   const bool writes = timing != Rv64Timing::load && d.op != Rv64Op::lr_w && d.op != Rv64Op::lr_d;
   if (writes) watch_access(address, size, true, instret);
@@ -720,7 +721,8 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
       pending = pending_cycles_;
       fetched_line = last_line;
     }
-    if (watching) [[unlikely]] watch_instruction(d, instret);
+    if (watching) [[unlikely]]
+      watch_instruction(d, instret);
     // Load-use: bit 0 of `sources` is never set, so no load (destination 0) costs nothing.
     pending += ((d.sources >> load_destination) & 1) * load_use_cycles;
     load_destination = 0;

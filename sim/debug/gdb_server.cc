@@ -10,8 +10,7 @@ namespace zxvp {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-GdbServer::GdbServer(GdbStub& stub, uint16_t port)
-    : stub_(stub), acceptor_(io_), socket_(io_) {
+GdbServer::GdbServer(GdbStub& stub, uint16_t port) : stub_(stub), acceptor_(io_), socket_(io_) {
   const tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));

@@ -121,13 +121,14 @@ std::string GdbStub::stop_reply(const GdbStopEvent& event) {
       last_stop_ = std::string("X").append(two_digits(event.signal));
       return last_stop_;
   }
-  last_stop_ = std::string("T")
-                   .append(two_digits(event.kind == GdbStopEvent::Kind::signal ? event.signal
-                                                                               : GdbStopEvent::kSigTrap))
-                   .append("thread:")
-                   .append(hex_number(kThread))
-                   .append(";")
-                   .append(why);
+  last_stop_ =
+      std::string("T")
+          .append(two_digits(event.kind == GdbStopEvent::Kind::signal ? event.signal
+                                                                      : GdbStopEvent::kSigTrap))
+          .append("thread:")
+          .append(hex_number(kThread))
+          .append(";")
+          .append(why);
   return last_stop_;
 }
 
@@ -155,8 +156,8 @@ GdbStub::Response GdbStub::read_registers() {
   for (const GdbRegister& reg : target_.registers()) {
     uint64_t value = 0;
     // A register the target cannot read now travels as unknown.
-    hex += target_.read_register(reg.number, &value) ? gdb::register_hex(value)
-                                                     : std::string(16, 'x');
+    hex +=
+        target_.read_register(reg.number, &value) ? gdb::register_hex(value) : std::string(16, 'x');
   }
   return {hex};
 }
@@ -214,7 +215,8 @@ GdbStub::Response GdbStub::write_memory(std::string_view arguments, bool binary)
   const size_t colon = arguments.find(':');
   uint64_t address = 0;
   uint64_t length = 0;
-  if (colon == std::string_view::npos || !parse_range(arguments.substr(0, colon), &address, &length)) {
+  if (colon == std::string_view::npos ||
+      !parse_range(arguments.substr(0, colon), &address, &length)) {
     return {kMalformed};
   }
   const std::string_view data = arguments.substr(colon + 1);
@@ -279,9 +281,10 @@ GdbStub::Response GdbStub::resume(std::string_view actions) {
 
 GdbStub::Response GdbStub::query(std::string_view payload) {
   if (payload.starts_with("qSupported")) {
-    return {std::string("PacketSize=")
-                .append(hex_number(gdb::kMaxPayloadBytes))
-                .append(";qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+")};
+    return {
+        std::string("PacketSize=")
+            .append(hex_number(gdb::kMaxPayloadBytes))
+            .append(";qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+")};
   }
   if (payload == "QStartNoAckMode") {
     no_ack_ = true;
@@ -298,9 +301,8 @@ GdbStub::Response GdbStub::query(std::string_view payload) {
   if (payload.starts_with("qRcmd,")) {
     const auto command = gdb::from_hex(payload.substr(6));
     if (!command) return {kMalformed};
-    const std::string output =
-        target_.monitor(std::string_view(reinterpret_cast<const char*>(command->data()),
-                                         command->size()));
+    const std::string output = target_.monitor(
+        std::string_view(reinterpret_cast<const char*>(command->data()), command->size()));
     // As console output packets, each within a packet, then OK.
     Response response{"OK"};
     constexpr size_t kChunkBytes = gdb::kMaxPayloadBytes / 2 - 1;
@@ -318,7 +320,8 @@ GdbStub::Response GdbStub::features(std::string_view arguments) {
   const size_t colon = arguments.find(':');
   uint64_t offset = 0;
   uint64_t length = 0;
-  if (colon == std::string_view::npos || !parse_range(arguments.substr(colon + 1), &offset, &length)) {
+  if (colon == std::string_view::npos ||
+      !parse_range(arguments.substr(colon + 1), &offset, &length)) {
     return {kMalformed};
   }
   if (arguments.substr(0, colon) != "target.xml") return {"E00"};

@@ -21,8 +21,16 @@ struct GdbStopEvent {
   static constexpr int kSigSegv = 11;
   static constexpr int kSigXcpu = 24;
 
-  enum class Kind : uint8_t { signal, software_break, hardware_break, watch, read_watch,
-                              access_watch, exited, killed };
+  enum class Kind : uint8_t {
+    signal,
+    software_break,
+    hardware_break,
+    watch,
+    read_watch,
+    access_watch,
+    exited,
+    killed
+  };
   Kind kind = Kind::signal;
   int signal = kSigTrap;  // exited: the status; killed: the signal
   uint64_t address = 0;   // watchpoints: the data address

@@ -12,15 +12,15 @@ struct ProgramOutcome;
 // Why a debugged program stopped, before the instruction at the hart's pc.
 struct ProgramStop {
   enum class Reason : uint8_t {
-    attach,       // a debugger took the program (before its first instruction, or while it ran)
-    breakpoint,   // the hart's breakpoint
-    step,         // one instruction retired
-    watchpoint,   // an instruction, or the kernel for a system call, touched a watched range
-    interrupt,    // the debugger asked (Ctrl-C)
-    trap,         // an ebreak of the program's own
-    page_fault,   // a fault the kernel cannot serve: the program dies if resumed
-    illegal,      // an illegal instruction: the program dies if resumed
-    bus_error,    // a bus error or a misaligned atomic access: the program dies if resumed
+    attach,      // a debugger took the program (before its first instruction, or while it ran)
+    breakpoint,  // the hart's breakpoint
+    step,        // one instruction retired
+    watchpoint,  // an instruction, or the kernel for a system call, touched a watched range
+    interrupt,   // the debugger asked (Ctrl-C)
+    trap,        // an ebreak of the program's own
+    page_fault,  // a fault the kernel cannot serve: the program dies if resumed
+    illegal,     // an illegal instruction: the program dies if resumed
+    bus_error,   // a bus error or a misaligned atomic access: the program dies if resumed
   };
   Reason reason = Reason::attach;
   uint64_t watch_address = 0;

@@ -225,8 +225,8 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
         return fatal(ProgramStop::Reason::illegal, report("illegal instruction"));
       case HartStop::misaligned:
       case HartStop::bus_error:
-        return fatal(ProgramStop::Reason::bus_error,
-                     report(std::string(hart_stop_name(stop)) + " at " + hex(hart_.fault().address)));
+        return fatal(ProgramStop::Reason::bus_error, report(std::string(hart_stop_name(stop)) +
+                                                            " at " + hex(hart_.fault().address)));
       case HartStop::debug: {
         ProgramStop::Reason reason = ProgramStop::Reason::breakpoint;
         switch (hart_.debug_stop().event) {

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -245,14 +245,18 @@ int run_scenario(const Options& options) {
 // The file after `run` is a program when it is not a scenario (.yaml, .yml): everything after
 // it is the program's. Returns the arguments left for zxvp, with the program taken out.
 std::vector<std::string> take_program(const std::vector<std::string>& arguments, Options& options) {
-  constexpr std::array<std::string_view, 15> kTakesValue = {
-      "--platform", "-p",    "--param", "--json",  "--stats",           "--trace",
-      "--vcd",      "--log-level",      "--sweep", "--out",             "-j",
-      "--jobs",     "--max-instructions",          "--gdb",             "--gdb-process"};
+  constexpr std::array<std::string_view, 13> kTakesValue = {
+      "--platform",  "-p",      "--param", "--json", "--stats", "--trace",           "--vcd",
+      "--log-level", "--sweep", "--out",   "-j",     "--jobs",  "--max-instructions"};
+  constexpr std::array<std::string_view, 2> kDebuggerTakesValue = {"--gdb", "--gdb-process"};
   for (size_t i = 0; i < arguments.size(); ++i) {
     const std::string& argument = arguments[i];
     if (argument.starts_with("-")) {
-      if (std::find(kTakesValue.begin(), kTakesValue.end(), argument) != kTakesValue.end()) ++i;
+      if (std::find(kTakesValue.begin(), kTakesValue.end(), argument) != kTakesValue.end() ||
+          std::find(kDebuggerTakesValue.begin(), kDebuggerTakesValue.end(), argument) !=
+              kDebuggerTakesValue.end()) {
+        ++i;
+      }
       continue;
     }
     if (argument.ends_with(".yaml") || argument.ends_with(".yml")) return arguments;
@@ -525,8 +529,9 @@ int run_command_line(int argc, char** argv) {
                          "type zxvp run --gdb PORT --gdb-wait PROGRAM.elf");
     }
     if (!options.gdb_port.empty() && options.program.empty() && options.scenario.empty()) {
-      return usage_error("--gdb debugs a guest program",
-                         "type zxvp run --gdb PORT PROGRAM.elf (or SCENARIO.yaml with program steps)");
+      return usage_error(
+          "--gdb debugs a guest program",
+          "type zxvp run --gdb PORT PROGRAM.elf (or SCENARIO.yaml with program steps)");
     }
     if (!options.program.empty()) return run_program(options);
     if (!options.max_instructions.empty()) {

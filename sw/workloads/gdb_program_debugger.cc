@@ -26,10 +26,10 @@ constexpr int64_t kCsrInstret = 0xc02;
 constexpr uint64_t kMaxWatchBytes = uint64_t{1} << 20;
 
 std::vector<GdbRegister> riscv_registers() {
-  static constexpr const char* kNames[32] = {
-      "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "fp", "s1", "a0",
-      "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
-      "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+  static constexpr const char* kNames[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+                                             "fp",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+                                             "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
+                                             "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
   std::vector<GdbRegister> registers;
   for (unsigned i = 0; i < 32; ++i) {
     const char* type = i == 1 ? "code_ptr" : (i >= 2 && i <= 4) ? "data_ptr" : "int";
@@ -129,8 +129,8 @@ ProgramResume GdbProgramDebugger::stopped(const ProgramStop& stop) {
   while (true) {
     if (!server_.connected()) {
       if (!options_.wait) return ProgramResume::run;
-      std::cerr << "zxvp: '" << process_->name() << "' stopped, waiting for gdb on 127.0.0.1:"
-                << server_.port() << std::endl;
+      std::cerr << "zxvp: '" << process_->name()
+                << "' stopped, waiting for gdb on 127.0.0.1:" << server_.port() << std::endl;
       server_.accept();
     }
     switch (server_.serve(reply)) {
@@ -177,7 +177,7 @@ void GdbProgramDebugger::ended(const ProgramOutcome& outcome) {
     event.signal = static_cast<int>(static_cast<uint64_t>(outcome.return_code) & 0xff);
   } else {
     event.kind = GdbStopEvent::Kind::killed;
-    event.signal = fatal_signal_ != 0 ? fatal_signal_
+    event.signal = fatal_signal_ != 0                            ? fatal_signal_
                    : outcome.end == ProgramOutcome::End::stopped ? GdbStopEvent::kSigXcpu
                                                                  : GdbStopEvent::kSigKill;
   }
@@ -248,11 +248,12 @@ size_t GdbProgramDebugger::read_memory(uint64_t address, uint8_t* data, size_t l
   while (done < length) {
     const uint64_t at = address + done;
     if (at < address) break;  // past the end of the address space
-    const size_t piece =
-        std::min<uint64_t>(length - done, page_table::kPageSize - (at & (page_table::kPageSize - 1)));
+    const size_t piece = std::min<uint64_t>(
+        length - done, page_table::kPageSize - (at & (page_table::kPageSize - 1)));
     const auto physical = translate(at, false);
-    if (!physical || system_.platform().cpu.guest_move(tlm::TLM_READ_COMMAND, *physical,
-                                                       data + done, piece) != tlm::TLM_OK_RESPONSE) {
+    if (!physical ||
+        system_.platform().cpu.guest_move(tlm::TLM_READ_COMMAND, *physical, data + done, piece) !=
+            tlm::TLM_OK_RESPONSE) {
       break;
     }
     done += piece;
@@ -266,8 +267,8 @@ bool GdbProgramDebugger::write_memory(uint64_t address, const uint8_t* data, siz
   for (size_t done = 0; done < length;) {
     const uint64_t at = address + done;
     if (at < address) return false;
-    const size_t piece =
-        std::min<uint64_t>(length - done, page_table::kPageSize - (at & (page_table::kPageSize - 1)));
+    const size_t piece = std::min<uint64_t>(
+        length - done, page_table::kPageSize - (at & (page_table::kPageSize - 1)));
     const auto physical = translate(at, true);
     if (!physical) return false;
     pieces.emplace_back(*physical, piece);
@@ -357,8 +358,10 @@ std::string GdbProgramDebugger::monitor_cycles() {
           " cycles, from cycle " + std::to_string(last.start_cycle) + ":";
   for (size_t phase = 0; phase < kCyclePhaseCount; ++phase) {
     if (last.breakdown[phase] == 0) continue;
-    text += " " + std::string(cycle_phase_name(static_cast<CyclePhase>(phase))) + " " +
-            std::to_string(last.breakdown[phase]);
+    text.append(" ")
+        .append(cycle_phase_name(static_cast<CyclePhase>(phase)))
+        .append(" ")
+        .append(std::to_string(last.breakdown[phase]));
   }
   return text + "\n";
 }
@@ -382,8 +385,8 @@ std::string GdbProgramDebugger::monitor_vmos() {
   };
   auto describe = [](const VmObject& vmo) {
     return std::to_string(vmo.size()) + " bytes, " + std::to_string(vmo.committed_pages()) +
-           " pages committed" + (vmo.is_snapshot_child() ? ", snapshot" : "") +
-           (vmo.is_slice() ? ", slice" : "") +
+           (vmo.committed_pages() == 1 ? " page" : " pages") + " committed" +
+           (vmo.is_snapshot_child() ? ", snapshot" : "") + (vmo.is_slice() ? ", slice" : "") +
            (vmo.cache_policy() != ZX_CACHE_POLICY_CACHED ? ", not cached" : "");
   };
   std::string text = "mappings of '" + process_->name() + "':\n";

@@ -67,9 +67,9 @@ class GdbProgramDebugger : public ProgramDebugger, public GdbTarget {
   std::vector<GdbRegister> registers_;
   GdbStub stub_;
   GdbServer server_;
-  bool taken_ = false;           // a program was debugged: later ones are not
-  Process* process_ = nullptr;   // the program's, while it runs
-  int fatal_signal_ = 0;         // the signal of a stop that kills the program when resumed
+  bool taken_ = false;          // a program was debugged: later ones are not
+  Process* process_ = nullptr;  // the program's, while it runs
+  int fatal_signal_ = 0;        // the signal of a stop that kills the program when resumed
   std::map<uint64_t, Point> breakpoints_;  // by address: software or hardware
 };
 

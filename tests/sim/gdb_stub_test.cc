@@ -103,8 +103,10 @@ TEST(GdbStub, RegistersInTheGPacketsOrderAndOneByOne) {
                             gdb::register_hex(0x10000004) + gdb::register_hex(99)),
             "OK");
   EXPECT_EQ(target.values_[32], 0x10000004u);
-  for (const char* bad : {"p", "p99", "pzz", "P1", "P1=12", "Pc41=" "0000000000000000", "G00",
-                          "gg", "p123456789012345678"}) {
+  for (const char* bad : {"p", "p99", "pzz", "P1", "P1=12",
+                          "Pc41="
+                          "0000000000000000",
+                          "G00", "gg", "p123456789012345678"}) {
     EXPECT_EQ(reply(stub, bad)[0], 'E') << bad;
   }
 }
@@ -119,7 +121,7 @@ TEST(GdbStub, MemoryReadsWritesAndErrors) {
   EXPECT_EQ(reply(stub, "M1004,2:0102"), "OK");
   EXPECT_EQ(target.memory_[4], 1);
   EXPECT_EQ(reply(stub, "X1006,3:}]"), "E01");  // one byte, not three
-  EXPECT_EQ(reply(stub, "X1006,1:}]"), "OK");    // an escaped `}`
+  EXPECT_EQ(reply(stub, "X1006,1:}]"), "OK");   // an escaped `}`
   EXPECT_EQ(target.memory_[6], '}');
   EXPECT_EQ(reply(stub, "X1006,0:"), "OK");
   for (const char* bad : {"m", "m1000", "m1000,", "m,4", "mxyz,4", "m1000,0", "M1000,2:01",
@@ -139,7 +141,7 @@ TEST(GdbStub, BreakpointsAndWatchpoints) {
   EXPECT_EQ(target.points_[1].length, 4u);
   EXPECT_EQ(reply(stub, "z0,10000134,2"), "OK");
   EXPECT_EQ(reply(stub, "z0,10000134,2"), "E01");  // not there
-  EXPECT_EQ(reply(stub, "Z9,1000,4"), "");          // no such kind
+  EXPECT_EQ(reply(stub, "Z9,1000,4"), "");         // no such kind
   for (const char* bad : {"Z", "Z0", "Z0,", "Z0,1000", "Zx,1000,4", "Z0,1000,zz"})
     EXPECT_EQ(reply(stub, bad), "E01") << bad;
 }
@@ -185,8 +187,7 @@ TEST(GdbStub, QueriesAndTheTargetDescription) {
   // The description, read in pieces.
   std::string xml;
   for (uint64_t offset = 0;;) {
-    const std::string piece =
-        reply(stub, "qXfer:features:read:target.xml:" + hex(offset) + ",40");
+    const std::string piece = reply(stub, "qXfer:features:read:target.xml:" + hex(offset) + ",40");
     ASSERT_FALSE(piece.empty());
     xml += *gdb::unescape_binary(piece.substr(1));
     offset += piece.size() - 1;
@@ -226,8 +227,7 @@ TEST(GdbStub, StopRepliesSayWhyAndAreTheAnswerToTheQuestionMark) {
   EXPECT_EQ(stub.stop_reply({GdbStopEvent::Kind::software_break}), "T05thread:1;swbreak:;");
   EXPECT_EQ(stub.stop_reply({GdbStopEvent::Kind::watch, 5, 0x10003000}),
             "T05thread:1;watch:10003000;");
-  EXPECT_EQ(stub.stop_reply({GdbStopEvent::Kind::signal, GdbStopEvent::kSigSegv}),
-            "T0bthread:1;");
+  EXPECT_EQ(stub.stop_reply({GdbStopEvent::Kind::signal, GdbStopEvent::kSigSegv}), "T0bthread:1;");
   EXPECT_EQ(stub.stop_reply({GdbStopEvent::Kind::exited, 3}), "W03");
   EXPECT_EQ(stub.stop_reply({GdbStopEvent::Kind::killed, GdbStopEvent::kSigSegv}), "X0b");
   EXPECT_EQ(reply(stub, "?"), "X0b");

@@ -50,8 +50,8 @@ class DebuggedProgram {
     if (pid_ == 0) {
       if (!freopen("/dev/null", "w", stdout) || !freopen(error_.c_str(), "w", stderr)) _exit(127);
       const std::string program = std::string(ZXVP_GUEST_DIR) + "/debuggee.elf";
-      std::vector<const char*> argv{ZXVP_BINARY, "run", "--gdb", "0", "--gdb-wait",
-                                    program.c_str()};
+      std::vector<const char*> argv{ZXVP_BINARY, "run",        "--gdb",
+                                    "0",         "--gdb-wait", program.c_str()};
       if (!argument.empty()) argv.push_back(argument.c_str());
       argv.push_back(nullptr);
       execv(ZXVP_BINARY, const_cast<char* const*>(argv.data()));
@@ -190,10 +190,11 @@ std::string random_bytes(std::mt19937_64& random, size_t length) {
 // Commands with garbage, extreme or wrong arguments.
 std::string malformed_command(std::mt19937_64& random) {
   static const std::vector<std::string> kCommands = {
-      "m",        "M",         "X",          "g",          "G",       "p",          "P",
-      "Z0,",      "Z1,",       "Z2,",        "Z3,",        "Z4,",     "z0,",        "z2,",
-      "qXfer:features:read:target.xml:",     "qRcmd,",     "qSupported:", "vCont?",  "H",
-      "T",        "?",         "qAttached",  "qfThreadInfo"};
+      "m",      "M",           "X",           "g",   "G",
+      "p",      "P",           "Z0,",         "Z1,", "Z2,",
+      "Z3,",    "Z4,",         "z0,",         "z2,", "qXfer:features:read:target.xml:",
+      "qRcmd,", "qSupported:", "vCont?",      "H",   "T",
+      "?",      "qAttached",   "qfThreadInfo"};
   static const std::vector<std::string> kArguments = {
       "",
       "0,ffffffffffffffff",

@@ -128,7 +128,8 @@ std::string gdb(int port, const std::string& commands) {
   size_t start = 0;
   while (start < commands.size()) {
     const size_t end = std::min(commands.find('\n', start), commands.size());
-    if (end > start) command += " -ex " + shell_quote(commands.substr(start, end - start));
+    if (end > start)
+      command.append(" -ex ").append(shell_quote(commands.substr(start, end - start)));
     start = end + 1;
   }
   command += " " + debuggee() + " 2>&1";
