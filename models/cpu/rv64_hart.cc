@@ -608,16 +608,19 @@ bool Rv64Hart::debug_stop_before() {
     watch_hit_ = {};
   } else if (stepping_ && instret_ != step_from_) {
     debug_stop_ = {HartDebugStop::Event::step};
-    stepping_ = false;
   } else if ((pc_ != resume_pc_ || instret_ != resume_instret_) &&
              std::find(breakpoints_.begin(), breakpoints_.end(), pc_) != breakpoints_.end()) {
     debug_stop_ = {HartDebugStop::Event::breakpoint};
   } else if (poll_every_ != 0 && instret_ >= poll_at_) {
+    // A look at the debugger's connection: a step or a breakpoint here still stands.
     debug_stop_ = {HartDebugStop::Event::poll};
     poll_at_ = instret_ + poll_every_;
+    return true;
   } else {
     return false;
   }
+  // Any other stop ends a step, and its breakpoint does not stop the hart again here.
+  stepping_ = false;
   resume_pc_ = pc_;
   resume_instret_ = instret_;
   update_debug();

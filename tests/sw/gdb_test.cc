@@ -132,7 +132,7 @@ std::string gdb(int port, const std::string& commands) {
       command.append(" -ex ").append(shell_quote(commands.substr(start, end - start)));
     start = end + 1;
   }
-  command += " " + debuggee() + " 2>&1";
+  command.append(" ").append(debuggee()).append(" 2>&1");
   std::string output;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return output;
