@@ -329,6 +329,21 @@ TEST(GdbDebugging, KillEndsTheProgram) {
   EXPECT_EQ(session.out, "");
 }
 
+TEST(GdbDebugging, WithoutWaitingTheProgramRunsAndADebuggerConnectingStopsIt) {
+  // The program spins until a debugger clears keep_spinning.
+  Zxvp zxvp({"run", "--gdb", "0", debuggee(), "spin"});
+  const int port = zxvp.port();
+  ASSERT_NE(port, 0) << zxvp.error();
+  const std::string output = gdb(port,
+                                 "print keep_spinning\n"
+                                 "set var keep_spinning = 0\n"
+                                 "continue\n");
+  EXPECT_EQ(zxvp.wait(), 3) << zxvp.error() << output;
+  EXPECT_THAT(output, HasSubstr("$1 = 1"));
+  EXPECT_THAT(output, HasSubstr("exited with code 03"));
+  EXPECT_THAT(zxvp.error(), Not(HasSubstr("waiting for gdb")));
+}
+
 TEST(GdbDebugging, AScenarioDebugsTheProgramOfTheNamedProcess) {
   const std::string scenario = temp_path("two.yaml");
   std::ofstream(scenario) << "steps:\n"
