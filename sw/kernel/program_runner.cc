@@ -213,10 +213,12 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
         return finish(ProgramOutcome::End::stopped);
       case HartStop::breakpoint:
         if (debugger != nullptr) {
-          // The program's own ebreak: a debugger resumes it after the instruction.
+          // The program's own ebreak: a debugger resumes it after the instruction (unless it
+          // moved the pc itself).
+          const uint64_t at = hart_.pc();
           const uint64_t length = hart_.stop_instruction()->length;
           if (!debug_stop(ProgramStop::Reason::trap)) return finish(ProgramOutcome::End::killed);
-          hart_.set_pc(hart_.pc() + length);
+          if (hart_.pc() == at) hart_.set_pc(at + length);
           continue;
         }
         outcome.report = report("ebreak with no debugger attached");

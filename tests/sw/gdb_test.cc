@@ -232,6 +232,19 @@ TEST(GdbDebugging, AFaultStopsWithSigsegvAtTheFaultingInstruction) {
   EXPECT_THAT(session.gdb, HasSubstr("Program terminated with signal SIGSEGV"));
 }
 
+TEST(GdbDebugging, TheProgramsOwnEbreakStopsWithSigtrapAndGoesOnAfterIt) {
+  const Session session = debug(
+      "continue\n"
+      "x/i $pc\n"
+      "continue\n",
+      {}, {"ebreak"});
+  EXPECT_EQ(session.status, 3) << session.error << session.gdb;
+  EXPECT_THAT(session.gdb, HasSubstr("Program received signal SIGTRAP"));
+  EXPECT_THAT(session.gdb, HasSubstr("ebreak"));
+  EXPECT_THAT(session.gdb, HasSubstr("exited with code 03"));
+  EXPECT_EQ(session.out, "written by the kernel: 55, status 0\n");
+}
+
 TEST(GdbDebugging, TheCyclesAndStatisticsOfARunAreTheSameWithAndWithoutTheDebugger) {
   const std::string plain_json = temp_path("plain.json");
   const std::string plain_stats = temp_path("plain_stats.json");

@@ -1,7 +1,7 @@
 // The program the GDB tests debug (built with zxvp-cc -g -O0): a function with a local to break
 // in, a global it updates, a zx_vmo_write to step over, a buffer zx_vmo_read fills (a
-// watchpoint), and on request a store to an unmapped page (SIGSEGV) or a loop until a debugger
-// clears keep_spinning (an interrupt). Exits with 3.
+// watchpoint), and on request a store to an unmapped page (SIGSEGV), an ebreak of its own
+// (SIGTRAP, then on) or a loop until a debugger clears keep_spinning. Exits with 3.
 #include <stdio.h>
 #include <string.h>
 #include <zircon/process.h>
@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   status |= zx_vmo_read(vmo, filled_by_kernel, 0, sizeof message);
   if (argc > 1 && strcmp(argv[1], "fault") == 0) {
     *(volatile int*)0x1000 = sum;
+  }
+  if (argc > 1 && strcmp(argv[1], "ebreak") == 0) {
+    __asm__ volatile("ebreak");
   }
   if (argc > 1 && strcmp(argv[1], "spin") == 0) {
     while (keep_spinning) {
