@@ -126,7 +126,7 @@ class Rv64Hart {
   // --- A debugger (HartStop::debug) ---
   // Debug stops happen before an instruction, outside simulated time: they leave the pending
   // cycles, the line buffers and the TLBs as they are, so that a program costs the same cycles
-  // with a debugger as without. With nothing set the interpreter pays one test of a flag a step.
+  // with a debugger as without. With nothing set the interpreter pays two tests of a flag a step.
   // A breakpoint stops before the instruction at its address (except the first instruction run
   // after a debug stop there); a step after one instruction retires (an ecall retires in
   // complete_ecall); a watchpoint once the instruction that touched the range retired (a
