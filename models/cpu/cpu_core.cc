@@ -426,6 +426,10 @@ void CpuCore::compute(uint64_t cycles) {
   add_time(clock_.cycles(cycles));
 }
 
+void CpuCore::compute_beside_memory(uint64_t cycles) {
+  add_time(clock_.cycles(cycles));
+}
+
 void CpuCore::wait_for_interrupt(size_t line) {
   interrupts_waited_.add();
   drain();

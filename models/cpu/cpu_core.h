@@ -114,6 +114,9 @@ class CpuCore : public sc_core::sc_module {
   void trap_entry();
   void trap_exit();
   void compute(uint64_t cycles);
+  // A few dozen instructions that do not use the data in flight: they retire beside the loads and
+  // stores outstanding (the reorder buffer holds hundreds), so they wait for none of them.
+  void compute_beside_memory(uint64_t cycles);
   // Gives up the core until interrupt line `line` is high; costs the interrupt latency after.
   void wait_for_interrupt(size_t line);
   void sync();

@@ -6,7 +6,7 @@ namespace zxvp {
 
 std::string_view cycle_phase_name(CyclePhase phase) {
   static constexpr std::array<std::string_view, kCyclePhaseCount> kNames = {
-      "entry", "checks",      "translate", "fault",    "commit", "map",
+      "entry", "checks",      "translate", "fault",    "lookup", "commit", "map",
       "copy",  "cache_maint", "dma_setup", "dma_wait", "exit",   "user"};
   return kNames[static_cast<size_t>(phase)];
 }

@@ -16,6 +16,7 @@ enum class CyclePhase : uint8_t {
   checks,       // argument and handle checks
   translate,    // translating the user buffer (TLB, walks)
   fault,        // soft page faults on the user buffer (exception, lookup)
+  lookup,       // finding each page of the VMO the call touches (the page list)
   commit,       // allocating, zero-filling and forking VMO pages
   map,          // writing page-table entries, TLB invalidations
   copy,         // moving the bytes
@@ -25,7 +26,7 @@ enum class CyclePhase : uint8_t {
   exit,         // return to user mode
   user,         // guest code between kernel entries: instructions, their fetches and accesses
 };
-inline constexpr size_t kCyclePhaseCount = 12;
+inline constexpr size_t kCyclePhaseCount = 13;
 std::string_view cycle_phase_name(CyclePhase phase);
 
 struct PhaseSegment {
@@ -83,7 +84,8 @@ class CycleAccount {
   uint64_t now() const { return cpu_.cycles(); }
   void close_segment();
   static bool overlaps_memory_work(CyclePhase phase) {
-    return phase == CyclePhase::translate || phase == CyclePhase::copy;
+    return phase == CyclePhase::translate || phase == CyclePhase::lookup ||
+           phase == CyclePhase::copy;
   }
 
   CpuCore& cpu_;

@@ -63,6 +63,11 @@ void KernelConfig::bind(ParameterBinding& binding) {
   binding.field(
       "handle_lookup_cycles", handle_lookup_cycles,
       UnsignedSpec{"cycles", "one handle lookup with its type and rights checks", 0, 1'000'000});
+  binding.field("page_lookup_cycles", page_lookup_cycles,
+                UnsignedSpec{"cycles",
+                             "finding one page of a VMO that a read or write touches, committed or "
+                             "not (the page list)",
+                             0, 1'000'000});
   binding.field(
       "page_alloc_cycles", page_alloc_cycles,
       UnsignedSpec{"cycles", "physical memory manager work to allocate one page", 0, 1'000'000});
@@ -245,6 +250,11 @@ VmPagePtr Kernel::allocate_page() {
   const auto physical = pmm_.allocate();
   if (!physical) return nullptr;
   return VmPagePtr(new VmPage(pmm_, *physical));
+}
+
+void Kernel::look_up_page() {
+  CycleAccount::Scope phase(account_, CyclePhase::lookup);
+  cpu_.compute_beside_memory(config_.page_lookup_cycles);
 }
 
 VmPagePtr Kernel::allocate_zeroed() {

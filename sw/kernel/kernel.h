@@ -30,6 +30,7 @@ struct KernelConfig {
   uint64_t syscall_cycles = 30;
   // Defaults: the `default` platform's (platforms/default.yaml says where they come from).
   uint64_t handle_lookup_cycles = 40;
+  uint64_t page_lookup_cycles = 40;
   uint64_t page_alloc_cycles = 1200;
   uint64_t fault_cycles = 720;
   uint64_t tlb_invalidate_cycles = 150;
@@ -218,6 +219,8 @@ class Kernel : private PageOperations {
   VmPagePtr allocate_copy(const VmPage& source) override;
   void zero_bytes(const VmPage& page, uint64_t offset, uint64_t length_bytes) override;
   VmPagePtr allocate_page();
+  // The page-list lookup of one page of a read or write, before its commit or copy.
+  void look_up_page();
 
   CpuCore& cpu_;
   KernelConfig config_;

@@ -80,6 +80,7 @@ zx_status_t Kernel::vmo_write(Process& process, zx_handle_t handle, uint64_t buf
       const uint64_t position = offset + done;
       const uint64_t chunk = std::min(buffer_size - done, kPageSize - (position & (kPageSize - 1)));
       VmPage* page = nullptr;
+      look_up_page();
       status = vmo->require_writable_page(position, *this, &page);
       if (status == ZX_OK) {
         status = copy_from_user(process, plan, buffer + done,
@@ -107,6 +108,7 @@ zx_status_t Kernel::vmo_read(Process& process, zx_handle_t handle, uint64_t buff
       const uint64_t position = offset + done;
       const uint64_t chunk = std::min(buffer_size - done, kPageSize - (position & (kPageSize - 1)));
       // Reads allocate nothing: a page never written reads as zeros.
+      look_up_page();
       const VmPage* page = vmo->find_page(position);
       status = copy_to_user(process, plan, buffer + done, page, position & (kPageSize - 1), chunk);
       done += chunk;

@@ -25,6 +25,7 @@
 #include "sim/trace/trace_event_writer.h"
 #include "sw/kernel/elf_image.h"
 #include "sw/workloads/builtin_study.h"
+#include "sw/workloads/calibration/calibrate_command.h"
 #include "sw/workloads/gdb_program_debugger.h"
 #include "sw/workloads/memory_probe.h"
 #include "sw/workloads/program_report.h"
@@ -51,6 +52,8 @@ constexpr const char* kUsage =
     "  zxvp sweep SCENARIO.yaml --sweep KEY=V1,V2 [--sweep ...] [-j N] --out DIR\n"
     "  zxvp merge DIR                         join the results of `sweep --emit-jobs` runs\n"
     "  zxvp probe [options]                   the platform's memory self-check\n"
+    "  zxvp calibrate [--out FILE.yaml] [--report DIR] [--quick]\n"
+    "                                         fit a platform to this machine, report the error\n"
     "  zxvp --help | --version\n";
 
 struct Options {
@@ -462,6 +465,11 @@ int run_command_line(int argc, char** argv) {
   positional.add("file", 1);
 
   std::vector<std::string> arguments(argv + 1, argv + argc);
+  // calibrate has options of its own (zxvp calibrate --help).
+  if (!arguments.empty() && arguments.front() == "calibrate") {
+    return run_calibrate(std::vector<std::string>(arguments.begin() + 1, arguments.end()),
+                         self_executable(argv[0]));
+  }
   std::string command = "run";
   if (!arguments.empty() && !arguments.front().starts_with("-") &&
       (arguments.front() == "run" || arguments.front() == "params" ||
@@ -471,8 +479,9 @@ int run_command_line(int argc, char** argv) {
     arguments.erase(arguments.begin());
   } else if (!arguments.empty() && !arguments.front().starts_with("-") &&
              !arguments.front().ends_with(".yaml") && !arguments.front().ends_with(".yml")) {
-    return usage_error("unknown command '" + arguments.front() + "'",
-                       "commands are run, params, sweep, merge and probe; try `zxvp --help`");
+    return usage_error(
+        "unknown command '" + arguments.front() + "'",
+        "commands are run, params, sweep, merge, probe and calibrate; try `zxvp --help`");
   }
 
   if (command == "run") arguments = take_program(arguments, options);

@@ -27,7 +27,7 @@
 #include "sim/params/units.h"
 #include "sw/workloads/system.h"
 #include "tests/bench/guest_bench.h"
-#include "tests/bench/host.h"
+#include "sim/host_description.h"
 
 extern char** environ;
 

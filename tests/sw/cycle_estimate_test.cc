@@ -98,7 +98,8 @@ TEST(CycleEstimate, CpuCopyEqualsTheClosedForm) {
   systems.run();
   const uint64_t lines = kPage / 64;
   const uint64_t pages[] = {1, 4, 16};
-  // TIMING.md, "zx_vmo_write, CPU copy, caches off": per page, the commit's page allocation,
+  // TIMING.md, "zx_vmo_write, CPU copy, caches off": per page, its lookup, the commit's page
+  // allocation,
   // then its zeroing stores (one round trip, then the lines one after the other on the memory
   // bus); a TLB hit; the loads (a round trip and the lines) and the stores, each issued when its
   // load returns and moving behind the loads on the bus.
@@ -108,11 +109,12 @@ TEST(CycleEstimate, CpuCopyEqualsTheClosedForm) {
     const CallRecord& record = writes[i];
     EXPECT_EQ(phase(record, CyclePhase::entry), 64u);
     EXPECT_EQ(phase(record, CyclePhase::checks), 30u + 40u);
+    EXPECT_EQ(phase(record, CyclePhase::lookup), pages[i] * 40);
     EXPECT_EQ(phase(record, CyclePhase::commit), pages[i] * commit);
     EXPECT_EQ(phase(record, CyclePhase::translate), pages[i] * 1);
     EXPECT_EQ(phase(record, CyclePhase::copy), pages[i] * copy);
     EXPECT_EQ(phase(record, CyclePhase::exit), 64u);
-    EXPECT_EQ(record.cycles, 64 + 70 + 64 + pages[i] * (commit + 1 + copy));
+    EXPECT_EQ(record.cycles, 64 + 70 + 64 + pages[i] * (40 + commit + 1 + copy));
   }
 }
 
@@ -140,7 +142,8 @@ TEST(CycleEstimate, WarmWriteFromTheL1EqualsTheClosedForm) {
     const uint64_t copy = 4 + 2 * (lines - 1) + 4;
     EXPECT_EQ(phase(warm[i], CyclePhase::copy), copy) << sizes[i];
     EXPECT_EQ(phase(warm[i], CyclePhase::translate), 1u) << sizes[i];
-    EXPECT_EQ(warm[i].cycles, 64 + 70 + 1 + copy + 64) << sizes[i];
+    EXPECT_EQ(phase(warm[i], CyclePhase::lookup), 40u) << sizes[i];
+    EXPECT_EQ(warm[i].cycles, 64 + 70 + 40 + 1 + copy + 64) << sizes[i];
   }
 }
 

@@ -253,8 +253,8 @@ TEST_F(ScenarioRun, TwoPointSweepWritesCsvRowsAndAPlot) {
     std::vector<std::string> columns;
     for (std::string field; std::getline(fields, field, ',');)
       columns.push_back(field);
-    ASSERT_EQ(columns.size(), 8u + 12u);  // eight fields, then the twelve phases
-    if (columns[1] == "4") commit_of_first_write[columns[0]] = std::stoull(columns[7 + 5]);
+    ASSERT_EQ(columns.size(), 8u + 13u);  // eight fields, then the thirteen phases
+    if (columns[1] == "4") commit_of_first_write[columns[0]] = std::stoull(columns[7 + 6]);
   }
   EXPECT_EQ(rows, 2u * 9u);  // two points, nine steps each
   EXPECT_EQ(commit_of_first_write["400"] - commit_of_first_write["40"], 360u);

@@ -1,4 +1,4 @@
-#include "tests/bench/host.h"
+#include "sim/host_description.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
-#include "tests/bench/host.h"
+#include "sim/host_description.h"
 
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +47,7 @@ std::string HostDescription::summary() const {
           " online, " +
           (clock_mhz ? std::to_string(std::lround(*clock_mhz)) + " MHz" : "clock unknown");
   if (virtual_machine) text += ", virtual machine";
+  if (!kernel.empty()) text += ", " + kernel;
   return text;
 }
 
@@ -96,8 +98,11 @@ HostDescription describe_host(std::string_view cpuinfo, std::optional<double> cp
 HostDescription describe_this_host() {
   const std::string max_khz = read_text("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
   const long online = sysconf(_SC_NPROCESSORS_ONLN);
-  return describe_host(read_text("/proc/cpuinfo"), number<double>(trimmed(max_khz)),
-                       online > 0 ? static_cast<unsigned>(online) : 0);
+  HostDescription host = describe_host(read_text("/proc/cpuinfo"), number<double>(trimmed(max_khz)),
+                                       online > 0 ? static_cast<unsigned>(online) : 0);
+  utsname name{};
+  if (uname(&name) == 0) host.kernel = std::string(name.sysname) + " " + name.release;
+  return host;
 }
 
 }  // namespace zxvp
