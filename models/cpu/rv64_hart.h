@@ -131,7 +131,8 @@ class Rv64Hart {
   // after a debug stop there); a step after one instruction retires (an ecall retires in
   // complete_ecall); a watchpoint once the instruction that touched the range retired (a
   // software access, note_software_access(), once the ecall retired); a poll every
-  // `instructions` retired (0: never), so that a debugger can look at its connection.
+  // `instructions` retired (0: never), so that a debugger can look at its connection. Any stop but
+  // a poll ends a step.
   void set_pc(uint64_t pc) { pc_ = pc; }
   void add_breakpoint(uint64_t address);
   bool remove_breakpoint(uint64_t address);
