@@ -20,7 +20,6 @@
 #include <iterator>
 #include <optional>
 #include <random>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +39,17 @@ std::string temp_path(const std::string& name) {
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The text after `prefix` in `text` up to the first character not in `allowed`; empty when
+// `prefix` is not there (or nothing follows it).
+std::string word_after(const std::string& text, const std::string& prefix,
+                       const std::string& allowed) {
+  const size_t at = text.find(prefix);
+  if (at == std::string::npos) return "";
+  const size_t start = at + prefix.size();
+  const size_t end = text.find_first_not_of(allowed, start);
+  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 // `zxvp run --gdb 0 --gdb-wait debuggee ARGUMENT` in the background.
@@ -66,12 +76,15 @@ class DebuggedProgram {
     std::filesystem::remove(error_);
   }
   int port() const {
-    const std::regex line("gdb server on 127\\.0\\.0\\.1:([0-9]+)");
     const auto deadline = std::chrono::steady_clock::now() + kTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      std::smatch match;
+      // Something after the digits: the port is complete.
+      const std::string line = "gdb server on 127.0.0.1:";
       const std::string error = read_file(error_);
-      if (std::regex_search(error, match, line)) return std::stoi(match[1]);
+      const std::string port = word_after(error, line, "0123456789");
+      if (!port.empty() && error.find(line) + line.size() + port.size() < error.size()) {
+        return std::stoi(port);
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return 0;
