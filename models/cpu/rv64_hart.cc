@@ -66,6 +66,8 @@ std::string_view hart_stop_name(HartStop stop) {
       return "bus error";
     case HartStop::budget:
       return "instruction budget spent";
+    case HartStop::debug:
+      return "debugger stop";
   }
   return "unknown";
 }
@@ -118,6 +120,8 @@ void Rv64Hart::reset(uint64_t entry) {
   flush_tlbs();
   code_pages_.clear();
   code_page_filter_ = 0;
+  clear_debug();
+  poll_every(0);
 }
 
 void Rv64Hart::flush_tlbs() {
@@ -505,6 +509,124 @@ bool Rv64Hart::atomic(uint64_t address, unsigned destination, Apply&& apply) {
   return true;
 }
 
+// --- Debugging ---
+
+void Rv64Hart::add_breakpoint(uint64_t address) {
+  if (std::find(breakpoints_.begin(), breakpoints_.end(), address) == breakpoints_.end()) {
+    breakpoints_.push_back(address);
+  }
+  update_debug();
+}
+
+bool Rv64Hart::remove_breakpoint(uint64_t address) {
+  const auto removed = std::erase(breakpoints_, address);
+  update_debug();
+  return removed != 0;
+}
+
+void Rv64Hart::add_watchpoint(uint64_t address, uint64_t length_bytes, WatchKind kind) {
+  watchpoints_.push_back({address, length_bytes, kind});
+  update_debug();
+}
+
+bool Rv64Hart::remove_watchpoint(uint64_t address, uint64_t length_bytes, WatchKind kind) {
+  const auto removed = std::erase_if(watchpoints_, [&](const Watchpoint& watch) {
+    return watch.address == address && watch.length_bytes == length_bytes && watch.kind == kind;
+  });
+  update_debug();
+  return removed != 0;
+}
+
+void Rv64Hart::clear_debug() {
+  breakpoints_.clear();
+  watchpoints_.clear();
+  stepping_ = false;
+  watch_hit_ = {};
+  resume_pc_ = kNoPage;
+  resume_instret_ = kNoPage;
+  update_debug();
+}
+
+void Rv64Hart::watch_access(uint64_t address, uint64_t length_bytes, bool write, uint64_t instret) {
+  for (const Watchpoint& watch : watchpoints_) {
+    const bool kind_matches =
+        watch.kind == WatchKind::access || (watch.kind == WatchKind::write) == write;
+    const uint64_t start = std::max(address, watch.address);
+    // Overlap of [address, + length) and the watched range, without overflow.
+    if (!kind_matches || length_bytes == 0 || watch.length_bytes == 0 ||
+        start - address >= length_bytes || start - watch.address >= watch.length_bytes) {
+      continue;
+    }
+    watch_hit_ = {instret, start, watch.kind};
+    return;
+  }
+}
+
+void Rv64Hart::note_software_access(uint64_t address, uint64_t length_bytes, bool write) {
+  if (!watchpoints_.empty()) watch_access(address, length_bytes, write, instret_);
+}
+
+void Rv64Hart::watch_instruction(const Rv64Instruction& d, uint64_t instret) {
+  const Rv64Timing timing = rv64_op_info(d.op).timing;
+  if (timing != Rv64Timing::load && timing != Rv64Timing::store && timing != Rv64Timing::atomic) {
+    return;
+  }
+  unsigned size = 8;
+  switch (d.op) {
+    case Rv64Op::lb:
+    case Rv64Op::lbu:
+    case Rv64Op::sb:
+      size = 1;
+      break;
+    case Rv64Op::lh:
+    case Rv64Op::lhu:
+    case Rv64Op::sh:
+      size = 2;
+      break;
+    case Rv64Op::lw:
+    case Rv64Op::lwu:
+    case Rv64Op::sw:
+      size = 4;
+      break;
+    default:
+      // The atomics' mnemonics end in .w or .d.
+      if (timing == Rv64Timing::atomic && rv64_op_info(d.op).mnemonic.ends_with(".w")) size = 4;
+      break;
+  }
+  // Atomics address x[rs1] itself; loads and stores add their offset.
+  const uint64_t address =
+      x_[d.rs1] + (timing == Rv64Timing::atomic ? 0 : static_cast<uint64_t>(d.imm));
+  const bool reads = timing != Rv64Timing::store && d.op != Rv64Op::sc_w && d.op != Rv64Op::sc_d;
+  const bool writes = timing != Rv64Timing::load && d.op != Rv64Op::lr_w && d.op != Rv64Op::lr_d;
+  if (writes) watch_access(address, size, true, instret);
+  if (reads && watch_hit_.instret != instret) watch_access(address, size, false, instret);
+}
+
+bool Rv64Hart::debug_stop_before() {
+  if (watch_hit_.instret != kNoPage && instret_ > watch_hit_.instret) {
+    debug_stop_ = {HartDebugStop::Event::watchpoint, watch_hit_.address, watch_hit_.kind};
+    watch_hit_ = {};
+  } else if (stepping_ && instret_ != step_from_) {
+    debug_stop_ = {HartDebugStop::Event::step};
+  } else if ((pc_ != resume_pc_ || instret_ != resume_instret_) &&
+             std::find(breakpoints_.begin(), breakpoints_.end(), pc_) != breakpoints_.end()) {
+    debug_stop_ = {HartDebugStop::Event::breakpoint};
+  } else if (poll_every_ != 0 && instret_ >= poll_at_) {
+    // A look at the debugger's connection: a step or a breakpoint here still stands.
+    debug_stop_ = {HartDebugStop::Event::poll};
+    poll_at_ = instret_ + poll_every_;
+    return true;
+  } else {
+    return false;
+  }
+  // Any other stop ends a step, and its breakpoint does not stop the hart again here.
+  stepping_ = false;
+  resume_pc_ = pc_;
+  resume_instret_ = instret_;
+  update_debug();
+  return true;
+}
+
 bool Rv64Hart::read_counter(int64_t csr, uint64_t* value) const {
   switch (csr) {
     case kCsrCycle:
@@ -550,8 +672,16 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
     pending_cycles_ = pending;
     load_destination_ = load_destination;
   };
+  // Fixed for the run: breakpoints and watchpoints change only while the hart is stopped.
+  const bool debug = debug_;
+  const bool watching = !watchpoints_.empty();
   Rv64Instruction straddling;
   while (instret < limit) {
+    if (debug) [[unlikely]] {
+      // Before anything of the instruction happens: a stop here leaves no trace in its timing.
+      sync();
+      if (debug_stop_before()) return HartStop::debug;
+    }
     if ((pc >> kPageShift) != code_vpn) [[unlikely]] {
       if ((pc >> kPageShift) == other_code_vpn_) {
         // Back to the page before (a call and its return): its fetch TLB entry still holds.
@@ -594,6 +724,8 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
       pending = pending_cycles_;
       fetched_line = last_line;
     }
+    if (watching) [[unlikely]]
+      watch_instruction(d, instret);
     // Load-use: bit 0 of `sources` is never set, so no load (destination 0) costs nothing.
     pending += ((d.sources >> load_destination) & 1) * load_use_cycles;
     load_destination = 0;

@@ -41,6 +41,7 @@ enum class HartStop : uint8_t {
   misaligned,           // an atomic access not naturally aligned (plain ones are handled)
   bus_error,            // the memory system refused a fetch or an access
   budget,               // max_instructions retired
+  debug,                // a debugger's stop (debug_stop() says which), before the instruction at pc
 };
 std::string_view hart_stop_name(HartStop stop);
 
@@ -48,6 +49,17 @@ struct HartFault {
   uint64_t address = 0;
   AccessType access = AccessType::read;
   Fault fault = Fault::none;
+};
+
+// What a debugger watches: writes, reads, or both (GDB's Z2, Z3, Z4).
+enum class WatchKind : uint8_t { write, read, access };
+
+// Why run() returned HartStop::debug.
+struct HartDebugStop {
+  enum class Event : uint8_t { breakpoint, step, watchpoint, poll };
+  Event event = Event::breakpoint;
+  uint64_t watch_address = 0;  // watchpoint: the first watched byte the access touched
+  WatchKind watch_kind = WatchKind::write;
 };
 
 // A RISC-V RV64IMAC hart (Zicsr, Zifencei, the counters cycle, time and instret) running user
@@ -107,6 +119,40 @@ class Rv64Hart {
   // Bytes of physical memory were written by something other than this hart (the kernel's
   // copies): decoded code there is dropped.
   void invalidate_code(uint64_t physical_address, uint64_t length_bytes);
+  // The value of counter `csr` (cycle, time, instret) as an instruction would read it now; false
+  // for any other CSR.
+  bool read_counter(int64_t csr, uint64_t* value) const;
+
+  // --- A debugger (HartStop::debug) ---
+  // Debug stops happen before an instruction, outside simulated time: they leave the pending
+  // cycles, the line buffers and the TLBs as they are, so that a program costs the same cycles
+  // with a debugger as without. With nothing set the interpreter pays two tests of a flag a step.
+  // A breakpoint stops before the instruction at its address (except the first instruction run
+  // after a debug stop there); a step after one instruction retires (an ecall retires in
+  // complete_ecall); a watchpoint once the instruction that touched the range retired (a
+  // software access, note_software_access(), once the ecall retired); a poll every
+  // `instructions` retired (0: never), so that a debugger can look at its connection. Any stop but
+  // a poll ends a step.
+  void set_pc(uint64_t pc) { pc_ = pc; }
+  void add_breakpoint(uint64_t address);
+  bool remove_breakpoint(uint64_t address);
+  void add_watchpoint(uint64_t address, uint64_t length_bytes, WatchKind kind);
+  bool remove_watchpoint(uint64_t address, uint64_t length_bytes, WatchKind kind);
+  void step() {
+    step_from_ = instret_;
+    stepping_ = true;
+    update_debug();
+  }
+  void poll_every(uint64_t instructions) {
+    poll_every_ = instructions;
+    poll_at_ = instret_ + instructions;
+    update_debug();
+  }
+  // Drops every breakpoint, watchpoint and step (a debugger went away); polling stays.
+  void clear_debug();
+  // User memory that software (the kernel's user copies) read or wrote for the current ecall.
+  void note_software_access(uint64_t address, uint64_t length_bytes, bool write);
+  const HartDebugStop& debug_stop() const { return debug_stop_; }
 
  private:
   static constexpr unsigned kPageShift = 12;
@@ -173,7 +219,14 @@ class Rv64Hart {
   // returns the new; x[destination] gets the old value sign-extended.
   template <typename T, typename Apply>
   bool atomic(uint64_t address, unsigned destination, Apply&& apply);
-  bool read_counter(int64_t csr, uint64_t* value) const;
+  // Debugging: whether to stop before the instruction at pc (members in sync); what `d` is about
+  // to access, checked against the watchpoints (the hit is reported once it retired).
+  bool debug_stop_before();
+  void watch_instruction(const Rv64Instruction& d, uint64_t instret);
+  void watch_access(uint64_t address, uint64_t length_bytes, bool write, uint64_t instret);
+  void update_debug() {
+    debug_ = !breakpoints_.empty() || !watchpoints_.empty() || stepping_ || poll_every_ != 0;
+  }
 
   CpuCore& core_;
   Rv64HartConfig config_;
@@ -221,6 +274,29 @@ class Rv64Hart {
   HartFault fault_;
   Rv64Instruction stop_instruction_;
   bool stop_fetched_ = false;
+
+  bool debug_ = false;
+  std::vector<uint64_t> breakpoints_;
+  struct Watchpoint {
+    uint64_t address = 0;
+    uint64_t length_bytes = 0;
+    WatchKind kind = WatchKind::write;
+  };
+  std::vector<Watchpoint> watchpoints_;
+  bool stepping_ = false;
+  uint64_t step_from_ = 0;
+  uint64_t poll_every_ = 0;
+  uint64_t poll_at_ = 0;
+  // A watchpoint hit by the instruction that retires as instret `instret` (kNoPage: none).
+  struct WatchHit {
+    uint64_t instret = kNoPage;
+    uint64_t address = 0;
+    WatchKind kind = WatchKind::write;
+  } watch_hit_;
+  // Where the last debug stop was (pc and instret): its breakpoint does not stop again.
+  uint64_t resume_pc_ = kNoPage;
+  uint64_t resume_instret_ = kNoPage;
+  HartDebugStop debug_stop_;
 
   uint64_t published_instret_ = 0;
   struct Tally {

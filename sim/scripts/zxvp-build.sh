@@ -33,6 +33,8 @@ packages=(
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   # The differential test of the RISC-V hart: static Linux builds run by qemu-riscv64
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-user
+  # The tests of the GDB stub (zxvp run --gdb) drive the real debugger
+  gdb-multiarch
 )
 missing=()
 for package in "${packages[@]}"; do

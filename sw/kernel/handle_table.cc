@@ -1,5 +1,7 @@
 #include "sw/kernel/handle_table.h"
 
+#include <algorithm>
+
 namespace zxvp {
 
 HandleTable::HandleTable(uint32_t secret, uint32_t& next_id)
@@ -20,6 +22,16 @@ Handle* HandleTable::find(zx_handle_t value) {
 bool HandleTable::remove(zx_handle_t value) {
   if ((value & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK) return false;
   return handles_.erase((value ^ secret_) >> 2) != 0;
+}
+
+std::vector<std::pair<zx_handle_t, const Handle*>> HandleTable::list() const {
+  std::vector<std::pair<zx_handle_t, const Handle*>> handles;
+  for (const auto& [id, handle] : handles_)
+    handles.emplace_back(((id << 2) | ZX_HANDLE_FIXED_BITS_MASK) ^ secret_, &handle);
+  std::sort(handles.begin(), handles.end(), [this](const auto& a, const auto& b) {
+    return (a.first ^ secret_) < (b.first ^ secret_);
+  });
+  return handles;
 }
 
 }  // namespace zxvp

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "sw/api/zircon/types.h"
 #include "sw/kernel/kernel_object.h"
@@ -31,6 +33,8 @@ class HandleTable {
   bool remove(zx_handle_t value);
 
   size_t size() const { return handles_.size(); }
+  // Every handle with its value, in id order (for a debugger's listing).
+  std::vector<std::pair<zx_handle_t, const Handle*>> list() const;
   uint32_t secret() const { return secret_; }
   void clear() { handles_.clear(); }
 

@@ -395,6 +395,8 @@ zx_status_t Kernel::for_each_user_piece(Process& process, uint64_t user_address,
       return status;
     }
     piece(translation, done, piece_length);
+    for (const auto& observer : user_access_observers_)
+      observer(process, address, piece_length, access);
     done += piece_length;
   }
   return ZX_OK;

@@ -131,6 +131,13 @@ class Kernel : private PageOperations {
   void add_write_observer(std::function<void(uint64_t physical, uint64_t length)> observer) {
     write_observers_.push_back(std::move(observer));
   }
+  // Told of every range of user memory the kernel reads or writes on a process's behalf (its
+  // user copies), by virtual address, for a debugger's watchpoints.
+  using UserAccessObserver =
+      std::function<void(const Process&, uint64_t address, uint64_t length, AccessType access)>;
+  void add_user_access_observer(UserAccessObserver observer) {
+    user_access_observers_.push_back(std::move(observer));
+  }
   Console& console() { return console_; }
 
   // The cycles of the last call or access, by phase.
@@ -236,6 +243,7 @@ class Kernel : private PageOperations {
   zx_status_t last_fault_status_ = ZX_OK;
   std::vector<std::function<void(const CallRecord&)>> observers_;
   std::vector<std::function<void(uint64_t, uint64_t)>> write_observers_;
+  std::vector<UserAccessObserver> user_access_observers_;
   std::optional<UserOut> pending_out_;
   Console console_;
   StatisticsRegistry& statistics_;

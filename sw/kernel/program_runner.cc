@@ -17,6 +17,9 @@ namespace {
 constexpr unsigned kT0 = 5;
 constexpr unsigned kSp = 2;
 constexpr unsigned kA0 = 10;
+// How often a debugged program looks at its debugger's connection (a Ctrl-C, a new debugger):
+// a few hundred microseconds of the host's time.
+constexpr uint64_t kDebugPollInstructions = 1 << 16;
 
 std::string hex(uint64_t value) {
   char text[24];
@@ -84,6 +87,13 @@ ProgramRunner::ProgramRunner(Kernel& kernel, Rv64Hart& hart, const ProgramConfig
   // The kernel's copies into pages the hart decoded code from: the code must be decoded anew.
   kernel_.add_write_observer(
       [this](uint64_t physical, uint64_t length) { hart_.invalidate_code(physical, length); });
+  // The kernel's user copies for a debugged program's calls, for its watchpoints.
+  kernel_.add_user_access_observer(
+      [this](const Process& process, uint64_t address, uint64_t length, AccessType access) {
+        if (&process == debugged_) {
+          hart_.note_software_access(address, length, access == AccessType::write);
+        }
+      });
 }
 
 std::string ProgramRunner::report(const std::string& cause) const {
@@ -100,9 +110,12 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
   outcome_ = &outcome;
   CpuCore& cpu = kernel_.cpu();
   outcome.start_cycle = cpu.cycles();
+  ProgramDebugger* debugger = nullptr;
   auto finish = [&](ProgramOutcome::End end) {
     outcome.end = end;
     if (end == ProgramOutcome::End::killed) outcome.return_code = ZX_TASK_RETCODE_EXCEPTION_KILL;
+    if (debugger != nullptr) debugger->ended(outcome);
+    debugged_ = nullptr;
     hart_.publish_statistics();
     outcome.instructions = hart_.instructions_retired();
     kernel_.console().finish(process.name());
@@ -128,6 +141,34 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
   hart_.set_reg(kA0, entry.argc);
   hart_.set_reg(kA0 + 1, entry.argv);
   hart_.set_reg(kA0 + 2, entry.root_vmar);
+
+  if (debugger_ != nullptr && debugger_->attach(process)) {
+    debugger = debugger_;
+    debugged_ = &process;
+    hart_.poll_every(kDebugPollInstructions);
+  }
+  // A stop the debugger sees: false when it killed the program.
+  auto debug_stop = [&](ProgramStop::Reason reason) {
+    ProgramStop stop{reason};
+    if (reason == ProgramStop::Reason::watchpoint) {
+      stop.watch_address = hart_.debug_stop().watch_address;
+      stop.watch_kind = hart_.debug_stop().watch_kind;
+    }
+    const ProgramResume resume = debugger->stopped(stop);
+    if (resume == ProgramResume::step) hart_.step();
+    if (resume != ProgramResume::kill) return true;
+    outcome.report = report("killed by the debugger");
+    return false;
+  };
+  // A stop that kills the program: the debugger sees it first, then the program dies.
+  auto fatal = [&](ProgramStop::Reason reason, const std::string& why) {
+    if (debugger != nullptr) debugger->stopped({reason});
+    outcome.report = why;
+    return finish(ProgramOutcome::End::killed);
+  };
+  if (debugger != nullptr && debugger->waits() && !debug_stop(ProgramStop::Reason::attach)) {
+    return finish(ProgramOutcome::End::killed);
+  }
 
   const uint64_t budget = config_.max_instructions == 0 ? std::numeric_limits<uint64_t>::max()
                                                         : config_.max_instructions;
@@ -160,10 +201,10 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
           last_fault_at = hart_.instructions_retired();
           continue;
         }
-        outcome.report = report(std::string(access_name(fault.access)) + " " + hex(fault.address) +
-                                " faulted: " + std::string(fault_name(fault.fault)) + " (" +
-                                zx_status_get_string(again ? ZX_ERR_INTERNAL : status) + ")");
-        return finish(ProgramOutcome::End::killed);
+        return fatal(ProgramStop::Reason::page_fault,
+                     report(std::string(access_name(fault.access)) + " " + hex(fault.address) +
+                            " faulted: " + std::string(fault_name(fault.fault)) + " (" +
+                            zx_status_get_string(again ? ZX_ERR_INTERNAL : status) + ")"));
       }
       case HartStop::budget:
         outcome.report = report("stopped after " + std::to_string(hart_.instructions_retired()) +
@@ -171,16 +212,41 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
                                 "--max-instructions)");
         return finish(ProgramOutcome::End::stopped);
       case HartStop::breakpoint:
+        if (debugger != nullptr) {
+          // The program's own ebreak: a debugger resumes it after the instruction (unless it
+          // moved the pc itself).
+          const uint64_t at = hart_.pc();
+          const uint64_t length = hart_.stop_instruction()->length;
+          if (!debug_stop(ProgramStop::Reason::trap)) return finish(ProgramOutcome::End::killed);
+          if (hart_.pc() == at) hart_.set_pc(at + length);
+          continue;
+        }
         outcome.report = report("ebreak with no debugger attached");
         return finish(ProgramOutcome::End::killed);
       case HartStop::illegal_instruction:
-        outcome.report = report("illegal instruction");
-        return finish(ProgramOutcome::End::killed);
+        return fatal(ProgramStop::Reason::illegal, report("illegal instruction"));
       case HartStop::misaligned:
       case HartStop::bus_error:
-        outcome.report =
-            report(std::string(hart_stop_name(stop)) + " at " + hex(hart_.fault().address));
-        return finish(ProgramOutcome::End::killed);
+        return fatal(ProgramStop::Reason::bus_error, report(std::string(hart_stop_name(stop)) +
+                                                            " at " + hex(hart_.fault().address)));
+      case HartStop::debug: {
+        ProgramStop::Reason reason = ProgramStop::Reason::breakpoint;
+        switch (hart_.debug_stop().event) {
+          case HartDebugStop::Event::breakpoint:
+            break;
+          case HartDebugStop::Event::step:
+            reason = ProgramStop::Reason::step;
+            break;
+          case HartDebugStop::Event::watchpoint:
+            reason = ProgramStop::Reason::watchpoint;
+            break;
+          case HartDebugStop::Event::poll:
+            if (!debugger->poll(&reason)) continue;
+            break;
+        }
+        if (!debug_stop(reason)) return finish(ProgramOutcome::End::killed);
+        continue;
+      }
     }
   }
 }

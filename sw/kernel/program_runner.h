@@ -10,6 +10,7 @@
 #include "sw/kernel/cycle_account.h"
 #include "sw/kernel/elf_image.h"
 #include "sw/kernel/kernel.h"
+#include "sw/kernel/program_debugger.h"
 
 namespace zxvp {
 
@@ -53,7 +54,9 @@ std::string_view program_end_name(ProgramOutcome::End end);
 // A fault the kernel cannot serve, an illegal instruction, a misaligned atomic access or an
 // ebreak (no debugger) kill the process with a report (process, pc, instruction, cause,
 // address); the instruction budget (ProgramConfig::max_instructions) stops it. Either way the
-// process is destroyed at the end, and the platform goes on.
+// process is destroyed at the end, and the platform goes on. With a debugger (set_debugger())
+// that takes the program, its stops go to the debugger first: breakpoints, steps, watchpoints,
+// ebreak (resumed past it), and the faults that kill the program (which dies when resumed).
 class ProgramRunner {
  public:
   ProgramRunner(Kernel& kernel, Rv64Hart& hart, const ProgramConfig& config);
@@ -61,6 +64,8 @@ class ProgramRunner {
   // Whether outcomes keep every kernel record of the run (each call's breakdown, for --json).
   void keep_calls(bool keep) { keep_calls_ = keep; }
   const ProgramConfig& config() const { return config_; }
+  // The debugger asked, for every program from now on, whether it takes it (null: none).
+  void set_debugger(ProgramDebugger* debugger) { debugger_ = debugger; }
   ProgramOutcome run(Process& process, const ElfImage& image,
                      const std::vector<std::string>& arguments);
 
@@ -73,6 +78,8 @@ class ProgramRunner {
   ProgramConfig config_;
   bool keep_calls_ = false;
   ProgramOutcome* outcome_ = nullptr;  // the run in progress, which kernel records go to
+  ProgramDebugger* debugger_ = nullptr;
+  const Process* debugged_ = nullptr;  // the process of the run in progress, when debugged
 };
 
 }  // namespace zxvp

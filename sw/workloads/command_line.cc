@@ -3,14 +3,17 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +26,7 @@
 #include "sw/kernel/elf_image.h"
 #include "sw/workloads/builtin_study.h"
 #include "sw/workloads/calibration/calibrate_command.h"
+#include "sw/workloads/gdb_program_debugger.h"
 #include "sw/workloads/memory_probe.h"
 #include "sw/workloads/program_report.h"
 #include "sw/workloads/scenario.h"
@@ -68,6 +72,9 @@ struct Options {
   std::string program;  // a guest program to run instead of a scenario
   std::vector<std::string> program_arguments;
   std::string max_instructions;
+  std::string gdb_port;  // --gdb: debug the (first) program with GDB on this port
+  bool gdb_wait = false;
+  std::string gdb_process;
 };
 
 double peak_resident_mib() {
@@ -79,6 +86,32 @@ double peak_resident_mib() {
 int usage_error(const std::string& message, const std::string& hint) {
   std::cerr << "zxvp: " << message << "\n" << hint << "\n";
   return kExitUsage;
+}
+
+// --gdb PORT: the debugger of the run's (first, or --gdb-process's) program, listening already;
+// null without --gdb. Throws ConfigError for a bad port or one that cannot be had.
+std::unique_ptr<GdbProgramDebugger> make_debugger(const Options& options, System& system) {
+  if (options.gdb_port.empty()) return nullptr;
+  GdbDebugOptions gdb;
+  const std::string& port = options.gdb_port;
+  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
+      std::stoul(port) > 65535) {
+    throw ConfigError("--gdb " + port + ": not a port number (0 to 65535; 0: any free port)");
+  }
+  gdb.port = static_cast<uint16_t>(std::stoul(port));
+  gdb.wait = options.gdb_wait;
+  gdb.process = options.gdb_process;
+  std::unique_ptr<GdbProgramDebugger> debugger;
+  try {
+    debugger = std::make_unique<GdbProgramDebugger>(system, gdb);
+  } catch (const boost::system::system_error& error) {
+    throw ConfigError("--gdb " + port + ": cannot listen on 127.0.0.1:" + port + ": " +
+                      error.code().message());
+  }
+  system.programs().set_debugger(debugger.get());
+  std::cerr << "zxvp: gdb server on 127.0.0.1:" << debugger->port()
+            << (gdb.wait ? ", the program waits for a debugger" : "") << std::endl;
+  return debugger;
 }
 
 // Declared keys, then the platform file, then the scenario's params, then -p.
@@ -179,6 +212,7 @@ int run_scenario(const Options& options) {
   }
   TraceEventWriter trace;
   if (!options.trace_path.empty()) attach_trace(system, trace);
+  const auto debugger = make_debugger(options, system);
   ScenarioRunner runner(system, scenario);
   runner.on_step([](const StepResult& result) { std::cout << step_line(result) << "\n"; });
   std::cout << "zxvp " << kVersion << ": scenario '" << scenario.name << "' on platform '"
@@ -217,10 +251,15 @@ std::vector<std::string> take_program(const std::vector<std::string>& arguments,
   constexpr std::array<std::string_view, 13> kTakesValue = {
       "--platform",  "-p",      "--param", "--json", "--stats", "--trace",           "--vcd",
       "--log-level", "--sweep", "--out",   "-j",     "--jobs",  "--max-instructions"};
+  constexpr std::array<std::string_view, 2> kDebuggerTakesValue = {"--gdb", "--gdb-process"};
   for (size_t i = 0; i < arguments.size(); ++i) {
     const std::string& argument = arguments[i];
     if (argument.starts_with("-")) {
-      if (std::find(kTakesValue.begin(), kTakesValue.end(), argument) != kTakesValue.end()) ++i;
+      if (std::find(kTakesValue.begin(), kTakesValue.end(), argument) != kTakesValue.end() ||
+          std::find(kDebuggerTakesValue.begin(), kDebuggerTakesValue.end(), argument) !=
+              kDebuggerTakesValue.end()) {
+        ++i;
+      }
       continue;
     }
     if (argument.ends_with(".yaml") || argument.ends_with(".yml")) return arguments;
@@ -245,6 +284,7 @@ int run_program(Options options) {
   TraceEventWriter trace;
   if (!options.trace_path.empty()) attach_trace(system, trace);
   system.programs().keep_calls(!options.json_path.empty());
+  const auto debugger = make_debugger(options, system);
   const std::string name = std::filesystem::path(options.program).stem().string();
   ProgramOutcome outcome;
   bool finished = false;
@@ -399,7 +439,14 @@ int run_command_line(int argc, char** argv) {
       "log-level", po::value(&options.log_level)->value_name("LEVEL"),
       "error, warning, info, debug or trace (default: warning)")(
       "max-instructions", po::value(&options.max_instructions)->value_name("N"),
-      "stop a guest program after N instructions (the parameter guest.max_instructions)");
+      "stop a guest program after N instructions (the parameter guest.max_instructions)")(
+      "gdb", po::value(&options.gdb_port)->value_name("PORT"),
+      "serve GDB's remote protocol on 127.0.0.1:PORT for the guest program (0: a free port, "
+      "printed); in a scenario, the first program step's")(
+      "gdb-wait", po::bool_switch(&options.gdb_wait),
+      "with --gdb: stop before the program's first instruction until a debugger attaches")(
+      "gdb-process", po::value(&options.gdb_process)->value_name("NAME"),
+      "with --gdb in a scenario: debug the first program step of process NAME");
   po::options_description sweep("sweep options");
   sweep.add_options()("sweep", po::value(&options.sweeps)->value_name("KEY=V1,V2")->composing(),
                       "a swept parameter, repeatable: every combination is a point")(
@@ -485,6 +532,15 @@ int run_command_line(int argc, char** argv) {
       }
       std::cout << "zxvp merge: " << merge_sweep(options.scenario) << "\n";
       return kExitOk;
+    }
+    if (options.gdb_port.empty() && (options.gdb_wait || !options.gdb_process.empty())) {
+      return usage_error("--gdb-wait and --gdb-process go with --gdb PORT",
+                         "type zxvp run --gdb PORT --gdb-wait PROGRAM.elf");
+    }
+    if (!options.gdb_port.empty() && options.program.empty() && options.scenario.empty()) {
+      return usage_error(
+          "--gdb debugs a guest program",
+          "type zxvp run --gdb PORT PROGRAM.elf (or SCENARIO.yaml with program steps)");
     }
     if (!options.program.empty()) return run_program(options);
     if (!options.max_instructions.empty()) {

@@ -741,6 +741,103 @@ TEST(Rv64Hart, BudgetStopsAfterExactlyThatManyInstructions) {
   EXPECT_EQ(rig.reg("a0"), 501u);
 }
 
+TEST(Rv64Hart, DebugStopsComeBeforeTheNextInstructionForBreakpointsStepsAndWatchpoints) {
+  HartRig rig;
+  // 4-byte instructions: s0 = kData at kCode + 0, the store at + 8, the load at + 12.
+  rig.load(
+      "li s0, 0x20000000\nli t0, 5\nsw t0, 8(s0)\nlw t1, 16(s0)\naddi t2, t1, 1\n"
+      "amoadd.w t3, t0, (s0)\nebreak\n",
+      false);
+  rig.hart.add_breakpoint(HartRig::kCode + 4);
+  rig.hart.add_watchpoint(HartRig::kData + 10, 4, WatchKind::write);  // the store's last bytes
+  rig.hart.add_watchpoint(HartRig::kData + 16, 8, WatchKind::read);
+  rig.hart.add_watchpoint(HartRig::kData + 0, 1, WatchKind::access);
+  ASSERT_EQ(rig.run(), HartStop::debug);
+  EXPECT_EQ(rig.hart.debug_stop().event, HartDebugStop::Event::breakpoint);
+  EXPECT_EQ(rig.hart.pc(), HartRig::kCode + 4);
+  EXPECT_EQ(rig.hart.instructions_retired(), 1u);
+  // The breakpoint does not stop the hart again where it stopped; the store hits, and the stop
+  // comes once it retired.
+  ASSERT_EQ(rig.run(), HartStop::debug);
+  EXPECT_EQ(rig.hart.debug_stop().event, HartDebugStop::Event::watchpoint);
+  EXPECT_EQ(rig.hart.debug_stop().watch_address, HartRig::kData + 10);
+  EXPECT_EQ(rig.hart.debug_stop().watch_kind, WatchKind::write);
+  EXPECT_EQ(rig.hart.pc(), HartRig::kCode + 12);
+  EXPECT_EQ(word_at(rig, 8), 5u);
+  // A step that hits a watchpoint stops once, for the watchpoint.
+  rig.hart.step();
+  ASSERT_EQ(rig.run(), HartStop::debug);
+  EXPECT_EQ(rig.hart.debug_stop().event, HartDebugStop::Event::watchpoint);
+  EXPECT_EQ(rig.hart.debug_stop().watch_kind, WatchKind::read);
+  EXPECT_EQ(rig.hart.pc(), HartRig::kCode + 16);
+  rig.hart.step();
+  ASSERT_EQ(rig.run(), HartStop::debug);
+  EXPECT_EQ(rig.hart.debug_stop().event, HartDebugStop::Event::step);
+  EXPECT_EQ(rig.hart.pc(), HartRig::kCode + 20);
+  // The atomic reads and writes the byte watched for access.
+  ASSERT_EQ(rig.run(), HartStop::debug);
+  EXPECT_EQ(rig.hart.debug_stop().event, HartDebugStop::Event::watchpoint);
+  EXPECT_EQ(rig.hart.debug_stop().watch_address, HartRig::kData);
+  EXPECT_EQ(rig.hart.pc(), HartRig::kCode + 24);
+  // Software's accesses for an ecall are reported once it retired; removed points stop nothing.
+  EXPECT_TRUE(rig.hart.remove_watchpoint(HartRig::kData + 0, 1, WatchKind::access));
+  EXPECT_FALSE(rig.hart.remove_watchpoint(HartRig::kData + 0, 1, WatchKind::access));
+  EXPECT_TRUE(rig.hart.remove_breakpoint(HartRig::kCode + 4));
+  ASSERT_EQ(rig.run(), HartStop::breakpoint);  // the program's own ebreak
+  rig.hart.note_software_access(HartRig::kData + 12, 4, true);
+  rig.hart.set_pc(rig.hart.pc() + 4);
+  rig.hart.complete_ecall(0);  // as if the ebreak were a call that retired
+  ASSERT_EQ(rig.run(), HartStop::debug);
+  EXPECT_EQ(rig.hart.debug_stop().event, HartDebugStop::Event::watchpoint);
+  EXPECT_EQ(rig.hart.debug_stop().watch_address, HartRig::kData + 12);
+}
+
+TEST(Rv64Hart, DebugStopsLeaveTheTimeOfTheCodeUnchanged) {
+  HartRig rig;
+  rig.load(R"(
+    li s0, 0x20000000
+    li s1, 40
+1:  ld t0, 0(s0)
+    addi t0, t0, 3
+    sd t0, 64(s0)
+    mul t1, t0, t0
+    addi s1, s1, -1
+    bnez s1, 1b
+    ebreak
+  )");
+  // The core's time from the program's start to its ebreak, run in one thread; with `debug`, a
+  // breakpoint in the loop, steps, a watchpoint and polls stop the hart over and over.
+  unsigned runs = 0;
+  auto elapsed = [&](bool debug) {
+    Ticks time = 0;
+    rig.rig.cpu.start_thread("guest" + std::to_string(++runs), [&] {
+      rig.hart.reset(HartRig::kCode);
+      if (debug) {
+        rig.hart.add_breakpoint(HartRig::kCode + 8);
+        rig.hart.add_watchpoint(HartRig::kData + 64, 8, WatchKind::write);
+        rig.hart.poll_every(7);
+      }
+      const Ticks start = rig.rig.cpu.now();
+      unsigned stops = 0;
+      HartStop stop = HartStop::debug;
+      while ((stop = rig.hart.run(1'000'000)) == HartStop::debug) {
+        if (++stops % 5 == 0) rig.hart.step();
+      }
+      EXPECT_EQ(stop, HartStop::breakpoint);
+      if (debug) {
+        EXPECT_GT(stops, 100u);
+      }
+      time = rig.rig.cpu.now() - start;
+    });
+    sc_core::sc_start();
+    return time;
+  };
+  elapsed(false);  // the MMU's TLB and the memory's rows warm up
+  const Ticks plain = elapsed(false);
+  EXPECT_EQ(elapsed(true), plain);
+  EXPECT_EQ(elapsed(false), plain);
+}
+
 TEST(Rv64Disassembler, PrintsTheBaseFormWithAbiNames) {
   EXPECT_EQ(rv64_disassemble(rv64_decode(0x00a50513), 0), "addi a0, a0, 10");
   EXPECT_EQ(rv64_disassemble(rv64_decode(0x00113423), 0), "sd ra, 8(sp)");
