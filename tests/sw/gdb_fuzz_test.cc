@@ -25,89 +25,26 @@
 #include <vector>
 
 #include "sim/debug/gdb_packet.h"
+#include "tests/support/background_zxvp.h"
 
 namespace {
 
-constexpr auto kTimeout = std::chrono::seconds(120);
-
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          ("zxvp_gdb_fuzz_" + std::to_string(getpid()) + "_" + name))
-      .string();
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// The text after `prefix` in `text` up to the first character not in `allowed`; empty when
-// `prefix` is not there (or nothing follows it).
-std::string word_after(const std::string& text, const std::string& prefix,
-                       const std::string& allowed) {
-  const size_t at = text.find(prefix);
-  if (at == std::string::npos) return "";
-  const size_t start = at + prefix.size();
-  const size_t end = text.find_first_not_of(allowed, start);
-  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
+using zxvp::testing::kBackgroundTimeout;
 
 // `zxvp run --gdb 0 --gdb-wait debuggee ARGUMENT` in the background.
-class DebuggedProgram {
+class DebuggedProgram : public zxvp::testing::BackgroundZxvp {
  public:
-  explicit DebuggedProgram(const std::string& argument = "") : error_(temp_path("err")) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      if (!freopen("/dev/null", "w", stdout) || !freopen(error_.c_str(), "w", stderr)) _exit(127);
-      const std::string program = std::string(ZXVP_GUEST_DIR) + "/debuggee.elf";
-      std::vector<const char*> argv{ZXVP_BINARY, "run",        "--gdb",
-                                    "0",         "--gdb-wait", program.c_str()};
-      if (!argument.empty()) argv.push_back(argument.c_str());
-      argv.push_back(nullptr);
-      execv(ZXVP_BINARY, const_cast<char* const*>(argv.data()));
-      _exit(127);
-    }
-  }
-  ~DebuggedProgram() {
-    if (!ended_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    std::filesystem::remove(error_);
-  }
-  int port() const {
-    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      // Something after the digits: the port is complete.
-      const std::string line = "gdb server on 127.0.0.1:";
-      const std::string error = read_file(error_);
-      const std::string port = word_after(error, line, "0123456789");
-      if (!port.empty() && error.find(line) + line.size() + port.size() < error.size()) {
-        return std::stoi(port);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return 0;
-  }
-  // The exit status (1000 + the signal of a crash; -1 after the timeout).
-  int wait() {
-    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        ended_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-  std::string error() const { return read_file(error_); }
+  explicit DebuggedProgram(const std::string& argument = "")
+      : BackgroundZxvp(ZXVP_BINARY, arguments(argument)) {}
+  int port() const { return gdb_port(); }
 
  private:
-  std::string error_;
-  pid_t pid_ = -1;
-  bool ended_ = false;
+  static std::vector<std::string> arguments(const std::string& argument) {
+    std::vector<std::string> list{"run", "--gdb", "0", "--gdb-wait",
+                                  std::string(ZXVP_GUEST_DIR) + "/debuggee.elf"};
+    if (!argument.empty()) list.push_back(argument);
+    return list;
+  }
 };
 
 // A GDB client on a plain socket.
@@ -141,7 +78,7 @@ class Client {
   // The next reply packet's payload, skipping acks; nullopt on a closed connection or after the
   // timeout. A reply with a wrong checksum fails the test.
   std::optional<std::string> reply() {
-    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+    const auto deadline = std::chrono::steady_clock::now() + kBackgroundTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
       const size_t start = buffer_.find('$');
       const size_t end = start == std::string::npos ? start : buffer_.find('#', start);

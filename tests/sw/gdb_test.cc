@@ -20,102 +20,28 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/background_zxvp.h"
+
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Generous: the suite runs two tests at once on a loaded two-core machine.
-constexpr auto kTimeout = std::chrono::seconds(120);
-
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          ("zxvp_gdb_" + std::to_string(getpid()) + "_" + name))
-      .string();
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// The text after `prefix` in `text` up to the first character not in `allowed`; empty when
-// `prefix` is not there (or nothing follows it).
-std::string word_after(const std::string& text, const std::string& prefix,
-                       const std::string& allowed) {
-  const size_t at = text.find(prefix);
-  if (at == std::string::npos) return "";
-  const size_t start = at + prefix.size();
-  const size_t end = text.find_first_not_of(allowed, start);
-  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
+using zxvp::testing::kBackgroundTimeout;
+using zxvp::testing::read_file;
+using zxvp::testing::temp_path;
+using zxvp::testing::word_after;
 
 std::string debuggee() {
   return std::string(ZXVP_GUEST_DIR) + "/debuggee.elf";
 }
 
-// zxvp running in the background, its stdout and stderr in files.
-class Zxvp {
+// zxvp in the background, as the tests start it.
+class Zxvp : public zxvp::testing::BackgroundZxvp {
  public:
   explicit Zxvp(const std::vector<std::string>& arguments)
-      : out_(temp_path("out")), error_(temp_path("err")) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      if (!freopen(out_.c_str(), "w", stdout) || !freopen(error_.c_str(), "w", stderr)) _exit(127);
-      std::vector<char*> argv{const_cast<char*>(ZXVP_BINARY)};
-      for (const std::string& argument : arguments)
-        argv.push_back(const_cast<char*>(argument.c_str()));
-      argv.push_back(nullptr);
-      execv(ZXVP_BINARY, argv.data());
-      _exit(127);
-    }
-  }
-  ~Zxvp() {
-    if (pid_ > 0 && status_ < 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    std::filesystem::remove(out_);
-    std::filesystem::remove(error_);
-  }
-
-  // The port zxvp printed, once it listens; 0 when it never did.
-  int port() const {
-    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      // Something after the digits: the port is complete.
-      const std::string line = "gdb server on 127.0.0.1:";
-      const std::string error = read_file(error_);
-      const std::string port = word_after(error, line, "0123456789");
-      if (!port.empty() && error.find(line) + line.size() + port.size() < error.size()) {
-        return std::stoi(port);
-      }
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return 0;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return 0;
-  }
-  // zxvp's exit status once it ended (-1 when it did not within the timeout, or crashed).
-  int wait() {
-    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-        return status_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-  std::string out() const { return read_file(out_); }
-  std::string error() const { return read_file(error_); }
-
- private:
-  std::string out_;
-  std::string error_;
-  pid_t pid_ = -1;
-  int status_ = -1;
+      : BackgroundZxvp(ZXVP_BINARY, arguments) {}
+  int port() const { return gdb_port(); }
 };
 
 std::string shell_quote(const std::string& text) {
@@ -134,7 +60,7 @@ std::string shell_quote(const std::string& text) {
 // each, each an -ex of its own, so that one that fails does not stop the others); returns what
 // it printed.
 std::string gdb(int port, const std::string& commands) {
-  std::string command = "timeout " + std::to_string(kTimeout.count()) +
+  std::string command = "timeout " + std::to_string(kBackgroundTimeout.count()) +
                         " gdb-multiarch -nx -batch -ex 'set pagination off' -ex 'set confirm off'"
                         " -ex 'set width 0' -ex 'target remote 127.0.0.1:" +
                         std::to_string(port) + "'";
