@@ -24,10 +24,10 @@
 #include "models/memory/memory.h"
 #include "models/traffic/traffic_initiator.h"
 #include "platforms/platform_file.h"
+#include "sim/host_description.h"
 #include "sim/params/units.h"
 #include "sw/workloads/system.h"
 #include "tests/bench/guest_bench.h"
-#include "sim/host_description.h"
 
 extern char** environ;
 
