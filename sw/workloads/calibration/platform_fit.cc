@@ -495,13 +495,13 @@ class Fitter {
     const std::vector<ModelResult> calls = simulate_({probe}).front();
     const double byte_ns = host_.pwrite_byte_ns.median;
     const double two_pages_ns = host_.pwrite_two_pages_ns.median;
-    const double page =
-        std::max(0.0, ((two_pages_ns - byte_ns) - (calls[1].warm_ns - calls[0].warm_ns)) * ghz_);
+    const double machine_second_page_ns = calls[1].warm_ns - calls[0].warm_ns;
+    const double page = std::max(0.0, ((two_pages_ns - byte_ns) - machine_second_page_ns) * ghz_);
     fit_.set("kernel.page_lookup_cycles", integer(page),
              "pwrite of 2 bytes across two present pages: " + fixed(two_pages_ns, 0) +
                  " ns, of 1 byte: " + fixed(byte_ns, 0) +
-                 " ns; the difference less the machine's " +
-                 fixed(calls[1].warm_ns - calls[0].warm_ns, 0) + " ns");
+                 " ns; the difference less the machine's " + fixed(machine_second_page_ns, 0) +
+                 " ns");
     const double call = std::max(0.0, (byte_ns - calls[0].warm_ns) * ghz_ - page);
     fit_.set("kernel.handle_lookup_cycles", integer(call),
              "pwrite of 1 byte: " + fixed(byte_ns, 0) + " ns, less the machine's " +
