@@ -4,36 +4,24 @@
 // machine, not asserted here.)
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "tests/support/shell_command.h"
+
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
+using Result = zxvp::testing::ShellResult;
 
+// stdout and stderr together.
 Result zxvp(const std::string& arguments) {
-  Result result;
-  FILE* pipe = popen((std::string(ZXVP_BINARY) + " " + arguments + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> chunk{};
-  size_t read = 0;
-  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0)
-    result.output.append(chunk.data(), read);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return zxvp::testing::run_shell(std::string(ZXVP_BINARY) + " " + arguments + " 2>&1");
 }
 
 std::string read_text(const std::filesystem::path& path) {

@@ -1,39 +1,25 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <boost/json.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "tests/support/sanitizers.h"
+#include "tests/support/shell_command.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using zxvp::testing::kSanitized;
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
+using Result = zxvp::testing::ShellResult;
 
+// stdout and stderr together.
 Result zxvp(const std::string& arguments) {
-  const std::string command = std::string(ZXVP_BINARY) + " " + arguments + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> chunk{};
-  size_t read = 0;
-  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0)
-    result.output.append(chunk.data(), read);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return zxvp::testing::run_shell(std::string(ZXVP_BINARY) + " " + arguments + " 2>&1");
 }
 
 std::string temp_path(const std::string& name) {

@@ -6,13 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -21,6 +18,7 @@
 #include <vector>
 
 #include "tests/support/background_zxvp.h"
+#include "tests/support/shell_command.h"
 
 namespace {
 
@@ -72,15 +70,7 @@ std::string gdb(int port, const std::string& commands) {
     start = end + 1;
   }
   command.append(" ").append(debuggee()).append(" 2>&1");
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return output;
-  std::array<char, 4096> chunk{};
-  size_t read = 0;
-  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0)
-    output.append(chunk.data(), read);
-  pclose(pipe);
-  return output;
+  return zxvp::testing::run_shell(command).output;
 }
 
 struct Session {

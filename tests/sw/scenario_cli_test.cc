@@ -2,9 +2,7 @@
 // JSON results, the trace, the VCD, and sweeps local and emitted.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -16,29 +14,18 @@
 #include <string>
 
 #include "tests/support/sanitizers.h"
+#include "tests/support/shell_command.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using zxvp::testing::kSanitized;
 
-struct Result {
-  int status = -1;
-  std::string output;
-};
+using Result = zxvp::testing::ShellResult;
 
+// stdout and stderr together.
 Result shell(const std::string& command) {
-  Result result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> chunk{};
-  size_t read = 0;
-  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0) {
-    result.output.append(chunk.data(), read);
-  }
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return zxvp::testing::run_shell(command + " 2>&1");
 }
 
 Result zxvp(const std::string& arguments) {
