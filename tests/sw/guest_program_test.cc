@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/background_zxvp.h"
+
 namespace {
 
 using ::testing::HasSubstr;
@@ -29,16 +31,8 @@ struct Result {
   std::string error;  // zxvp's own lines
 };
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          ("zxvp_guest_" + std::to_string(getpid()) + "_" + name))
-      .string();
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using zxvp::testing::read_file;
+using zxvp::testing::temp_path;
 
 Result zxvp(const std::string& arguments) {
   const std::string error_path = temp_path("stderr");
