@@ -72,6 +72,9 @@ void CacheConfig::bind(ParameterBinding& binding) {
   binding.field(
       "prefetch.train_misses", prefetch_train_misses,
       UnsignedSpec{"misses", "sequential misses that start a stream (demand misses)", 1, 64});
+  binding.field("page_lists", page_lists,
+                BoolSpec{"host speed only: keep the tags of each group of sets as a list of page "
+                         "entries (off: line by line; times and statistics are the same)"});
 }
 
 Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
@@ -81,6 +84,7 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
       config_(config),
       line_bytes_(line_bytes),
       line_shift_(static_cast<unsigned>(std::countr_zero(line_bytes))),
+      line_count_(config.size / line_bytes),
       ways_(config.ways),
       set_mask_(0),
       hit_latency_(to_ticks(cpu_clock.cycles(config.hit_latency_cycles))),
@@ -113,26 +117,20 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
                       std::to_string(config.ways) + " ways of " + std::to_string(line_bytes) +
                       "-byte lines is not a power-of-two number of sets");
   }
-  tags_.assign(line_total, kEmpty);
-  last_use_.assign(line_total, 0);
-  dirty_.assign(line_total, 0);
   const uint64_t set_count = line_total / config.ways;
   set_mask_ = set_count - 1;
   lines_per_page_ = kPageBytes / line_bytes;
-  page_groups_ =
-      line_bytes <= kPageBytes && lines_per_page_ <= 64 && set_count % lines_per_page_ == 0;
-  if (page_groups_) {
-    // An empty cache is a list of no pages in every group.
+  page_lists_ = config.page_lists && line_bytes <= kPageBytes && lines_per_page_ <= 64 &&
+                set_count % lines_per_page_ == 0;
+  if (page_lists_) {
     const uint64_t group_count = set_count / lines_per_page_;
     page_line_shift_ = static_cast<unsigned>(std::countr_zero(lines_per_page_));
-    all_sets_ = line_range(0, lines_per_page_);
     group_mask_ = group_count - 1;
-    list_.assign(group_count * ways_, 0);
-    page_count_.assign(group_count, 0);
-    line_sets_.assign(group_count, 0);
-    group_page_accesses_.assign(group_count, 0);
-    group_list_wait_.assign(group_count, static_cast<uint32_t>(ways_));
-    group_list_served_.assign(group_count, 0);
+    groups_.resize(group_count);
+  } else {
+    tags_.assign(line_total, kEmpty);
+    last_use_.assign(line_total, 0);
+    dirty_.assign(line_total, 0);
   }
 }
 
@@ -145,132 +143,40 @@ int64_t Cache::find(uint64_t line_number) const {
   return -1;
 }
 
-int64_t Cache::find_page(uint64_t page_number) const {
-  const size_t group = page_number & group_mask_;
-  const uint64_t* entries = &list_[group * ways_];
-  // From the most recent end: a page written back from above was usually filled not long ago.
-  for (size_t position = page_count_[group]; position-- > 0;) {
-    if ((entries[position] >> 1) == page_number) return static_cast<int64_t>(position);
+const Cache::PageLines* Cache::find_entry(uint64_t page_number, uint64_t offset) const {
+  const SetGroup& group = groups_[group_of_page(page_number)];
+  for (size_t i = group.oldest; i < group.entries.size(); ++i) {
+    const PageLines& entry = group.entries[i];
+    if (entry.page_number == page_number && ((entry.lines >> offset) & 1) != 0) return &entry;
   }
-  return -1;
-}
-
-void Cache::make_most_recent(size_t group, size_t position) {
-  uint64_t* entries = &list_[group * ways_];
-  const size_t last = page_count_[group] - 1;
-  const uint64_t entry = entries[position];
-  for (size_t i = position; i < last; ++i)
-    entries[i] = entries[i + 1];
-  entries[last] = entry;
-}
-
-void Cache::remove_from_list(size_t group, size_t position) {
-  make_most_recent(group, position);
-  --page_count_[group];
+  return nullptr;
 }
 
 bool Cache::contains(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  if (in_list(line_number)) return find_page(line_number >> page_line_shift_) >= 0;
+  if (page_lists_) {
+    return find_entry(line_number >> page_line_shift_, line_number & (lines_per_page_ - 1)) !=
+           nullptr;
+  }
   return find(line_number) >= 0;
 }
 
 bool Cache::is_dirty(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  if (in_list(line_number)) {
-    const int64_t position = find_page(line_number >> page_line_shift_);
-    return position >= 0 &&
-           is_dirty_entry(
-               list_[group_of_line(line_number) * ways_ + static_cast<size_t>(position)]);
+  if (page_lists_) {
+    const uint64_t offset = line_number & (lines_per_page_ - 1);
+    const PageLines* entry = find_entry(line_number >> page_line_shift_, offset);
+    return entry != nullptr && ((entry->dirty >> offset) & 1) != 0;
   }
   const int64_t slot = find(line_number);
   return slot >= 0 && dirty_[static_cast<size_t>(slot)] != 0;
 }
 
-size_t Cache::groups_as_lists() const {
-  return static_cast<size_t>(std::count(line_sets_.begin(), line_sets_.end(), 0));
-}
-
-void Cache::set_to_lines(size_t group, uint64_t offset) {
-  const uint64_t* entries = &list_[group * ways_];
-  const size_t count = page_count_[group];
-  // Ages in list order, newer than any line's so far; only their order within a set matters.
-  const uint64_t first_use = clock_ + 1;
-  clock_ += count;
-  const size_t base = ((group << page_line_shift_) + offset) * ways_;
-  for (size_t way = 0; way < ways_; ++way) {
-    const bool used = way < count;
-    tags_[base + way] = used ? ((entries[way] >> 1) << page_line_shift_) + offset + 1 : kEmpty;
-    last_use_[base + way] = used ? first_use + way : 0;
-    dirty_[base + way] = used && is_dirty_entry(entries[way]) ? 1 : 0;
-  }
-  line_sets_[group] |= uint64_t{1} << offset;
-  if (line_sets_[group] == all_sets_) {
-    group_page_accesses_[group] = 0;
-    constexpr uint32_t kLongestWait = 4096;
-    group_list_wait_[group] = group_list_served_[group] < ways_
-                                  ? std::min(2 * group_list_wait_[group], kLongestWait)
-                                  : static_cast<uint32_t>(ways_);
-  }
-}
-
-void Cache::group_to_lines(size_t group) {
-  for (uint64_t offset = 0; offset < lines_per_page_; ++offset) {
-    if (((line_sets_[group] >> offset) & 1) == 0) set_to_lines(group, offset);
-  }
-}
-
-bool Cache::set_agrees_with_list(size_t group, uint64_t offset) const {
-  const uint64_t* entries = &list_[group * ways_];
-  const size_t count = page_count_[group];
-  const size_t base = ((group << page_line_shift_) + offset) * ways_;
-  const auto valid =
-      static_cast<size_t>(std::count_if(tags_.begin() + static_cast<ptrdiff_t>(base),
-                                        tags_.begin() + static_cast<ptrdiff_t>(base + ways_),
-                                        [](uint64_t tag) { return tag != kEmpty; }));
-  if (valid != count) return false;
-  uint64_t previous_use = 0;
-  for (size_t position = 0; position < count; ++position) {
-    const int64_t slot = find(((entries[position] >> 1) << page_line_shift_) + offset);
-    if (slot < 0) return false;
-    const auto at = static_cast<size_t>(slot);
-    if ((dirty_[at] != 0) != is_dirty_entry(entries[position])) return false;
-    if (position > 0 && last_use_[at] <= previous_use) return false;
-    previous_use = last_use_[at];
-  }
-  return true;
-}
-
-void Cache::rejoin_list(size_t group) {
-  for (uint64_t offset = 0; offset < lines_per_page_; ++offset) {
-    if (((line_sets_[group] >> offset) & 1) != 0 && set_agrees_with_list(group, offset)) {
-      line_sets_[group] &= ~(uint64_t{1} << offset);
-    }
-  }
-}
-
-void Cache::group_to_list(size_t group) {
-  // Set 0's lines as pages, least recently used first, make the list; it holds if every other set
-  // agrees with it (until then the group's lines are what counts, so writing it costs nothing).
-  reference_set_.clear();
-  const size_t base = (group << page_line_shift_) * ways_;
-  for (size_t slot = base; slot < base + ways_; ++slot) {
-    if (tags_[slot] != kEmpty) {
-      reference_set_.push_back(
-          {(tags_[slot] - 1) >> page_line_shift_, last_use_[slot], dirty_[slot] != 0});
-    }
-  }
-  std::sort(reference_set_.begin(), reference_set_.end(),
-            [](const PageEntry& a, const PageEntry& b) { return a.last_use < b.last_use; });
-  for (size_t position = 0; position < reference_set_.size(); ++position) {
-    list_[group * ways_ + position] =
-        list_entry(reference_set_[position].page_number, reference_set_[position].dirty);
-  }
-  page_count_[group] = static_cast<uint8_t>(reference_set_.size());
-  for (uint64_t offset = 1; offset < lines_per_page_; ++offset) {
-    if (!set_agrees_with_list(group, offset)) return;
-  }
-  line_sets_[group] = 0;
+size_t Cache::page_list_entries() const {
+  size_t entries = 0;
+  for (const SetGroup& group : groups_)
+    entries += group.entries.size() - group.oldest;
+  return entries;
 }
 
 void Cache::add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_rank,
@@ -296,7 +202,6 @@ void Cache::add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_
 
 void Cache::tag_line(uint64_t line_number, uint64_t offset, const LineRequest& request,
                      Outcome& outcome) {
-  if (in_list(line_number)) set_to_lines(group_of_line(line_number), offset_of_line(line_number));
   const uint64_t bit = uint64_t{1} << offset;
   const bool write = request.access != LineAccess::read;
   const size_t base = (line_number & set_mask_) * ways_;
@@ -332,82 +237,104 @@ void Cache::tag_line(uint64_t line_number, uint64_t offset, const LineRequest& r
   }
 }
 
-void Cache::tag_list(size_t group, uint64_t page_number, const LineRequest& request,
-                     uint64_t list_mask, Outcome& outcome) {
-  // Every line of the mask does in its own set what the page does in the list.
-  const uint64_t lines = list_mask == all_sets_ ? lines_per_page_ : lines_in(list_mask);
-  const bool write = request.access != LineAccess::read;
-  ++group_list_served_[group];
-  uint64_t* entries = &list_[group * ways_];
-  const size_t count = page_count_[group];
-  if (const int64_t found = find_page(page_number); found >= 0) {
-    hits_.add(lines);
-    outcome.hits |= list_mask;
-    make_most_recent(group, static_cast<size_t>(found));
-    if (write) entries[count - 1] |= 1;
-    return;
+void Cache::count_allocated(SetGroup& group, uint64_t added) {
+  for (uint64_t rest = added; rest != 0; rest &= rest - 1) {
+    const uint64_t offset = lowest_line(rest);
+    if (++group.set_lines[offset] == ways_) group.full_sets |= uint64_t{1} << offset;
   }
-  misses_.add(lines);
-  if (count == ways_) {
-    // The least recently used page leaves; the list keeps its order.
-    if (is_dirty_entry(entries[0])) {
-      write_backs_.add(lines);
-      add_victim(entries[0] >> 1, list_mask, rank_in(request.line_mask, lowest_line(list_mask)),
-                 rank_in(request.line_mask, highest_line(list_mask)), outcome);
+}
+
+void Cache::count_released(SetGroup& group, uint64_t released) {
+  for (uint64_t rest = released; rest != 0; rest &= rest - 1)
+    --group.set_lines[lowest_line(rest)];
+  group.full_sets &= ~released;
+}
+
+void Cache::drop_empty_entries(SetGroup& group, size_t emptied) {
+  std::vector<PageLines>& entries = group.entries;
+  // A stream's victims empty the oldest entries: they leave by a step of `oldest`.
+  while (emptied > 0 && entries[group.oldest].lines == 0) {
+    ++group.oldest;
+    --emptied;
+  }
+  const auto list = entries.begin() + static_cast<ptrdiff_t>(group.oldest);
+  if (emptied > 0) {
+    entries.erase(std::remove_if(list, entries.end(),
+                                 [](const PageLines& entry) { return entry.lines == 0; }),
+                  entries.end());
+  }
+  constexpr size_t kFewestInBulk = 16;
+  if (group.oldest >= kFewestInBulk && 2 * group.oldest >= entries.size()) {
+    entries.erase(entries.begin(), list);
+    group.oldest = 0;
+  }
+}
+
+void Cache::tag_page_lines(const LineRequest& request, Outcome& outcome) {
+  const uint64_t page_number = request.page_address / kPageBytes;
+  SetGroup& group = groups_[group_of_page(page_number)];
+  std::vector<PageLines>& entries = group.entries;
+  const uint64_t mask = request.line_mask;
+  // The page's lines found leave their entries for the new most recent one; recent entries are
+  // likelier to hold them.
+  uint64_t hits = 0;
+  uint64_t dirty_hits = 0;
+  size_t emptied = 0;
+  for (size_t i = entries.size(); i-- > group.oldest && hits != mask;) {
+    PageLines& entry = entries[i];
+    const uint64_t found = entry.lines & mask;
+    if (entry.page_number != page_number || found == 0) continue;
+    hits |= found;
+    dirty_hits |= entry.dirty & found;
+    entry.lines &= ~found;
+    entry.dirty &= ~found;
+    emptied += entry.lines == 0 ? 1 : 0;
+  }
+  // A miss in a full set evicts the line of the oldest entry that holds one there.
+  const uint64_t misses = mask & ~hits;
+  uint64_t to_evict = misses & group.full_sets;
+  for (size_t i = group.oldest; to_evict != 0 && i < entries.size(); ++i) {
+    PageLines& entry = entries[i];
+    const uint64_t evicted = entry.lines & to_evict;
+    if (evicted == 0) continue;
+    if (const uint64_t dirty = entry.dirty & evicted; dirty != 0) {
+      write_backs_.add(lines_in(dirty));
+      add_victim(entry.page_number, dirty, rank_in(mask, lowest_line(dirty)),
+                 rank_in(mask, highest_line(dirty)), outcome);
     }
-    remove_from_list(group, 0);
+    entry.lines &= ~evicted;
+    entry.dirty &= ~evicted;
+    emptied += entry.lines == 0 ? 1 : 0;
+    to_evict &= ~evicted;
   }
-  entries[page_count_[group]++] = list_entry(page_number, write);
+  count_allocated(group, misses & ~group.full_sets);
+  if (emptied > 0) drop_empty_entries(group, emptied);
+  const bool write = request.access != LineAccess::read;
+  const uint64_t dirty = write ? mask : dirty_hits;
+  // Next to an entry of the same page, nothing lies between them in any set: they are one.
+  if (entries.size() > group.oldest && entries.back().page_number == page_number) {
+    entries.back().lines |= mask;
+    entries.back().dirty |= dirty;
+  } else {
+    entries.push_back({page_number, mask, dirty});
+  }
+  const uint64_t hit_count = lines_in(hits);
+  hits_.add(hit_count);
+  misses_.add(lines_in(mask) - hit_count);
+  outcome.hits = hits;
   if (request.access == LineAccess::read) {
-    outcome.fills |= list_mask;
+    outcome.fills = misses;
   } else if (request.access == LineAccess::write) {
-    outcome.fills |= list_mask & ~request.whole_lines;
+    outcome.fills = misses & ~request.whole_lines;
   }
 }
 
 void Cache::tag_pass(const LineRequest& request, Outcome& outcome) {
-  const uint64_t first_line = request.page_address >> line_shift_;
-  const uint64_t mask = request.line_mask;
-  if (page_groups_) {
-    const uint64_t page_number = request.page_address / kPageBytes;
-    const size_t group = page_number & group_mask_;
-    uint64_t& line_sets = line_sets_[group];
-    // The list moves as a whole, so the sets of the list that the batch leaves alone must first
-    // leave it. That is worth it when they are fewer than the batch's lines in the list (a page
-    // with a few sets out); a batch of a few lines goes line by line instead, each taking only
-    // its own set out.
-    const uint64_t list_part = mask & ~line_sets;
-    const uint64_t left_alone = all_sets_ & ~mask & ~line_sets;
-    const bool list_worth_it =
-        list_part != 0 && (left_alone == 0 || lines_in(left_alone) <= lines_in(list_part));
-    // Pages go whole only where no line of them can fail (see the class comment).
-    const bool pages = (list_worth_it || (line_sets != 0 && mask == all_sets_)) &&
-                       next_.charges_in_closed_form(request.page_address, kPageBytes);
-    const bool use_list = pages && list_worth_it;
-    if (use_list) {
-      for (uint64_t rest = left_alone; rest != 0; rest &= rest - 1) {
-        set_to_lines(group, lowest_line(rest));
-      }
-      tag_list(group, page_number, request, list_part, outcome);
-    }
-    for (uint64_t rest = use_list ? mask & line_sets : mask; rest != 0; rest &= rest - 1) {
-      const uint64_t offset = lowest_line(rest);
-      tag_line(first_line + offset, offset, request, outcome);
-    }
-    // Whole pages (or most of one) give sets that left the list the chance to rejoin it.
-    if (pages && line_sets != 0 &&
-        ++group_page_accesses_[group] >=
-            (line_sets == all_sets_ ? group_list_wait_[group] : static_cast<uint32_t>(ways_))) {
-      group_page_accesses_[group] = 0;
-      if (line_sets == all_sets_) {
-        group_list_served_[group] = 0;
-        group_to_list(group);
-      } else {
-        rejoin_list(group);
-      }
-    }
+  if (page_lists_) {
+    tag_page_lines(request, outcome);
   } else {
-    for (uint64_t rest = mask; rest != 0; rest &= rest - 1) {
+    const uint64_t first_line = request.page_address >> line_shift_;
+    for (uint64_t rest = request.line_mask; rest != 0; rest &= rest - 1) {
       const uint64_t offset = lowest_line(rest);
       tag_line(first_line + offset, offset, request, outcome);
     }
@@ -424,6 +351,22 @@ void Cache::tag_pass(const LineRequest& request, Outcome& outcome) {
 
 void Cache::drop_lines(uint64_t page_address, uint64_t line_mask) {
   const uint64_t first_line = page_address >> line_shift_;
+  if (page_lists_) {
+    const uint64_t page_number = page_address / kPageBytes;
+    SetGroup& group = groups_[group_of_page(page_number)];
+    size_t emptied = 0;
+    for (size_t i = group.oldest; i < group.entries.size(); ++i) {
+      PageLines& entry = group.entries[i];
+      const uint64_t dropped = entry.lines & line_mask;
+      if (entry.page_number != page_number || dropped == 0) continue;
+      entry.lines &= ~dropped;
+      entry.dirty &= ~dropped;
+      count_released(group, dropped);
+      emptied += entry.lines == 0 ? 1 : 0;
+    }
+    if (emptied > 0) drop_empty_entries(group, emptied);
+    return;
+  }
   for (uint64_t rest = line_mask; rest != 0; rest &= rest - 1) {
     if (const int64_t slot = find(first_line + lowest_line(rest)); slot >= 0) {
       tags_[static_cast<size_t>(slot)] = kEmpty;
@@ -536,6 +479,78 @@ void Cache::maintain_slot(size_t slot, CacheMaintenance operation, uint64_t rank
   }
 }
 
+void Cache::maintain_lines(CacheMaintenance operation, uint64_t first, uint64_t last,
+                           Outcome& outcome) {
+  if (last - first + 1 <= tags_.size()) {
+    for (uint64_t number = first; number <= last; ++number) {
+      const int64_t slot = find(number);
+      if (slot >= 0) maintain_slot(static_cast<size_t>(slot), operation, number - first, outcome);
+    }
+    return;
+  }
+  std::vector<std::pair<uint64_t, size_t>> resident;
+  for (size_t slot = 0; slot < tags_.size(); ++slot) {
+    const uint64_t number = tags_[slot] - 1;
+    if (tags_[slot] != kEmpty && number >= first && number <= last) {
+      resident.emplace_back(number, slot);
+    }
+  }
+  std::sort(resident.begin(), resident.end());
+  for (const auto& [number, slot] : resident)
+    maintain_slot(slot, operation, number - first, outcome);
+}
+
+void Cache::maintain_pages(CacheMaintenance operation, uint64_t first, uint64_t last,
+                           Outcome& outcome) {
+  auto maintain_page = [&](uint64_t page_number) {
+    const uint64_t page_first = page_number << page_line_shift_;
+    const uint64_t from = std::max(first, page_first) - page_first;
+    const uint64_t to = std::min(last, page_first + lines_per_page_ - 1) - page_first;
+    const uint64_t range = line_range(from, to - from + 1);
+    SetGroup& group = groups_[group_of_page(page_number)];
+    uint64_t written_back = 0;
+    size_t emptied = 0;
+    for (size_t i = group.oldest; i < group.entries.size(); ++i) {
+      PageLines& entry = group.entries[i];
+      const uint64_t lines = entry.lines & range;
+      if (entry.page_number != page_number || lines == 0) continue;
+      if (operation != CacheMaintenance::invalidate) written_back |= entry.dirty & lines;
+      entry.dirty &= ~lines;
+      if (operation != CacheMaintenance::clean) {
+        entry.lines &= ~lines;
+        count_released(group, lines);
+        emptied += entry.lines == 0 ? 1 : 0;
+      }
+    }
+    if (written_back != 0) {
+      write_backs_.add(lines_in(written_back));
+      add_victim(page_number, written_back, page_first + lowest_line(written_back) - first,
+                 page_first + highest_line(written_back) - first, outcome);
+    }
+    if (emptied > 0) drop_empty_entries(group, emptied);
+  };
+  // Pages in address order, so that write-backs go as a loop over the lines would send them;
+  // a range longer than the cache visits only the resident pages.
+  const uint64_t first_page = first >> page_line_shift_;
+  const uint64_t last_page = last >> page_line_shift_;
+  if (last_page - first_page < line_count_) {
+    for (uint64_t page = first_page; page <= last_page; ++page)
+      maintain_page(page);
+    return;
+  }
+  std::vector<uint64_t> resident;
+  for (const SetGroup& group : groups_) {
+    for (size_t i = group.oldest; i < group.entries.size(); ++i) {
+      const uint64_t page = group.entries[i].page_number;
+      if (page >= first_page && page <= last_page) resident.push_back(page);
+    }
+  }
+  std::sort(resident.begin(), resident.end());
+  resident.erase(std::unique(resident.begin(), resident.end()), resident.end());
+  for (const uint64_t page : resident)
+    maintain_page(page);
+}
+
 Ticks Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uint64_t length_bytes,
                       Ticks now) {
   if (length_bytes == 0) return next_.maintain(operation, physical_address, length_bytes, now);
@@ -547,53 +562,10 @@ Ticks Cache::maintain(CacheMaintenance operation, uint64_t physical_address, uin
   maintained_lines_.add(range_lines);
   Outcome& outcome = outcome_;
   outcome.victims.clear();
-  if (range_lines <= tags_.size()) {
-    for (uint64_t number = first; number <= last;) {
-      const size_t group = group_of_line(number);
-      if (page_groups_ && line_sets_[group] == 0 && offset_of_line(number) == 0 &&
-          last - number >= lines_per_page_ - 1) {
-        const uint64_t page_number = number >> page_line_shift_;
-        if (const int64_t found = find_page(page_number); found >= 0) {
-          const auto position = static_cast<size_t>(found);
-          uint64_t& entry = list_[group * ways_ + position];
-          if (is_dirty_entry(entry) && operation != CacheMaintenance::invalidate) {
-            write_backs_.add(lines_per_page_);
-            add_victim(page_number, all_sets_, number - first, number - first + lines_per_page_ - 1,
-                       outcome);
-            entry = list_entry(page_number, false);
-          }
-          if (operation != CacheMaintenance::clean) remove_from_list(group, position);
-        }
-        number += lines_per_page_;
-        continue;
-      }
-      if (in_list(number)) {
-        // A page the list does not hold has nothing to maintain in this set.
-        if (find_page(number >> page_line_shift_) < 0) {
-          ++number;
-          continue;
-        }
-        set_to_lines(group, offset_of_line(number));
-      }
-      const int64_t slot = find(number);
-      if (slot >= 0) maintain_slot(static_cast<size_t>(slot), operation, number - first, outcome);
-      ++number;
-    }
+  if (page_lists_) {
+    maintain_pages(operation, first, last, outcome);
   } else {
-    for (size_t group = 0; group < line_sets_.size(); ++group) {
-      if (line_sets_[group] != all_sets_) group_to_lines(group);
-    }
-    // Walk the lines in address order so that write-backs go as the loop would send them.
-    std::vector<std::pair<uint64_t, size_t>> resident;
-    for (size_t slot = 0; slot < tags_.size(); ++slot) {
-      const uint64_t number = tags_[slot] - 1;
-      if (tags_[slot] != kEmpty && number >= first && number <= last) {
-        resident.emplace_back(number, slot);
-      }
-    }
-    std::sort(resident.begin(), resident.end());
-    for (const auto& [number, slot] : resident)
-      maintain_slot(slot, operation, number - first, outcome);
+    maintain_lines(operation, first, last, outcome);
   }
   Ticks done = served.last_start() + hit_latency_;
   for (const VictimRun& run : outcome.victims) {
@@ -610,11 +582,7 @@ void Cache::settle(Ticks time) {
   std::fill(tags_.begin(), tags_.end(), kEmpty);
   std::fill(dirty_.begin(), dirty_.end(), 0);
   std::fill(last_use_.begin(), last_use_.end(), 0);
-  std::fill(page_count_.begin(), page_count_.end(), 0);
-  std::fill(line_sets_.begin(), line_sets_.end(), 0);
-  std::fill(group_page_accesses_.begin(), group_page_accesses_.end(), 0);
-  std::fill(group_list_wait_.begin(), group_list_wait_.end(), static_cast<uint32_t>(ways_));
-  std::fill(group_list_served_.begin(), group_list_served_.end(), 0);
+  std::fill(groups_.begin(), groups_.end(), SetGroup{});
   port_.settle(time);
   write_port_.settle(time);
   next_.settle(time);

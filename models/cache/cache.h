@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <systemc>
@@ -27,6 +28,7 @@ struct CacheConfig {
   uint64_t prefetch_distance_lines = 16;
   uint64_t prefetch_degree = 2;
   uint64_t prefetch_train_misses = 2;
+  bool page_lists = true;
 
   void bind(ParameterBinding& binding);
 };
@@ -57,14 +59,16 @@ struct CacheConfig {
 //
 // Host speed: when a kernel page fits in a way (sets x line >= 4 KiB), the lines of an aligned
 // page fall in distinct sets, all in one group of sets (group = page number mod the number of
-// groups). While every set of a group holds lines of the same pages in the same LRU order with
-// the same dirty bits, the group is kept as one list of pages, and a batch of lines of one page
-// costs one list operation instead of a line operation per set: same outcome (hits, fills,
-// victims) and so the same batches below, the same times, statistics and end state, since sets
-// never interact. A line access takes only its own set out of the list, into tags, ages and
-// dirty bits; such a set rejoins the list once it agrees with it again, and a group whose sets
-// all left it becomes a list again once they all agree. Pages go whole only where the levels
-// below charge them in closed form (memory granted DMI), where no line of them can fail.
+// groups), and a batch touches one group. A group's tags are then kept as one list of page
+// entries, least recently used first: a page number and the sets (line offsets) in which the
+// entry holds that page's line, dirty or not. A set's LRU order is the list's order of the entries
+// that hold a line in it, so a batch of a page is a few mask operations on the list, whatever
+// lines it has: its hits leave their entries for a new most recent one, and each set it misses
+// in a full set loses the line of the oldest entry that holds one there. Streams of whole pages
+// keep one entry a way; a line accessed alone adds an entry until the pages after it evict it.
+// The tags kept line by line (sets, ages) remain for caches whose sets a page shares, and as
+// the reference the lists must match (`page_lists` off): same hits, fills, victims, and so the
+// same batches below, times, statistics and end state.
 class Cache : public sc_core::sc_module, public DataPath {
  public:
   Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
@@ -75,9 +79,6 @@ class Cache : public sc_core::sc_module, public DataPath {
                                            uint8_t* data, uint64_t length_bytes,
                                            MemoryType memory_type, Ticks& now) override {
     return next_.access_uncached(command, physical_address, data, length_bytes, memory_type, now);
-  }
-  bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override {
-    return next_.charges_in_closed_form(physical_address, length_bytes);
   }
   Ticks maintain(CacheMaintenance operation, uint64_t physical_address, uint64_t length_bytes,
                  Ticks now) override;
@@ -91,23 +92,36 @@ class Cache : public sc_core::sc_module, public DataPath {
   }
 
   uint64_t line_bytes() const { return line_bytes_; }
-  uint64_t line_count() const { return tags_.size(); }
+  uint64_t line_count() const { return line_count_; }
   bool contains(uint64_t physical_address) const;
   bool is_dirty(uint64_t physical_address) const;
 
-  // How many groups of sets are kept wholly as page lists now (see the class comment).
-  size_t groups_as_lists() const;
+  // Whether the tags are kept as page lists, and how many entries the lists hold now (see the
+  // class comment): what a batch costs the host grows with them.
+  bool keeps_page_lists() const { return page_lists_; }
+  size_t page_list_entries() const;
 
  private:
-  // The tags of a set are scanned on every access, so they live apart from the rest (one or two
-  // host cache lines a set): tag = line number + 1, 0 for an empty way.
+  // The tags of a set kept line by line are scanned on every access, so they live apart from the
+  // rest (one or two host cache lines a set): tag = line number + 1, 0 for an empty way.
   static constexpr uint64_t kEmpty = 0;
 
-  // One page of a set's lines, while making a group's list from them.
-  struct PageEntry {
+  // A page's lines in some sets of its group, all of the same age in their sets (see the class
+  // comment); `dirty` is a subset of `lines`, neither is empty.
+  struct PageLines {
     uint64_t page_number = 0;
-    uint64_t last_use = 0;
-    bool dirty = false;
+    uint64_t lines = 0;
+    uint64_t dirty = 0;
+  };
+
+  // A group of sets kept as a list of page entries.
+  struct SetGroup {
+    // The list is entries [oldest, end), least recently used first; entries that left it from
+    // its old end go from the vector in bulk, once they are as many as the list's.
+    std::vector<PageLines> entries;
+    size_t oldest = 0;
+    uint64_t full_sets = 0;               // the sets that hold `ways_` lines
+    std::array<uint8_t, 64> set_lines{};  // how many lines each set holds
   };
 
   // Dirty lines of one page evicted by a batch: `line_mask` of the victim page, evicted by the
@@ -128,49 +142,25 @@ class Cache : public sc_core::sc_module, public DataPath {
     std::vector<VictimRun> victims;
   };
 
-  // The slot holding `line_number`, or -1 (the line's set must be kept as lines).
+  size_t group_of_page(uint64_t page_number) const { return page_number & group_mask_; }
+  // The slot holding `line_number` (tags kept line by line), or -1.
   int64_t find(uint64_t line_number) const;
-  // The position of `page_number` in its group's list, or -1 (the group must be a list).
-  int64_t find_page(uint64_t page_number) const;
-  static uint64_t list_entry(uint64_t page_number, bool dirty) {
-    return page_number << 1 | (dirty ? 1 : 0);
-  }
-  static bool is_dirty_entry(uint64_t entry) { return (entry & 1) != 0; }
-  // Moves the page at `position` of a group's list to its most recently used end.
-  void make_most_recent(size_t group, size_t position);
-  // Takes the page at `position` out of a group's list.
-  void remove_from_list(size_t group, size_t position);
-  size_t group_of_line(uint64_t line_number) const {
-    return (line_number >> page_line_shift_) & group_mask_;
-  }
-  uint64_t offset_of_line(uint64_t line_number) const {
-    return line_number & (lines_per_page_ - 1);
-  }
-  // Whether the set of `line_number` is described by its group's list.
-  bool in_list(uint64_t line_number) const {
-    return page_groups_ &&
-           ((line_sets_[group_of_line(line_number)] >> offset_of_line(line_number)) & 1) == 0;
-  }
-  // Writes a group's list into the tags, ages and dirty bits of its set at `offset`, which
-  // leaves the list.
-  void set_to_lines(size_t group, uint64_t offset);
-  // The same for every set of the group still in its list.
-  void group_to_lines(size_t group);
-  // Whether the set at `offset` holds what the group's list says, in the same order.
-  bool set_agrees_with_list(size_t group, uint64_t offset) const;
-  // Sets that left the list and agree with it again rejoin it.
-  void rejoin_list(size_t group);
-  // Makes a group whose sets all left its list a list again when they all agree.
-  void group_to_list(size_t group);
+  // The entry of `page_number` that holds its line at `offset`, or null (page lists).
+  const PageLines* find_entry(uint64_t page_number, uint64_t offset) const;
 
   // Applies a batch to the tags and says what it asks of the level below (`outcome`).
   void tag_pass(const LineRequest& request, Outcome& outcome);
-  // The batch's lines of `list_mask`, all in their group's list, by one list operation.
-  void tag_list(size_t group, uint64_t page_number, const LineRequest& request, uint64_t list_mask,
-                Outcome& outcome);
-  // One line of the batch (at `offset` in its page) in its set.
+  // The batch as mask operations on its group's list of page entries.
+  void tag_page_lines(const LineRequest& request, Outcome& outcome);
+  // One line of the batch (at `offset` in its page) in its set kept line by line.
   void tag_line(uint64_t line_number, uint64_t offset, const LineRequest& request,
                 Outcome& outcome);
+  // Which sets of a group are full (page lists): after `added` lines were allocated in them.
+  void count_allocated(SetGroup& group, uint64_t added);
+  // The same after `released` lines left them.
+  void count_released(SetGroup& group, uint64_t released);
+  // The `emptied` entries that hold no line any more leave a group's list.
+  static void drop_empty_entries(SetGroup& group, size_t emptied);
   void add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_rank, uint64_t last_rank,
                   Outcome& outcome);
   // After a failed fill: the lines of `line_mask` leave the sets they were allocated in.
@@ -187,12 +177,17 @@ class Cache : public sc_core::sc_module, public DataPath {
   // batch of `count` lines): the run waits in the write buffer beyond its capacity.
   Ticks write_buffer_wait(const Span& taken, uint64_t count);
 
+  // Maintenance of the resident lines of [first, last] (line numbers), in address order, into
+  // `outcome` (victims ranked by line number - first).
+  void maintain_lines(CacheMaintenance operation, uint64_t first, uint64_t last, Outcome& outcome);
+  void maintain_pages(CacheMaintenance operation, uint64_t first, uint64_t last, Outcome& outcome);
   void maintain_slot(size_t slot, CacheMaintenance operation, uint64_t rank, Outcome& outcome);
 
   DataPath& next_;
   CacheConfig config_;
   uint64_t line_bytes_;
   unsigned line_shift_;
+  uint64_t line_count_;
   uint64_t ways_;
   uint64_t set_mask_;
   Ticks hit_latency_;
@@ -200,31 +195,18 @@ class Cache : public sc_core::sc_module, public DataPath {
   Ticks write_occupancy_;
   ServiceQueue port_;
   ServiceQueue write_port_;
+  // Tags kept line by line (empty when page lists keep them).
   uint64_t clock_ = 0;
   std::vector<uint64_t> tags_;
   std::vector<uint64_t> last_use_;
   std::vector<uint8_t> dirty_;
-  // Page groups (see the class comment); page_groups_ is false when a page does not fit a way
-  // (or has more than 64 lines).
-  bool page_groups_ = false;
+  // Page lists (see the class comment); page_lists_ is false when they are off, when a page does
+  // not fit a way, or when it has more than 64 lines.
+  bool page_lists_ = false;
   unsigned page_line_shift_ = 0;
   uint64_t lines_per_page_ = 0;
-  uint64_t all_sets_ = 0;  // a mask with a bit for each set of a group
   uint64_t group_mask_ = 0;
-  // `ways_` slots per group, the first page_count_[group] used, least recently used first; an
-  // entry is page number << 1 | dirty.
-  std::vector<uint64_t> list_;
-  std::vector<uint8_t> page_count_;
-  // Per group, the sets (bit = offset in the page) kept as lines rather than by the list.
-  std::vector<uint64_t> line_sets_;
-  // Page accesses to a group since its sets that left the list were last compared with it.
-  // Comparing costs a look at every way of those sets, so it waits until enough pages could have
-  // replaced them all; for a group wholly kept as lines, twice as long each time its list went
-  // back to lines before serving that many pages (so that it does not turn back and forth).
-  std::vector<uint32_t> group_page_accesses_;
-  std::vector<uint32_t> group_list_wait_;
-  std::vector<uint32_t> group_list_served_;
-  std::vector<PageEntry> reference_set_;
+  std::vector<SetGroup> groups_;
   Outcome outcome_;
   Counter& hits_;
   Counter& misses_;

@@ -19,9 +19,6 @@ class BusDataPath : public DataPath {
   tlm::tlm_response_status access_uncached(tlm::tlm_command command, uint64_t physical_address,
                                            uint8_t* data, uint64_t length_bytes,
                                            MemoryType memory_type, Ticks& now) override;
-  bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) override {
-    return port_.charges_in_closed_form(physical_address, length_bytes);
-  }
   Ticks maintain(CacheMaintenance, uint64_t, uint64_t, Ticks now) override { return now; }
   tlm::tlm_response_status functional(tlm::tlm_command command, uint64_t physical_address,
                                       uint8_t* data, uint64_t length_bytes) override {

@@ -130,6 +130,16 @@ void CpuCore::resume() {
 
 void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_bytes) {
   constexpr uint64_t kLongestRun = uint64_t{64} * 1024;
+  // Beyond a host core's private caches (1 MiB of L2 on the project's machine, where streaming
+  // copies 64 KiB runs at 22 GB/s against memmove's 14 from 1 MiB up).
+  constexpr uint64_t kStreamingAfterBytes = uint64_t{1} << 20;
+  MoveStreak& streak = move_streak_;
+  const bool continues = source == streak.source_end && destination == streak.destination_end;
+  streak = {source + length_bytes, destination + length_bytes,
+            (continues ? streak.length_bytes : 0) + length_bytes};
+  const MemoryPort::HostStores stores = streak.length_bytes > kStreamingAfterBytes
+                                            ? MemoryPort::HostStores::streaming
+                                            : MemoryPort::HostStores::cached;
   if (pending_zero_.length_bytes != 0) {
     const PendingZero& zero = pending_zero_;
     const bool overwrites = destination <= zero.address &&
@@ -151,6 +161,7 @@ void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_
   if (extends &&
       (run.source + joined <= run.destination || run.destination + joined <= run.source)) {
     run.length_bytes = joined;
+    run.stores = stores;
     return;
   }
   // The ranges were just charged as cached accesses, so they are memory: moving cannot fail.
@@ -160,7 +171,7 @@ void CpuCore::defer_move(uint64_t source, uint64_t destination, uint64_t length_
     data_port.move_within(source, destination, length_bytes);
     return;
   }
-  run = {source, destination, length_bytes};
+  run = {source, destination, length_bytes, stores};
 }
 
 void CpuCore::flush_pending() {
@@ -170,7 +181,7 @@ void CpuCore::flush_pending() {
   }
   if (pending_move_.length_bytes != 0) {
     data_port.move_within(pending_move_.source, pending_move_.destination,
-                          pending_move_.length_bytes);
+                          pending_move_.length_bytes, pending_move_.stores);
     pending_move_.length_bytes = 0;
   }
 }

@@ -208,7 +208,8 @@ class CpuCore : public sc_core::sc_module {
   // Copies move their bytes after their time is charged, and consecutive ones (a copy loop's
   // pages, physically contiguous on both sides) move together: the host copies 64 KiB runs
   // faster than 4 KiB pages. Zeroing waits the same way, and a copy that then overwrites the
-  // whole zeroed range (a fresh page filled by a write) makes it unneeded. Anything else the core
+  // whole zeroed range (a fresh page filled by a write) makes it unneeded. A copy longer than the
+  // host's private caches moves by streaming stores (see copy_streaming). Anything else the core
   // does with memory, and any yield (after which other models may read memory), applies what is
   // pending first.
   void defer_move(uint64_t source, uint64_t destination, uint64_t length_bytes);
@@ -231,7 +232,15 @@ class CpuCore : public sc_core::sc_module {
     uint64_t source = 0;
     uint64_t destination = 0;
     uint64_t length_bytes = 0;
+    MemoryPort::HostStores stores = MemoryPort::HostStores::cached;
   } pending_move_;
+  // The copy that the latest moves continue (contiguous on both sides), however many runs it
+  // took: past the host's private caches its bytes go by streaming stores.
+  struct MoveStreak {
+    uint64_t source_end = 0;
+    uint64_t destination_end = 0;
+    uint64_t length_bytes = 0;
+  } move_streak_;
   struct PendingZero {
     uint64_t address = 0;
     uint64_t length_bytes = 0;

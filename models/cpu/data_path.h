@@ -67,9 +67,6 @@ class DataPath {
                                                    uint64_t physical_address, uint8_t* data,
                                                    uint64_t length_bytes, MemoryType memory_type,
                                                    Ticks& now) = 0;
-  // True when every line of the range is plain memory charged in closed form, which cannot fail,
-  // so that levels above may take whole pages of lines at once.
-  virtual bool charges_in_closed_form(uint64_t physical_address, uint64_t length_bytes) = 0;
   // Clean and/or invalidate the lines of [physical_address, + length_bytes) in this level and
   // every level below, the operation issued at `now`; returns when the last line written back
   // has reached memory.

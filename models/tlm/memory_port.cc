@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "models/memory/streaming_copy.h"
+
 namespace zxvp {
 
 MemoryPort::MemoryPort(const char* socket_name, bool dmi_enabled)
@@ -302,11 +304,6 @@ MemoryPort::CopyResult MemoryPort::copy_blocks(uint64_t source, uint64_t destina
   return result;
 }
 
-bool MemoryPort::charges_in_closed_form(uint64_t address, uint64_t length_bytes) const {
-  return find_timed_dmi(address, length_bytes, false) != nullptr &&
-         find_timed_dmi(address, length_bytes, true) != nullptr;
-}
-
 tlm::tlm_response_status MemoryPort::zero(uint64_t address, uint64_t length_bytes) {
   static const std::vector<uint8_t> zeros(4096, 0);
   for (uint64_t done = 0; done < length_bytes;) {
@@ -346,13 +343,19 @@ tlm::tlm_response_status MemoryPort::move(tlm::tlm_command command, uint64_t add
 }
 
 tlm::tlm_response_status MemoryPort::move_within(uint64_t source, uint64_t destination,
-                                                 uint64_t length_bytes) {
+                                                 uint64_t length_bytes, HostStores stores) {
   if (length_bytes == 0) return tlm::TLM_OK_RESPONSE;
   const DmiRegion* from = find_dmi(source, length_bytes, false);
   const DmiRegion* to = find_dmi(destination, length_bytes, true);
   if (from != nullptr && to != nullptr) {
-    std::memmove(to->pointer + (destination - to->start), from->pointer + (source - from->start),
-                 length_bytes);
+    uint8_t* const target = to->pointer + (destination - to->start);
+    const uint8_t* const origin = from->pointer + (source - from->start);
+    const bool apart = origin + length_bytes <= target || target + length_bytes <= origin;
+    if (stores == HostStores::streaming && apart) {
+      copy_streaming(target, origin, length_bytes);
+    } else {
+      std::memmove(target, origin, length_bytes);
+    }
     return tlm::TLM_OK_RESPONSE;
   }
   if (bounce_.size() < length_bytes) bounce_.resize(length_bytes);

@@ -73,9 +73,6 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
                          uint64_t block_bytes, Ticks issue_ticks, uint64_t outstanding,
                          sc_core::sc_time& delay);
 
-  // True when reads and writes of the whole range are granted DMI with a timing model:
-  // charging them cannot fail and costs no transaction.
-  bool charges_in_closed_form(uint64_t address, uint64_t length_bytes) const;
   // Makes bytes zero with no time and no statistics. Under DMI, bytes that already read zero are
   // not written, so that the host does not back untouched memory with pages.
   tlm::tlm_response_status zero(uint64_t address, uint64_t length_bytes);
@@ -83,10 +80,13 @@ class MemoryPort : public tlm::tlm_bw_transport_if<> {
   tlm::tlm_response_status move(tlm::tlm_command command, uint64_t address, uint8_t* data,
                                 uint64_t length_bytes);
 
+  // How the host writes the bytes of a move within memory granted DMI (see copy_streaming).
+  enum class HostStores { cached, streaming };
   // Moves [source, + length_bytes) to `destination` as memmove does, with no time and no
-  // statistics (one host memmove when both ranges are granted DMI).
-  tlm::tlm_response_status move_within(uint64_t source, uint64_t destination,
-                                       uint64_t length_bytes);
+  // statistics (one host memmove when both ranges are granted DMI; streaming stores when asked
+  // and the ranges do not overlap).
+  tlm::tlm_response_status move_within(uint64_t source, uint64_t destination, uint64_t length_bytes,
+                                       HostStores stores = HostStores::cached);
 
   // Debug transport: no time, no statistics. Returns the bytes the target transferred.
   uint64_t debug_read(uint64_t address, void* data, uint64_t length_bytes);
