@@ -11,16 +11,22 @@ namespace zxvp {
 namespace {
 
 // Lines set in `mask`. (Without a POPCNT instruction in the baseline ISA, std::popcount is a
-// library call, and this is asked several times per batch.)
+// library call, and this is asked several times per batch, most often of a whole page.)
 uint64_t lines_in(uint64_t mask) {
+#if defined(__POPCNT__)
+  return static_cast<uint64_t>(std::popcount(mask));
+#else
+  if (mask == ~uint64_t{0}) return 64;
   mask -= (mask >> 1) & 0x5555'5555'5555'5555;
   mask = (mask & 0x3333'3333'3333'3333) + ((mask >> 2) & 0x3333'3333'3333'3333);
   mask = (mask + (mask >> 4)) & 0x0F0F'0F0F'0F0F'0F0F;
   return (mask * 0x0101'0101'0101'0101) >> 56;
+#endif
 }
 
 // Position of the line at `offset` among the lines of `mask` (how many come before it).
 uint64_t rank_in(uint64_t mask, uint64_t offset) {
+  if (mask == ~uint64_t{0}) return offset;
   return lines_in(mask & ((uint64_t{1} << offset) - 1));
 }
 
@@ -126,6 +132,7 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
     const uint64_t group_count = set_count / lines_per_page_;
     page_line_shift_ = static_cast<unsigned>(std::countr_zero(lines_per_page_));
     group_mask_ = group_count - 1;
+    group_shift_ = static_cast<unsigned>(std::countr_zero(group_count));
     groups_.resize(group_count);
   } else {
     tags_.assign(line_total, kEmpty);
@@ -250,15 +257,30 @@ void Cache::count_released(SetGroup& group, uint64_t released) {
   group.full_sets &= ~released;
 }
 
+void Cache::add_to_filter(SetGroup& group, uint64_t page_number) {
+  const unsigned bit = filter_bit(page_number);
+  ++group.filter_counts[bit];
+  group.page_filter |= uint64_t{1} << bit;
+}
+
+void Cache::remove_from_filter(SetGroup& group, uint64_t page_number) {
+  const unsigned bit = filter_bit(page_number);
+  if (--group.filter_counts[bit] == 0) group.page_filter &= ~(uint64_t{1} << bit);
+}
+
 void Cache::drop_empty_entries(SetGroup& group, size_t emptied) {
   std::vector<PageLines>& entries = group.entries;
   // A stream's victims empty the oldest entries: they leave by a step of `oldest`.
   while (emptied > 0 && entries[group.oldest].lines == 0) {
+    remove_from_filter(group, entries[group.oldest].page_number);
     ++group.oldest;
     --emptied;
   }
   const auto list = entries.begin() + static_cast<ptrdiff_t>(group.oldest);
   if (emptied > 0) {
+    for (auto entry = list; entry != entries.end(); ++entry) {
+      if (entry->lines == 0) remove_from_filter(group, entry->page_number);
+    }
     entries.erase(std::remove_if(list, entries.end(),
                                  [](const PageLines& entry) { return entry.lines == 0; }),
                   entries.end());
@@ -280,10 +302,22 @@ void Cache::tag_page_lines(const LineRequest& request, Outcome& outcome) {
   uint64_t hits = 0;
   uint64_t dirty_hits = 0;
   size_t emptied = 0;
-  for (size_t i = entries.size(); i-- > group.oldest && hits != mask;) {
+  const bool may_hold = ((group.page_filter >> filter_bit(page_number)) & 1) != 0;
+  for (size_t i = may_hold ? entries.size() : 0; i-- > group.oldest && hits != mask;) {
     PageLines& entry = entries[i];
     const uint64_t found = entry.lines & mask;
     if (entry.page_number != page_number || found == 0) continue;
+    if (entry.lines == mask) {
+      // The batch's lines are exactly this entry's, all hits: it becomes the most recent (a loop
+      // over the same lines, a page read again whole).
+      const PageLines hit{page_number, mask, request.access != LineAccess::read ? mask : entry.dirty};
+      std::move(entries.begin() + static_cast<ptrdiff_t>(i) + 1, entries.end(),
+                entries.begin() + static_cast<ptrdiff_t>(i));
+      entries.back() = hit;
+      hits_.add(lines_in(mask));
+      outcome.hits = mask;
+      return;
+    }
     hits |= found;
     dirty_hits |= entry.dirty & found;
     entry.lines &= ~found;
@@ -317,6 +351,7 @@ void Cache::tag_page_lines(const LineRequest& request, Outcome& outcome) {
     entries.back().dirty |= dirty;
   } else {
     entries.push_back({page_number, mask, dirty});
+    add_to_filter(group, page_number);
   }
   const uint64_t hit_count = lines_in(hits);
   hits_.add(hit_count);

@@ -122,6 +122,10 @@ class Cache : public sc_core::sc_module, public DataPath {
     size_t oldest = 0;
     uint64_t full_sets = 0;               // the sets that hold `ways_` lines
     std::array<uint8_t, 64> set_lines{};  // how many lines each set holds
+    // A counting filter of the pages in the list (a bit for a hash of the page number):
+    // a page whose bit is clear has no entry, and a batch of it skips the search for its lines.
+    uint64_t page_filter = 0;
+    std::array<uint16_t, 64> filter_counts{};
   };
 
   // Dirty lines of one page evicted by a batch: `line_mask` of the victim page, evicted by the
@@ -160,7 +164,13 @@ class Cache : public sc_core::sc_module, public DataPath {
   // The same after `released` lines left them.
   void count_released(SetGroup& group, uint64_t released);
   // The `emptied` entries that hold no line any more leave a group's list.
-  static void drop_empty_entries(SetGroup& group, size_t emptied);
+  void drop_empty_entries(SetGroup& group, size_t emptied);
+  unsigned filter_bit(uint64_t page_number) const {
+    // Fibonacci hashing: pages a power of two apart (a copy's source and destination) differ.
+    return static_cast<unsigned>(((page_number >> group_shift_) * 0x9E37'79B9'7F4A'7C15) >> 58);
+  }
+  void add_to_filter(SetGroup& group, uint64_t page_number);
+  void remove_from_filter(SetGroup& group, uint64_t page_number);
   void add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_rank, uint64_t last_rank,
                   Outcome& outcome);
   // After a failed fill: the lines of `line_mask` leave the sets they were allocated in.
@@ -206,6 +216,7 @@ class Cache : public sc_core::sc_module, public DataPath {
   unsigned page_line_shift_ = 0;
   uint64_t lines_per_page_ = 0;
   uint64_t group_mask_ = 0;
+  unsigned group_shift_ = 0;
   std::vector<SetGroup> groups_;
   Outcome outcome_;
   Counter& hits_;
