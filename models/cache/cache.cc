@@ -134,11 +134,10 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
     group_mask_ = group_count - 1;
     group_shift_ = static_cast<unsigned>(std::countr_zero(group_count));
     groups_.resize(group_count);
-  } else {
-    tags_.assign(line_total, kEmpty);
-    last_use_.assign(line_total, 0);
-    dirty_.assign(line_total, 0);
   }
+  tags_.assign(line_total, kEmpty);
+  last_use_.assign(line_total, 0);
+  dirty_.assign(line_total, 0);
 }
 
 int64_t Cache::find(uint64_t line_number) const {
@@ -161,7 +160,7 @@ const Cache::PageLines* Cache::find_entry(uint64_t page_number, uint64_t offset)
 
 bool Cache::contains(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  if (page_lists_) {
+  if (page_lists_ && !groups_[group_of_page(line_number >> page_line_shift_)].as_lines) {
     return find_entry(line_number >> page_line_shift_, line_number & (lines_per_page_ - 1)) !=
            nullptr;
   }
@@ -170,7 +169,7 @@ bool Cache::contains(uint64_t physical_address) const {
 
 bool Cache::is_dirty(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  if (page_lists_) {
+  if (page_lists_ && !groups_[group_of_page(line_number >> page_line_shift_)].as_lines) {
     const uint64_t offset = line_number & (lines_per_page_ - 1);
     const PageLines* entry = find_entry(line_number >> page_line_shift_, offset);
     return entry != nullptr && ((entry->dirty >> offset) & 1) != 0;
@@ -292,6 +291,73 @@ void Cache::drop_empty_entries(SetGroup& group, size_t emptied) {
   }
 }
 
+void Cache::group_to_lines(size_t group_index) {
+  SetGroup& group = groups_[group_index];
+  const size_t first_set = group_index << page_line_shift_;
+  for (size_t slot = first_set * ways_; slot < (first_set + lines_per_page_) * ways_; ++slot) {
+    tags_[slot] = kEmpty;
+    dirty_[slot] = 0;
+  }
+  // Ages in list order, newer than any line's so far; only their order within a set matters.
+  std::array<uint8_t, 64> used{};
+  for (size_t i = group.oldest; i < group.entries.size(); ++i) {
+    const PageLines& entry = group.entries[i];
+    ++clock_;
+    for (uint64_t rest = entry.lines; rest != 0; rest &= rest - 1) {
+      const uint64_t offset = lowest_line(rest);
+      const size_t slot = (first_set + offset) * ways_ + used[offset]++;
+      tags_[slot] = (entry.page_number << page_line_shift_) + offset + 1;
+      last_use_[slot] = clock_;
+      dirty_[slot] = ((entry.dirty >> offset) & 1) != 0 ? 1 : 0;
+    }
+  }
+  const uint32_t lines_wait = group.lines_wait;
+  group = SetGroup{};
+  group.as_lines = true;
+  // Back and forth costs a pass over the group's lines each way: wait longer each time.
+  constexpr uint32_t kFirstWait = 16;
+  constexpr uint32_t kLongestWait = 4096;
+  group.lines_wait = std::clamp(2 * lines_wait, kFirstWait, kLongestWait);
+}
+
+void Cache::group_to_list(size_t group_index) {
+  SetGroup& group = groups_[group_index];
+  group.batches_as_lines = 0;
+  const size_t first_set = group_index << page_line_shift_;
+  struct AgedLine {
+    uint64_t last_use;
+    uint64_t line_number;
+    bool dirty;
+  };
+  std::vector<AgedLine> aged;
+  for (size_t slot = first_set * ways_; slot < (first_set + lines_per_page_) * ways_; ++slot) {
+    if (tags_[slot] != kEmpty)
+      aged.push_back({last_use_[slot], tags_[slot] - 1, dirty_[slot] != 0});
+  }
+  std::sort(aged.begin(), aged.end(),
+            [](const AgedLine& a, const AgedLine& b) { return a.last_use < b.last_use; });
+  std::vector<PageLines> entries;
+  for (const AgedLine& line : aged) {
+    const uint64_t page_number = line.line_number >> page_line_shift_;
+    const uint64_t bit = uint64_t{1} << (line.line_number & (lines_per_page_ - 1));
+    if (entries.empty() || entries.back().page_number != page_number) {
+      entries.push_back({page_number, 0, 0});
+    }
+    entries.back().lines |= bit;
+    entries.back().dirty |= line.dirty ? bit : 0;
+  }
+  constexpr size_t kEntriesAWayToReturn = 2;
+  if (entries.size() > kEntriesAWayToReturn * ways_) return;
+  const uint32_t lines_wait = group.lines_wait;
+  group = SetGroup{};
+  group.lines_wait = lines_wait;
+  for (const PageLines& entry : entries) {
+    count_allocated(group, entry.lines);
+    add_to_filter(group, entry.page_number);
+  }
+  group.entries = std::move(entries);
+}
+
 void Cache::tag_page_lines(const LineRequest& request, Outcome& outcome) {
   const uint64_t page_number = request.page_address / kPageBytes;
   SetGroup& group = groups_[group_of_page(page_number)];
@@ -310,7 +376,8 @@ void Cache::tag_page_lines(const LineRequest& request, Outcome& outcome) {
     if (entry.lines == mask) {
       // The batch's lines are exactly this entry's, all hits: it becomes the most recent (a loop
       // over the same lines, a page read again whole).
-      const PageLines hit{page_number, mask, request.access != LineAccess::read ? mask : entry.dirty};
+      const PageLines hit{page_number, mask,
+                          request.access != LineAccess::read ? mask : entry.dirty};
       std::move(entries.begin() + static_cast<ptrdiff_t>(i) + 1, entries.end(),
                 entries.begin() + static_cast<ptrdiff_t>(i));
       entries.back() = hit;
@@ -365,8 +432,19 @@ void Cache::tag_page_lines(const LineRequest& request, Outcome& outcome) {
 }
 
 void Cache::tag_pass(const LineRequest& request, Outcome& outcome) {
-  if (page_lists_) {
+  const uint64_t page_number = request.page_address / kPageBytes;
+  if (page_lists_ && groups_[group_of_page(page_number)].as_lines &&
+      request.line_mask == line_range(0, lines_per_page_)) {
+    SetGroup& group = groups_[group_of_page(page_number)];
+    if (++group.batches_as_lines >= group.lines_wait) group_to_list(group_of_page(page_number));
+  }
+  if (page_lists_ && !groups_[group_of_page(page_number)].as_lines) {
     tag_page_lines(request, outcome);
+    constexpr size_t kEntriesAWay = 4;
+    const SetGroup& group = groups_[group_of_page(page_number)];
+    if (group.entries.size() - group.oldest > kEntriesAWay * ways_) {
+      group_to_lines(group_of_page(page_number));
+    }
   } else {
     const uint64_t first_line = request.page_address >> line_shift_;
     for (uint64_t rest = request.line_mask; rest != 0; rest &= rest - 1) {
@@ -386,7 +464,7 @@ void Cache::tag_pass(const LineRequest& request, Outcome& outcome) {
 
 void Cache::drop_lines(uint64_t page_address, uint64_t line_mask) {
   const uint64_t first_line = page_address >> line_shift_;
-  if (page_lists_) {
+  if (page_lists_ && !groups_[group_of_page(page_address / kPageBytes)].as_lines) {
     const uint64_t page_number = page_address / kPageBytes;
     SetGroup& group = groups_[group_of_page(page_number)];
     size_t emptied = 0;
@@ -543,6 +621,13 @@ void Cache::maintain_pages(CacheMaintenance operation, uint64_t first, uint64_t 
     const uint64_t to = std::min(last, page_first + lines_per_page_ - 1) - page_first;
     const uint64_t range = line_range(from, to - from + 1);
     SetGroup& group = groups_[group_of_page(page_number)];
+    if (group.as_lines) {
+      for (uint64_t number = page_first + from; number <= page_first + to; ++number) {
+        const int64_t slot = find(number);
+        if (slot >= 0) maintain_slot(static_cast<size_t>(slot), operation, number - first, outcome);
+      }
+      return;
+    }
     uint64_t written_back = 0;
     size_t emptied = 0;
     for (size_t i = group.oldest; i < group.entries.size(); ++i) {
@@ -574,10 +659,19 @@ void Cache::maintain_pages(CacheMaintenance operation, uint64_t first, uint64_t 
     return;
   }
   std::vector<uint64_t> resident;
-  for (const SetGroup& group : groups_) {
+  for (size_t index = 0; index < groups_.size(); ++index) {
+    const SetGroup& group = groups_[index];
     for (size_t i = group.oldest; i < group.entries.size(); ++i) {
       const uint64_t page = group.entries[i].page_number;
       if (page >= first_page && page <= last_page) resident.push_back(page);
+    }
+    if (!group.as_lines) continue;
+    const size_t first_set = index << page_line_shift_;
+    for (size_t slot = first_set * ways_; slot < (first_set + lines_per_page_) * ways_; ++slot) {
+      const uint64_t page = (tags_[slot] - 1) >> page_line_shift_;
+      if (tags_[slot] != kEmpty && page >= first_page && page <= last_page) {
+        resident.push_back(page);
+      }
     }
   }
   std::sort(resident.begin(), resident.end());

@@ -66,9 +66,12 @@ struct CacheConfig {
 // lines it has: its hits leave their entries for a new most recent one, and each set it misses
 // in a full set loses the line of the oldest entry that holds one there. Streams of whole pages
 // keep one entry a way; a line accessed alone adds an entry until the pages after it evict it.
-// The tags kept line by line (sets, ages) remain for caches whose sets a page shares, and as
-// the reference the lists must match (`page_lists` off): same hits, fills, victims, and so the
-// same batches below, times, statistics and end state.
+// Lines scattered over many pages (a program's loads and stores) would make the list long, so a
+// group whose list outgrows a few entries a way is kept line by line (sets, ages) until a list
+// made from its lines would be short again, tried every so many page batches. Tags kept line by
+// line are also what caches whose sets a page shares use, and the reference the lists must match
+// (`page_lists` off): same hits, fills, victims, and so the same batches below, times, statistics
+// and end state.
 class Cache : public sc_core::sc_module, public DataPath {
  public:
   Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uint64_t line_bytes,
@@ -96,10 +99,14 @@ class Cache : public sc_core::sc_module, public DataPath {
   bool contains(uint64_t physical_address) const;
   bool is_dirty(uint64_t physical_address) const;
 
-  // Whether the tags are kept as page lists, and how many entries the lists hold now (see the
-  // class comment): what a batch costs the host grows with them.
+  // Whether the tags are kept as page lists, how many entries the lists hold now, and how many
+  // groups are kept line by line for now (see the class comment).
   bool keeps_page_lists() const { return page_lists_; }
   size_t page_list_entries() const;
+  size_t groups_kept_as_lines() const {
+    return static_cast<size_t>(std::count_if(groups_.begin(), groups_.end(),
+                                             [](const SetGroup& group) { return group.as_lines; }));
+  }
 
  private:
   // The tags of a set kept line by line are scanned on every access, so they live apart from the
@@ -126,6 +133,11 @@ class Cache : public sc_core::sc_module, public DataPath {
     // a page whose bit is clear has no entry, and a batch of it skips the search for its lines.
     uint64_t page_filter = 0;
     std::array<uint16_t, 64> filter_counts{};
+    // Kept line by line for now (scattered lines made the list too long; see the class comment),
+    // and the page batches served so since the list was last tried again.
+    bool as_lines = false;
+    uint32_t batches_as_lines = 0;
+    uint32_t lines_wait = 0;
   };
 
   // Dirty lines of one page evicted by a batch: `line_mask` of the victim page, evicted by the
@@ -163,6 +175,11 @@ class Cache : public sc_core::sc_module, public DataPath {
   void count_allocated(SetGroup& group, uint64_t added);
   // The same after `released` lines left them.
   void count_released(SetGroup& group, uint64_t released);
+  // A group's list into its sets kept line by line (ages in list order), and back: the lines
+  // of its sets in age order make the list (next to each other, a page's lines are one entry),
+  // taken if it is short enough.
+  void group_to_lines(size_t group_index);
+  void group_to_list(size_t group_index);
   // The `emptied` entries that hold no line any more leave a group's list.
   void drop_empty_entries(SetGroup& group, size_t emptied);
   unsigned filter_bit(uint64_t page_number) const {

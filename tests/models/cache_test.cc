@@ -57,7 +57,9 @@ struct CacheRig {
   }
 
   StatisticsRegistry statistics;
-  size_t most_page_list_entries = 0;               // in the L1 and L2 together, after any operation
+  size_t most_page_list_entries = 0;  // in the L1 and L2 together, after any operation
+  size_t groups_to_lines = 0;         // times the L1 and L2 kept more groups line by line
+  size_t groups_to_lists = 0;         // times they kept fewer
   std::vector<tlm::tlm_response_status> statuses;  // of each operation run
   Clock clock{2000};
   Memory memory;
@@ -89,6 +91,12 @@ std::vector<Operation> random_operations(size_t count, uint64_t pool_pages, uint
   for (size_t i = 0; i < count; ++i) {
     const auto kind = static_cast<Operation::Kind>(below(6) < 3 ? below(2) : below(6));
     const uint64_t page = 0x10'0000 + below(pool_pages) * kPage;
+    if (below(30) == 0) {  // a program's loads and stores, scattered over the pool's lines
+      for (int n = 0; n < 64; ++n) {
+        operations.push_back({below(2) == 0 ? Operation::read : Operation::write,
+                              0x10'0000 + below(pool_pages) * kPage + below(kPage), 8});
+      }
+    }
     if (below(100) == 0) {  // a stream of whole pages through the pool, as a large copy does
       for (uint64_t n = 0; n < pool_pages; ++n)
         operations.push_back(
@@ -145,6 +153,7 @@ Ticks access_range(DataPath& path, LineAccess access, uint64_t address, uint64_t
 // Runs `operations` on a rig, each issued when the one before is done; the time each took.
 std::vector<Ticks> run(CacheRig& rig, const std::vector<Operation>& operations) {
   std::vector<Ticks> times;
+  size_t groups_as_lines = 0;
   Ticks now = 0;
   for (const Operation& operation : operations) {
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
@@ -180,6 +189,10 @@ std::vector<Ticks> run(CacheRig& rig, const std::vector<Operation>& operations) 
     now = std::max(now, done);
     rig.most_page_list_entries = std::max(rig.most_page_list_entries,
                                           rig.l1.page_list_entries() + rig.l2.page_list_entries());
+    const size_t as_lines = rig.l1.groups_kept_as_lines() + rig.l2.groups_kept_as_lines();
+    if (as_lines > groups_as_lines) ++rig.groups_to_lines;
+    if (as_lines < groups_as_lines) ++rig.groups_to_lists;
+    groups_as_lines = as_lines;
   }
   return times;
 }
@@ -244,6 +257,9 @@ void expect_page_lists_match_lines(const CacheConfig& l1_config, const CacheConf
   expect_same_caches(lists, "_lists", lines, "_lines", pool_pages);
   EXPECT_TRUE(lists.l1.keeps_page_lists());
   EXPECT_GT(lists.most_page_list_entries, 0u);
+  // Scattered lines took groups to lines, and page streams brought them back.
+  EXPECT_GT(lists.groups_to_lines, 0u);
+  EXPECT_GT(lists.groups_to_lists, 0u);
   EXPECT_EQ(lines.most_page_list_entries, 0u);
 }
 
