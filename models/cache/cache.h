@@ -222,7 +222,8 @@ class Cache : public sc_core::sc_module, public DataPath {
   Ticks write_occupancy_;
   ServiceQueue port_;
   ServiceQueue write_port_;
-  // Tags kept line by line (empty when page lists keep them).
+  // Tags kept line by line: of every set when page lists are off, else of the sets of the groups
+  // kept line by line for now.
   uint64_t clock_ = 0;
   std::vector<uint64_t> tags_;
   std::vector<uint64_t> last_use_;
