@@ -7,6 +7,7 @@
 #include <numeric>
 #include <vector>
 
+#include "models/memory/streaming_copy.h"
 #include "models/tlm/dmi_grant.h"
 #include "models/traffic/traffic_initiator.h"
 #include "sim/params/units.h"
@@ -53,6 +54,30 @@ std::vector<uint8_t> pattern(size_t length, uint8_t seed) {
   std::vector<uint8_t> bytes(length);
   std::iota(bytes.begin(), bytes.end(), seed);
   return bytes;
+}
+
+// Streaming stores need an aligned destination: the head and the tail go another way, and every
+// byte must arrive whatever the alignment and length.
+TEST(StreamingCopy, CopiesEveryByteAtAnyAlignmentAndLength) {
+  std::vector<uint8_t> source(4096 + 64);
+  std::iota(source.begin(), source.end(), uint8_t{1});
+  for (const size_t length : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{63}, size_t{64},
+                              size_t{65}, size_t{1000}, size_t{4096}}) {
+    for (size_t destination_offset = 0; destination_offset < 20; destination_offset += 3) {
+      for (size_t source_offset = 0; source_offset < 20; source_offset += 7) {
+        std::vector<uint8_t> destination(4096 + 64, 0xEE);
+        copy_streaming(destination.data() + destination_offset, source.data() + source_offset,
+                       length);
+        for (size_t i = 0; i < destination.size(); ++i) {
+          const bool inside = i >= destination_offset && i < destination_offset + length;
+          const uint8_t expected = inside ? source[source_offset + i - destination_offset] : 0xEE;
+          ASSERT_EQ(destination[i], expected)
+              << "length " << length << " destination offset " << destination_offset
+              << " source offset " << source_offset << " byte " << i;
+        }
+      }
+    }
+  }
 }
 
 TEST(Memory, AccessCostsLatencyPlusBeats) {
