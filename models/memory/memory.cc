@@ -38,13 +38,18 @@ void MemoryConfig::bind(ParameterBinding& binding) {
                          "added to an access whose bank has another row open (precharge "
                          "and activate: tRP + tRCD)",
                          0.0, 1e6});
+  binding.field("host_huge_pages", host_huge_pages,
+                BoolSpec{"host speed only: back the memory with the host's 2 MiB pages where it "
+                         "grants them (as QEMU backs guest RAM): long copies run faster, but each "
+                         "touched 2 MiB costs its whole size in host memory"});
 }
 
 Memory::Memory(const sc_core::sc_module_name& name, const MemoryConfig& config,
                StatisticsRegistry& statistics)
     : sc_module(name),
       socket("socket"),
-      storage_(config.size),
+      storage_(config.size, config.host_huge_pages ? SparseStorage::HostPages::huge
+                                                   : SparseStorage::HostPages::small),
       controller_(config, statistics, std::string(basename())),
       traffic_(statistics, std::string(basename())),
       debug_accesses_(

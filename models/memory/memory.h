@@ -22,6 +22,7 @@ struct MemoryConfig {
   uint64_t banks = 16;
   uint64_t row_bytes = 8192;
   double row_miss_ns = 28.0;
+  bool host_huge_pages = false;
 
   void bind(ParameterBinding& binding);
 };

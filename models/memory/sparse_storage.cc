@@ -11,7 +11,7 @@
 
 namespace zxvp {
 
-SparseStorage::SparseStorage(uint64_t size_bytes) : size_bytes_(size_bytes) {
+SparseStorage::SparseStorage(uint64_t size_bytes, HostPages host_pages) : size_bytes_(size_bytes) {
   if (size_bytes == 0) throw std::invalid_argument("memory size must be above 0 bytes");
   void* mapping = mmap(nullptr, size_bytes, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -21,6 +21,8 @@ SparseStorage::SparseStorage(uint64_t size_bytes) : size_bytes_(size_bytes) {
         " bytes of host address space for simulated memory: " + std::strerror(errno));
   }
   data_ = static_cast<uint8_t*>(mapping);
+  // Only advice: a host without transparent huge pages keeps small ones, with the same bytes.
+  if (host_pages == HostPages::huge) madvise(mapping, size_bytes, MADV_HUGEPAGE);
 }
 
 SparseStorage::~SparseStorage() {
