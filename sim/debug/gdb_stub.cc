@@ -65,10 +65,9 @@ GdbStub::Response GdbStub::handle(std::string_view payload) {
       return point(rest, false);
     case 'c':
     case 'C':
-      return {"", false, Action::resume};
     case 's':
     case 'S':
-      return {"", false, Action::step};
+      return resumption(payload[0]);
     case 'v':
       if (payload == "vCont?") return {"vCont;c;C;s;S"};
       if (payload.starts_with("vCont;")) return resume(payload.substr(6));
@@ -265,18 +264,24 @@ GdbStub::Response GdbStub::resume(std::string_view actions) {
       if (thread != "-1" && (!id || *id != kThread)) continue;
     }
     if (action.empty()) return {kMalformed};
-    switch (action[0]) {
-      case 'c':
-      case 'C':
-        return {"", false, Action::resume};
-      case 's':
-      case 'S':
-        return {"", false, Action::step};
-      default:
-        return {kMalformed};
-    }
+    return resumption(action[0]);
   }
   return {kMalformed};
+}
+
+GdbStub::Response GdbStub::resumption(char command) {
+  // The signal of C and S, and the address of c and s, are not used: the program goes on from
+  // where it stopped, with nothing delivered.
+  switch (command) {
+    case 'c':
+    case 'C':
+      return {"", false, Action::resume};
+    case 's':
+    case 'S':
+      return {"", false, Action::step};
+    default:
+      return {kMalformed};
+  }
 }
 
 GdbStub::Response GdbStub::query(std::string_view payload) {

@@ -76,6 +76,8 @@ class GdbStub {
   Response write_memory(std::string_view arguments, bool binary);
   Response point(std::string_view arguments, bool insert);
   Response resume(std::string_view arguments);
+  // What a resuming command (c, C, s or S, alone or in a vCont action) asks for.
+  static Response resumption(char command);
   Response query(std::string_view payload);
   Response features(std::string_view arguments);
 
