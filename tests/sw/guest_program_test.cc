@@ -4,12 +4,8 @@
 // what the programs measured themselves.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <boost/json.hpp>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -19,6 +15,7 @@
 #include <vector>
 
 #include "tests/support/background_zxvp.h"
+#include "tests/support/shell_command.h"
 
 namespace {
 
@@ -36,17 +33,9 @@ using zxvp::testing::temp_path;
 
 Result zxvp(const std::string& arguments) {
   const std::string error_path = temp_path("stderr");
-  const std::string command = std::string(ZXVP_BINARY) + " " + arguments + " 2>" + error_path;
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> chunk{};
-  size_t read = 0;
-  while ((read = fread(chunk.data(), 1, chunk.size(), pipe)) > 0)
-    result.out.append(chunk.data(), read);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.error = read_file(error_path);
+  const zxvp::testing::ShellResult shell =
+      zxvp::testing::run_shell(std::string(ZXVP_BINARY) + " " + arguments + " 2>" + error_path);
+  Result result{shell.status, shell.output, read_file(error_path)};
   std::filesystem::remove(error_path);
   return result;
 }
