@@ -160,7 +160,7 @@ const Cache::PageLines* Cache::find_entry(uint64_t page_number, uint64_t offset)
 
 bool Cache::contains(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  if (page_lists_ && !groups_[group_of_page(line_number >> page_line_shift_)].as_lines) {
+  if (in_page_list(line_number >> page_line_shift_)) {
     return find_entry(line_number >> page_line_shift_, line_number & (lines_per_page_ - 1)) !=
            nullptr;
   }
@@ -169,7 +169,7 @@ bool Cache::contains(uint64_t physical_address) const {
 
 bool Cache::is_dirty(uint64_t physical_address) const {
   const uint64_t line_number = physical_address >> line_shift_;
-  if (page_lists_ && !groups_[group_of_page(line_number >> page_line_shift_)].as_lines) {
+  if (in_page_list(line_number >> page_line_shift_)) {
     const uint64_t offset = line_number & (lines_per_page_ - 1);
     const PageLines* entry = find_entry(line_number >> page_line_shift_, offset);
     return entry != nullptr && ((entry->dirty >> offset) & 1) != 0;
@@ -433,18 +433,17 @@ void Cache::tag_page_lines(const LineRequest& request, Outcome& outcome) {
 
 void Cache::tag_pass(const LineRequest& request, Outcome& outcome) {
   const uint64_t page_number = request.page_address / kPageBytes;
-  if (page_lists_ && groups_[group_of_page(page_number)].as_lines &&
-      request.line_mask == line_range(0, lines_per_page_)) {
-    SetGroup& group = groups_[group_of_page(page_number)];
-    if (++group.batches_as_lines >= group.lines_wait) group_to_list(group_of_page(page_number));
+  const size_t group_index = group_of_page(page_number);
+  if (page_lists_ && groups_[group_index].as_lines &&
+      request.line_mask == line_range(0, lines_per_page_) &&
+      ++groups_[group_index].batches_as_lines >= groups_[group_index].lines_wait) {
+    group_to_list(group_index);
   }
-  if (page_lists_ && !groups_[group_of_page(page_number)].as_lines) {
+  if (in_page_list(page_number)) {
     tag_page_lines(request, outcome);
     constexpr size_t kEntriesAWay = 4;
-    const SetGroup& group = groups_[group_of_page(page_number)];
-    if (group.entries.size() - group.oldest > kEntriesAWay * ways_) {
-      group_to_lines(group_of_page(page_number));
-    }
+    const SetGroup& group = groups_[group_index];
+    if (group.entries.size() - group.oldest > kEntriesAWay * ways_) group_to_lines(group_index);
   } else {
     const uint64_t first_line = request.page_address >> line_shift_;
     for (uint64_t rest = request.line_mask; rest != 0; rest &= rest - 1) {
@@ -464,7 +463,7 @@ void Cache::tag_pass(const LineRequest& request, Outcome& outcome) {
 
 void Cache::drop_lines(uint64_t page_address, uint64_t line_mask) {
   const uint64_t first_line = page_address >> line_shift_;
-  if (page_lists_ && !groups_[group_of_page(page_address / kPageBytes)].as_lines) {
+  if (in_page_list(page_address / kPageBytes)) {
     const uint64_t page_number = page_address / kPageBytes;
     SetGroup& group = groups_[group_of_page(page_number)];
     size_t emptied = 0;

@@ -159,6 +159,10 @@ class Cache : public sc_core::sc_module, public DataPath {
   };
 
   size_t group_of_page(uint64_t page_number) const { return page_number & group_mask_; }
+  // Whether the page's group is kept as a list of page entries now (else line by line).
+  bool in_page_list(uint64_t page_number) const {
+    return page_lists_ && !groups_[group_of_page(page_number)].as_lines;
+  }
   // The slot holding `line_number` (tags kept line by line), or -1.
   int64_t find(uint64_t line_number) const;
   // The entry of `page_number` that holds its line at `offset`, or null (page lists).
