@@ -1,9 +1,8 @@
 #include "models/mmu/tlb.h"
 
+#include <algorithm>
 #include <bit>
-#include <span>
 
-#include "models/mmu/lru_slot.h"
 #include "sim/params/config_error.h"
 
 namespace zxvp {
@@ -20,18 +19,20 @@ Tlb::Tlb(uint64_t entries, uint64_t ways, StatisticsRegistry& statistics, const 
                       std::to_string(ways) +
                       " ways is not a power-of-two number of sets; make entries = ways x 2^n");
   }
+  virtual_pages_.assign(entries, kEmpty);
+  asids_.assign(entries, 0);
+  last_use_.assign(entries, 0);
   entries_.resize(entries);
   set_mask_ = entries / ways - 1;
 }
 
 const Tlb::Entry* Tlb::lookup(uint16_t asid, uint64_t virtual_page) {
-  Entry* set = set_of(virtual_page);
-  for (uint64_t way = 0; way < ways_; ++way) {
-    Entry& entry = set[way];
-    if (entry.valid && entry.virtual_page == virtual_page && entry.asid == asid) {
-      entry.last_use = ++clock_;
+  const size_t first = first_slot(virtual_page);
+  for (size_t slot = first; slot < first + ways_; ++slot) {
+    if (virtual_pages_[slot] == virtual_page && asids_[slot] == asid) {
+      last_use_[slot] = ++clock_;
       hits_.add();
-      return &entry;
+      return &entries_[slot];
     }
   }
   misses_.add();
@@ -40,50 +41,54 @@ const Tlb::Entry* Tlb::lookup(uint16_t asid, uint64_t virtual_page) {
 
 const Tlb::Entry* Tlb::insert(uint16_t asid, uint64_t virtual_page, uint64_t physical_page,
                               page_table::PagePermissions permissions, MemoryType memory_type) {
-  Entry* victim = lru_slot(std::span<Entry>(set_of(virtual_page), ways_), [&](const Entry& entry) {
-    return entry.virtual_page == virtual_page && entry.asid == asid;
-  });
-  if (victim->valid && !(victim->virtual_page == virtual_page && victim->asid == asid)) {
-    evictions_.add();
+  // The slot: the entry of the same page if there is one, else the first empty way, else the
+  // least recently used (the first of equals).
+  const size_t first = first_slot(virtual_page);
+  size_t victim = first;
+  size_t slot = first;
+  for (; slot < first + ways_; ++slot) {
+    if (virtual_pages_[slot] == virtual_page && asids_[slot] == asid) break;
+    if (virtual_pages_[victim] == kEmpty) continue;
+    if (virtual_pages_[slot] == kEmpty || last_use_[slot] < last_use_[victim]) victim = slot;
   }
-  *victim = Entry{virtual_page, physical_page, ++clock_, asid, permissions, memory_type, true};
-  return victim;
+  if (slot == first + ways_) {
+    slot = victim;
+    if (virtual_pages_[slot] != kEmpty) evictions_.add();
+  }
+  virtual_pages_[slot] = virtual_page;
+  asids_[slot] = asid;
+  last_use_[slot] = ++clock_;
+  entries_[slot] = Entry{physical_page, permissions, memory_type};
+  return &entries_[slot];
+}
+
+void Tlb::invalidate_slot(size_t slot) {
+  virtual_pages_[slot] = kEmpty;
+  invalidations_.add();
 }
 
 void Tlb::invalidate_page(uint16_t asid, uint64_t virtual_page) {
-  Entry* set = set_of(virtual_page);
-  for (uint64_t way = 0; way < ways_; ++way) {
-    Entry& entry = set[way];
-    if (entry.valid && entry.virtual_page == virtual_page && entry.asid == asid) {
-      entry.valid = false;
-      invalidations_.add();
-    }
+  const size_t first = first_slot(virtual_page);
+  for (size_t slot = first; slot < first + ways_; ++slot) {
+    if (virtual_pages_[slot] == virtual_page && asids_[slot] == asid) invalidate_slot(slot);
   }
 }
 
 void Tlb::invalidate_asid(uint16_t asid) {
-  for (Entry& entry : entries_) {
-    if (entry.valid && entry.asid == asid) {
-      entry.valid = false;
-      invalidations_.add();
-    }
+  for (size_t slot = 0; slot < virtual_pages_.size(); ++slot) {
+    if (virtual_pages_[slot] != kEmpty && asids_[slot] == asid) invalidate_slot(slot);
   }
 }
 
 void Tlb::invalidate_all() {
-  for (Entry& entry : entries_) {
-    if (entry.valid) {
-      entry.valid = false;
-      invalidations_.add();
-    }
+  for (size_t slot = 0; slot < virtual_pages_.size(); ++slot) {
+    if (virtual_pages_[slot] != kEmpty) invalidate_slot(slot);
   }
 }
 
 uint64_t Tlb::valid_entries() const {
-  uint64_t count = 0;
-  for (const Entry& entry : entries_)
-    count += entry.valid ? 1 : 0;
-  return count;
+  return static_cast<uint64_t>(std::count_if(virtual_pages_.begin(), virtual_pages_.end(),
+                                             [](uint64_t page) { return page != kEmpty; }));
 }
 
 }  // namespace zxvp

@@ -14,13 +14,9 @@ namespace zxvp {
 class Tlb {
  public:
   struct Entry {
-    uint64_t virtual_page = 0;
     uint64_t physical_page = 0;
-    uint64_t last_use = 0;
-    uint16_t asid = 0;
     page_table::PagePermissions permissions;
     MemoryType memory_type = MemoryType::cached;
-    bool valid = false;
   };
 
   // `entries` must be a positive multiple of `ways` with a power-of-two quotient (the sets).
@@ -41,8 +37,16 @@ class Tlb {
   uint64_t valid_entries() const;
 
  private:
-  Entry* set_of(uint64_t virtual_page) { return &entries_[(virtual_page & set_mask_) * ways_]; }
+  // What a lookup scans lives apart from the entries, so that a set's tags take one or two host
+  // cache lines: the virtual page of each slot (kEmpty when it holds none) and its address space;
+  // and apart again, the ages that only an insertion reads.
+  static constexpr uint64_t kEmpty = UINT64_MAX;  // never a page number: pages have 52 bits
+  size_t first_slot(uint64_t virtual_page) const { return (virtual_page & set_mask_) * ways_; }
+  void invalidate_slot(size_t slot);
 
+  std::vector<uint64_t> virtual_pages_;
+  std::vector<uint16_t> asids_;
+  std::vector<uint64_t> last_use_;
   std::vector<Entry> entries_;
   uint64_t ways_;
   uint64_t set_mask_;

@@ -1,8 +1,7 @@
 #include "models/mmu/walk_cache.h"
 
-#include <span>
+#include <array>
 
-#include "models/mmu/lru_slot.h"
 #include "models/mmu/page_table_format.h"
 
 namespace zxvp {
@@ -18,10 +17,23 @@ uint64_t WalkCache::prefix_of(unsigned level, uint64_t virtual_address) {
 }
 
 WalkCache::Start WalkCache::start(uint16_t asid, uint64_t virtual_address) {
+  // Walks in a row mostly start at the same last-level table, and no entry starts deeper.
+  constexpr unsigned kDeepest = page_table::kLevels - 1;
+  if (last_start_ < entries_.size()) {
+    Entry& last = entries_[last_start_];
+    if (last.valid && last.level == kDeepest && last.asid == asid &&
+        last.prefix == prefix_of(kDeepest, virtual_address)) {
+      hits_.add();
+      last.last_use = ++clock_;
+      return {last.level, last.table_physical};
+    }
+  }
+  std::array<uint64_t, page_table::kLevels> prefixes{};
+  for (unsigned level = 1; level < page_table::kLevels; ++level)
+    prefixes[level] = prefix_of(level, virtual_address);
   Entry* deepest = nullptr;
   for (Entry& entry : entries_) {
-    if (entry.valid && entry.asid == asid &&
-        entry.prefix == prefix_of(entry.level, virtual_address) &&
+    if (entry.valid && entry.asid == asid && entry.prefix == prefixes[entry.level] &&
         (deepest == nullptr || entry.level > deepest->level)) {
       deepest = &entry;
     }
@@ -32,6 +44,7 @@ WalkCache::Start WalkCache::start(uint16_t asid, uint64_t virtual_address) {
   }
   hits_.add();
   deepest->last_use = ++clock_;
+  last_start_ = static_cast<size_t>(deepest - entries_.data());
   return {deepest->level, deepest->table_physical};
 }
 
@@ -39,9 +52,17 @@ void WalkCache::insert(uint16_t asid, unsigned level, uint64_t virtual_address,
                        uint64_t table_physical) {
   if (entries_.empty()) return;
   const uint64_t prefix = prefix_of(level, virtual_address);
-  Entry* victim = lru_slot(std::span<Entry>(entries_), [&](const Entry& entry) {
-    return entry.level == level && entry.asid == asid && entry.prefix == prefix;
-  });
+  // The entry of the same table if there is one, else the first empty one, else the least
+  // recently used (the first of equals).
+  Entry* victim = &entries_.front();
+  for (Entry& entry : entries_) {
+    if (entry.valid && entry.level == level && entry.asid == asid && entry.prefix == prefix) {
+      victim = &entry;
+      break;
+    }
+    if (!victim->valid) continue;
+    if (!entry.valid || entry.last_use < victim->last_use) victim = &entry;
+  }
   *victim = Entry{prefix, table_physical, ++clock_, asid, level, true};
 }
 

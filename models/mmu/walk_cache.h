@@ -39,6 +39,7 @@ class WalkCache {
   static uint64_t prefix_of(unsigned level, uint64_t virtual_address);
 
   std::vector<Entry> entries_;
+  size_t last_start_ = 0;  // the entry the last walk started from
   uint64_t clock_ = 0;
   Counter& hits_;
   Counter& misses_;

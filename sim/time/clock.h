@@ -29,16 +29,12 @@ class Clock {
 
   sc_core::sc_time cycles(uint64_t count) const { return scaled(period_, count); }
   // Whole cycles that fit in `time` (rounds down). Asked at every phase change of every call:
-  // a multiplication by the inverse period, corrected to the exact quotient, costs less than a
-  // 64-bit division.
+  // a multiplication by a fixed-point reciprocal of the period costs less than a division, and
+  // gives the exact quotient while ticks x period stays below 2^64.
   uint64_t cycles_in(const sc_core::sc_time& time) const {
     const uint64_t ticks = time.value();
-    const uint64_t period = period_ps_ * ticks_per_ps();
-    if (ticks >= (uint64_t{1} << 52)) return ticks / period;
-    uint64_t cycles = static_cast<uint64_t>(static_cast<double>(ticks) * inverse_period_);
-    if (cycles * period > ticks) --cycles;
-    if ((cycles + 1) * period <= ticks) ++cycles;
-    return cycles;
+    if (ticks > exact_below_) return ticks / (period_ps_ * ticks_per_ps());
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * reciprocal_) >> 64);
   }
   // Cycles needed to cover `time` (rounds up).
   uint64_t cycles_covering(const sc_core::sc_time& time) const {
@@ -53,7 +49,10 @@ class Clock {
   uint64_t frequency_mhz_;
   uint64_t period_ps_;
   sc_core::sc_time period_;
-  double inverse_period_;
+  // ceil(2^64 / period in ticks), and the largest tick count for which a product with it gives
+  // the exact quotient (period x ticks <= 2^64 - 1); 0 for a 1-tick period, which always divides.
+  uint64_t reciprocal_ = 0;
+  uint64_t exact_below_ = 0;
 };
 
 // Time from a parameter given in (possibly fractional) nanoseconds, rounded to the picosecond.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace zxvp {
 namespace {
 
@@ -31,6 +33,25 @@ TEST(Clock, WholeCyclesInATimeAreExactlyTheIntegerQuotient) {
         EXPECT_EQ(clock.cycles_in(sc_time::from_value(ticks)), ticks / period)
             << mhz << " MHz, " << ticks << " ps";
       }
+    }
+  }
+}
+
+TEST(Clock, WholeCyclesOfRandomTimesOfEveryMagnitudeAreTheIntegerQuotient) {
+  std::mt19937_64 random(42);
+  for (const uint64_t mhz : {1u, 999u, 2000u, 2445u, 3195u, 7919u, 600'000u}) {
+    const Clock clock(mhz);
+    const uint64_t period = clock.period_ps();
+    for (int sample = 0; sample < 20'000; ++sample) {
+      const uint64_t ticks = random() >> (random() % 64);
+      ASSERT_EQ(clock.cycles_in(sc_time::from_value(ticks)), ticks / period)
+          << mhz << " MHz, " << ticks << " ps";
+    }
+    // Around the largest time that the reciprocal serves.
+    const uint64_t edge = UINT64_MAX / period;
+    for (const uint64_t ticks : {edge - 1, edge, edge + 1}) {
+      EXPECT_EQ(clock.cycles_in(sc_time::from_value(ticks)), ticks / period)
+          << mhz << " MHz, " << ticks << " ps";
     }
   }
 }
