@@ -234,7 +234,7 @@ class CpuCore : public sc_core::sc_module {
     uint64_t length_bytes = 0;
     MemoryPort::HostStores stores = MemoryPort::HostStores::cached;
   } pending_move_;
-  // The copy that the latest moves continue (contiguous on both sides), however many runs it
+  // The copy that the latest moves continue (contiguous on either side), however many runs it
   // took: past the host's private caches its bytes go by streaming stores.
   struct MoveStreak {
     uint64_t source_end = 0;
