@@ -251,14 +251,36 @@ size_t GdbProgramDebugger::read_memory(uint64_t address, uint8_t* data, size_t l
     const size_t piece = std::min<uint64_t>(
         length - done, page_table::kPageSize - (at & (page_table::kPageSize - 1)));
     const auto physical = translate(at, false);
-    if (!physical ||
-        system_.platform().cpu.guest_move(tlm::TLM_READ_COMMAND, *physical, data + done, piece) !=
-            tlm::TLM_OK_RESPONSE) {
-      break;
-    }
+    const bool read =
+        physical ? system_.platform().cpu.guest_move(tlm::TLM_READ_COMMAND, *physical, data + done,
+                                                     piece) == tlm::TLM_OK_RESPONSE
+                 : read_untouched(at, data + done, piece);
+    if (!read) break;
     done += piece;
   }
   return done;
+}
+
+bool GdbProgramDebugger::read_untouched(uint64_t address, uint8_t* data, size_t length) {
+  if (process_ == nullptr) return false;
+  const VmMapping* mapping = process_->root_vmar().find(address);
+  if (mapping == nullptr || (mapping->permissions() & ZX_VM_PERM_READ) == 0) return false;
+  VmObject& vmo = *mapping->vmo();
+  const uint64_t offset = address - mapping->base() + mapping->vmo_offset();
+  // Past the VMO's end the program's access faults; device memory is never touched.
+  if (offset >= vmo.size() || length > vmo.size() - offset ||
+      vmo.cache_policy() != ZX_CACHE_POLICY_CACHED) {
+    return false;
+  }
+  const VmPage* page = vmo.find_page(offset);
+  if (page == nullptr) {
+    std::fill_n(data, length, uint8_t{0});
+    return true;
+  }
+  return system_.platform().cpu.guest_move(
+             tlm::TLM_READ_COMMAND,
+             page->physical_address() + (offset & (page_table::kPageSize - 1)), data,
+             length) == tlm::TLM_OK_RESPONSE;
 }
 
 bool GdbProgramDebugger::write_memory(uint64_t address, const uint8_t* data, size_t length) {

@@ -22,6 +22,7 @@
 
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -181,7 +182,8 @@ TEST(GdbDebugging, TheCyclesAndStatisticsOfARunAreTheSameWithAndWithoutTheDebugg
   ASSERT_EQ(plain.wait(), 3) << plain.error();
   const std::string debugged_json = temp_path("debugged.json");
   const std::string debugged_stats = temp_path("debugged_stats.json");
-  // Breakpoints, steps, a watchpoint, memory and register reads, monitor commands.
+  // Breakpoints, steps, a watchpoint, memory and register reads (of a stack page the program
+  // has not touched too: reading it commits nothing), monitor commands.
   const Session session = debug(
       "break accumulate\n"
       "break zx_vmo_read\n"
@@ -190,6 +192,7 @@ TEST(GdbDebugging, TheCyclesAndStatisticsOfARunAreTheSameWithAndWithoutTheDebugg
       "next\n"
       "print local_sum\n"
       "x/8xw $sp\n"
+      "x/2xw $sp - 524288\n"
       "info registers\n"
       "continue\n"
       "watch filled_by_kernel[4]\n"
@@ -247,6 +250,24 @@ TEST(GdbDebugging, TheCountersAreRegistersAndMemoryOutsideTheProcessIsAnError) {
   EXPECT_THAT(session.gdb, HasSubstr("<accumulate+"));  // the session went on
   EXPECT_THAT(session.gdb, HasSubstr("Cannot access memory at address 0x1000"));
   EXPECT_THAT(session.gdb, HasSubstr("Cannot access memory at address 0xffff800000000000"));
+  EXPECT_THAT(session.gdb, HasSubstr("exited with code 03"));
+}
+
+TEST(GdbDebugging, AMappedPageTheProgramHasNotTouchedReadsAsItsFirstLoadWouldFindIt) {
+  // Half a megabyte below the stack pointer: in the 1 MiB stack VMO, never touched yet, so not
+  // in the page tables. It reads as zero; writing it would commit a page, which a debugger
+  // does not do.
+  const Session session = debug(
+      "break accumulate\n"
+      "continue\n"
+      "x/2xw $sp - 524288\n"
+      "set var *(int*)($sp - 524288) = 7\n"
+      "x/2xw $sp - 524288\n"
+      "continue\n");
+  EXPECT_EQ(session.status, 3) << session.error << session.gdb;
+  EXPECT_THAT(session.gdb, ContainsRegex(":\t0x00000000\t0x00000000\n"));
+  EXPECT_THAT(session.gdb, HasSubstr("Cannot access memory at address 0x"));
+  EXPECT_THAT(session.gdb, Not(ContainsRegex(":\t0x00000007")));
   EXPECT_THAT(session.gdb, HasSubstr("exited with code 03"));
 }
 
