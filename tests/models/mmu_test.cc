@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 #include "tests/support/cpu_rig.h"
 #include "tests/support/simulation.h"
 
@@ -217,6 +221,75 @@ TEST(Mmu, LeastRecentlyUsedEntryOfTheSetIsEvicted) {
     touch(1);  // set 1 untouched by all this
     EXPECT_EQ(counter(rig, "mmu.tlb.hits"), 3u);
   });
+}
+
+// The TLB against a plain model of a set-associative LRU cache (each set a list, most recent
+// last) on random lookups, fills and invalidations over a few address spaces: the same hits and
+// the same translations, whichever way each set fills.
+TEST(Mmu, TlbMatchesAListPerSetOnRandomTraffic) {
+  constexpr uint64_t kWays = 4;
+  constexpr uint64_t kSets = 8;
+  struct Key {
+    uint16_t asid;
+    uint64_t page;
+    bool operator==(const Key&) const = default;
+  };
+  struct Held {
+    Key key;
+    uint64_t physical_page;
+  };
+  std::vector<std::vector<Held>> sets(kSets);
+  StatisticsRegistry statistics;
+  Tlb tlb(kWays * kSets, kWays, statistics, "tlb");
+  std::mt19937_64 random(7);
+  auto find = [&](const Key& key) {
+    auto& set = sets[key.page % kSets];
+    return std::find_if(set.begin(), set.end(), [&](const Held& held) { return held.key == key; });
+  };
+  for (int step = 0; step < 200'000; ++step) {
+    const Key key{static_cast<uint16_t>(random() % 3), random() % 64};
+    auto& set = sets[key.page % kSets];
+    const auto held = find(key);
+    switch (random() % 8) {
+      case 0: {
+        tlb.invalidate_page(key.asid, key.page);
+        if (held != set.end()) set.erase(held);
+        break;
+      }
+      case 1: {
+        if (random() % 64 != 0) break;
+        tlb.invalidate_asid(key.asid);
+        for (auto& each : sets)
+          std::erase_if(each, [&](const Held& h) { return h.key.asid == key.asid; });
+        break;
+      }
+      case 2:
+      case 3: {
+        const uint64_t physical_page = random() % 1000;
+        const Tlb::Entry* entry =
+            tlb.insert(key.asid, key.page, physical_page, {}, MemoryType::cached);
+        ASSERT_EQ(entry->physical_page, physical_page);
+        if (held != set.end()) set.erase(held);
+        if (set.size() == kWays) set.erase(set.begin());
+        set.push_back({key, physical_page});
+        break;
+      }
+      default: {
+        const Tlb::Entry* entry = tlb.lookup(key.asid, key.page);
+        ASSERT_EQ(entry != nullptr, held != set.end()) << "step " << step;
+        if (entry == nullptr) break;
+        ASSERT_EQ(entry->physical_page, held->physical_page) << "step " << step;
+        const Held refreshed = *held;
+        set.erase(held);
+        set.push_back(refreshed);
+        break;
+      }
+    }
+    uint64_t valid = 0;
+    for (const auto& each : sets)
+      valid += each.size();
+    ASSERT_EQ(tlb.valid_entries(), valid) << "step " << step;
+  }
 }
 
 TEST(Mmu, InvalidatePageAsidAndAll) {
