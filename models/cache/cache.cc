@@ -461,22 +461,31 @@ void Cache::tag_pass(const LineRequest& request, Outcome& outcome) {
   }
 }
 
+uint64_t Cache::take_page_lines(SetGroup& group, uint64_t page_number, uint64_t line_mask,
+                                bool remove) {
+  uint64_t dirty = 0;
+  size_t emptied = 0;
+  for (size_t i = group.oldest; i < group.entries.size(); ++i) {
+    PageLines& entry = group.entries[i];
+    const uint64_t taken = entry.lines & line_mask;
+    if (entry.page_number != page_number || taken == 0) continue;
+    dirty |= entry.dirty & taken;
+    entry.dirty &= ~taken;
+    if (remove) {
+      entry.lines &= ~taken;
+      count_released(group, taken);
+      emptied += entry.lines == 0 ? 1 : 0;
+    }
+  }
+  if (emptied > 0) drop_empty_entries(group, emptied);
+  return dirty;
+}
+
 void Cache::drop_lines(uint64_t page_address, uint64_t line_mask) {
   const uint64_t first_line = page_address >> line_shift_;
   if (in_page_list(page_address / kPageBytes)) {
     const uint64_t page_number = page_address / kPageBytes;
-    SetGroup& group = groups_[group_of_page(page_number)];
-    size_t emptied = 0;
-    for (size_t i = group.oldest; i < group.entries.size(); ++i) {
-      PageLines& entry = group.entries[i];
-      const uint64_t dropped = entry.lines & line_mask;
-      if (entry.page_number != page_number || dropped == 0) continue;
-      entry.lines &= ~dropped;
-      entry.dirty &= ~dropped;
-      count_released(group, dropped);
-      emptied += entry.lines == 0 ? 1 : 0;
-    }
-    if (emptied > 0) drop_empty_entries(group, emptied);
+    take_page_lines(groups_[group_of_page(page_number)], page_number, line_mask, true);
     return;
   }
   for (uint64_t rest = line_mask; rest != 0; rest &= rest - 1) {
@@ -627,26 +636,14 @@ void Cache::maintain_pages(CacheMaintenance operation, uint64_t first, uint64_t 
       }
       return;
     }
-    uint64_t written_back = 0;
-    size_t emptied = 0;
-    for (size_t i = group.oldest; i < group.entries.size(); ++i) {
-      PageLines& entry = group.entries[i];
-      const uint64_t lines = entry.lines & range;
-      if (entry.page_number != page_number || lines == 0) continue;
-      if (operation != CacheMaintenance::invalidate) written_back |= entry.dirty & lines;
-      entry.dirty &= ~lines;
-      if (operation != CacheMaintenance::clean) {
-        entry.lines &= ~lines;
-        count_released(group, lines);
-        emptied += entry.lines == 0 ? 1 : 0;
-      }
-    }
+    const uint64_t dirty =
+        take_page_lines(group, page_number, range, operation != CacheMaintenance::clean);
+    const uint64_t written_back = operation != CacheMaintenance::invalidate ? dirty : 0;
     if (written_back != 0) {
       write_backs_.add(lines_in(written_back));
       add_victim(page_number, written_back, page_first + lowest_line(written_back) - first,
                  page_first + highest_line(written_back) - first, outcome);
     }
-    if (emptied > 0) drop_empty_entries(group, emptied);
   };
   // Pages in address order, so that write-backs go as a loop over the lines would send them;
   // a range longer than the cache visits only the resident pages.

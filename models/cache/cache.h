@@ -194,6 +194,9 @@ class Cache : public sc_core::sc_module, public DataPath {
   void remove_from_filter(SetGroup& group, uint64_t page_number);
   void add_victim(uint64_t page_number, uint64_t line_mask, uint64_t first_rank, uint64_t last_rank,
                   Outcome& outcome);
+  // The lines of `line_mask` that the page's entries in a group's list hold become clean, and
+  // leave the list when `remove`; returns those that were dirty.
+  uint64_t take_page_lines(SetGroup& group, uint64_t page_number, uint64_t line_mask, bool remove);
   // After a failed fill: the lines of `line_mask` leave the sets they were allocated in.
   void drop_lines(uint64_t page_address, uint64_t line_mask);
 
