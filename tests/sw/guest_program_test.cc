@@ -56,6 +56,28 @@ TEST(GuestProgram, HelloPrintsOnTheConsoleWithItsArguments) {
   EXPECT_THAT(run.error, HasSubstr("instructions"));
 }
 
+// zxvp-cc takes the compiler zxvp was built with, or $ZXVP_GUEST_CC, or the first on PATH when
+// that one is gone; with none it says what to install.
+TEST(GuestProgram, ZxvpCcFindsTheCompilerOnPathWhenItsOwnIsGoneAndSaysWhatToInstallWithout) {
+  const std::string elf = temp_path("hello.elf");
+  const std::string compile = std::string(ZXVP_CC) + " -O2 " + ZXVP_SOURCE_DIR +
+                              "/sw/sdk/examples/hello.c -o " + elf + " 2>&1";
+  const zxvp::testing::ShellResult found =
+      zxvp::testing::run_shell("ZXVP_GUEST_CC=/nonexistent/riscv64-unknown-elf-gcc " + compile);
+  ASSERT_EQ(found.status, 0) << found.output;
+  const Result run = zxvp("run " + elf);
+  EXPECT_EQ(run.status, 0) << run.error;
+  EXPECT_THAT(run.out, HasSubstr("Hello, world!"));
+  std::filesystem::remove(elf);
+  const zxvp::testing::ShellResult none = zxvp::testing::run_shell(
+      "env PATH=/nonexistent ZXVP_GUEST_CC=/nonexistent/riscv64-unknown-elf-gcc /bin/bash " +
+      compile);
+  EXPECT_EQ(none.status, 127);
+  EXPECT_THAT(none.output, HasSubstr("/nonexistent/riscv64-unknown-elf-gcc is not there"));
+  EXPECT_THAT(none.output, HasSubstr("apt-get install gcc-riscv64-unknown-elf"));
+  EXPECT_FALSE(std::filesystem::exists(elf));
+}
+
 TEST(GuestProgram, JsonHasTheExitTheCountsAndEveryKernelEntryWithItsBreakdown) {
   const std::string json = temp_path("hello.json");
   const Result run = zxvp("run --json " + json + " " + guest("hello"));
