@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "models/mmu/lru_slot.h"
 #include "sim/params/config_error.h"
 
 namespace zxvp {
@@ -41,20 +42,13 @@ const Tlb::Entry* Tlb::lookup(uint16_t asid, uint64_t virtual_page) {
 
 const Tlb::Entry* Tlb::insert(uint16_t asid, uint64_t virtual_page, uint64_t physical_page,
                               page_table::PagePermissions permissions, MemoryType memory_type) {
-  // The slot: the entry of the same page if there is one, else the first empty way, else the
-  // least recently used (the first of equals).
-  const size_t first = first_slot(virtual_page);
-  size_t victim = first;
-  size_t slot = first;
-  for (; slot < first + ways_; ++slot) {
-    if (virtual_pages_[slot] == virtual_page && asids_[slot] == asid) break;
-    if (virtual_pages_[victim] == kEmpty) continue;
-    if (virtual_pages_[slot] == kEmpty || last_use_[slot] < last_use_[victim]) victim = slot;
-  }
-  if (slot == first + ways_) {
-    slot = victim;
-    if (virtual_pages_[slot] != kEmpty) evictions_.add();
-  }
+  auto is_empty = [this](size_t slot) { return virtual_pages_[slot] == kEmpty; };
+  auto holds_page = [this, virtual_page, asid](size_t slot) {
+    return virtual_pages_[slot] == virtual_page && asids_[slot] == asid;
+  };
+  const size_t slot = lru_slot(first_slot(virtual_page), ways_, holds_page, is_empty,
+                               [this](size_t at) { return last_use_[at]; });
+  if (!is_empty(slot) && !holds_page(slot)) evictions_.add();
   virtual_pages_[slot] = virtual_page;
   asids_[slot] = asid;
   last_use_[slot] = ++clock_;

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "models/mmu/lru_slot.h"
 #include "models/mmu/page_table_format.h"
 
 namespace zxvp {
@@ -52,18 +53,15 @@ void WalkCache::insert(uint16_t asid, unsigned level, uint64_t virtual_address,
                        uint64_t table_physical) {
   if (entries_.empty()) return;
   const uint64_t prefix = prefix_of(level, virtual_address);
-  // The entry of the same table if there is one, else the first empty one, else the least
-  // recently used (the first of equals).
-  Entry* victim = &entries_.front();
-  for (Entry& entry : entries_) {
-    if (entry.valid && entry.level == level && entry.asid == asid && entry.prefix == prefix) {
-      victim = &entry;
-      break;
-    }
-    if (!victim->valid) continue;
-    if (!entry.valid || entry.last_use < victim->last_use) victim = &entry;
-  }
-  *victim = Entry{prefix, table_physical, ++clock_, asid, level, true};
+  const size_t slot = lru_slot(
+      0, entries_.size(),
+      [&](size_t at) {
+        const Entry& entry = entries_[at];
+        return entry.valid && entry.level == level && entry.asid == asid && entry.prefix == prefix;
+      },
+      [this](size_t at) { return !entries_[at].valid; },
+      [this](size_t at) { return entries_[at].last_use; });
+  entries_[slot] = Entry{prefix, table_physical, ++clock_, asid, level, true};
 }
 
 void WalkCache::invalidate_address(uint16_t asid, uint64_t virtual_address) {
