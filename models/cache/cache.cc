@@ -116,14 +116,13 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
                                             "of the level below")),
       write_buffer_waits_(statistics.counter(std::string(basename()) + ".write_buffer_waits",
                                              "dirty victims that found the write buffer full")) {
-  const uint64_t line_total = config.size / line_bytes;
-  if (config.size % (line_bytes * config.ways) != 0 || line_total < config.ways ||
-      !std::has_single_bit(line_total / config.ways)) {
+  if (config.size % (line_bytes * config.ways) != 0 || line_count_ < config.ways ||
+      !std::has_single_bit(line_count_ / config.ways)) {
     throw ConfigError(std::string(basename()) + ": " + format_bytes(config.size) + " in " +
                       std::to_string(config.ways) + " ways of " + std::to_string(line_bytes) +
                       "-byte lines is not a power-of-two number of sets");
   }
-  const uint64_t set_count = line_total / config.ways;
+  const uint64_t set_count = line_count_ / config.ways;
   set_mask_ = set_count - 1;
   lines_per_page_ = kPageBytes / line_bytes;
   page_lists_ = config.page_lists && line_bytes <= kPageBytes && lines_per_page_ <= 64 &&
@@ -135,9 +134,9 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
     group_shift_ = static_cast<unsigned>(std::countr_zero(group_count));
     groups_.resize(group_count);
   }
-  tags_.assign(line_total, kEmpty);
-  last_use_.assign(line_total, 0);
-  dirty_.assign(line_total, 0);
+  tags_.assign(line_count_, kEmpty);
+  last_use_.assign(line_count_, 0);
+  dirty_.assign(line_count_, 0);
 }
 
 int64_t Cache::find(uint64_t line_number) const {
