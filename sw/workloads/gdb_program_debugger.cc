@@ -267,9 +267,10 @@ bool GdbProgramDebugger::read_untouched(uint64_t address, uint8_t* data, size_t 
   if (mapping == nullptr || (mapping->permissions() & ZX_VM_PERM_READ) == 0) return false;
   VmObject& vmo = *mapping->vmo();
   const uint64_t offset = address - mapping->base() + mapping->vmo_offset();
-  // Past the VMO's end the program's access faults; device memory is never touched.
+  // Past the VMO's end the program's access faults; device memory is never touched (the page
+  // tables would map it with the VMO's cache policy as its memory type).
   if (offset >= vmo.size() || length > vmo.size() - offset ||
-      vmo.cache_policy() != ZX_CACHE_POLICY_CACHED) {
+      static_cast<MemoryType>(vmo.cache_policy()) == MemoryType::uncached_device) {
     return false;
   }
   const VmPage* page = vmo.find_page(offset);

@@ -57,7 +57,7 @@ class GdbProgramDebugger : public ProgramDebugger, public GdbTarget {
   std::optional<uint64_t> translate(uint64_t address, bool write);
   // A piece of a page that the program has mapped but not touched yet (no page-table entry):
   // what its first read would find, from the mapping's VMO, committing nothing (zeros for a page
-  // never written). False when no readable mapping of cached memory holds the address.
+  // never written). False when no readable mapping of memory (not a device) holds the address.
   bool read_untouched(uint64_t address, uint8_t* data, size_t length);
   // GDB went away: the program runs free of breakpoints and watchpoints.
   void forget_points();
