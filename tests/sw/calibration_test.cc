@@ -219,5 +219,23 @@ TEST(ModelWorkloads, AWriteAcrossTwoPagesPaysOnePageLookupMoreThanOneByte) {
   EXPECT_NEAR(results[1][1].warm_ns - results[0][1].warm_ns, (480 + 2 * 240) / 2.4, 1e-6);
 }
 
+// The allocation's fit inverts this: committing a fresh VMO's pages pays
+// kernel.page_alloc_cycles once a page besides the zero fill, which does not change with it.
+TEST(ModelWorkloads, ACommitPaysThePageAllocationOnceAPage) {
+  auto machine = [](const char* page_alloc) {
+    ModelMachine m;
+    m.params = {{"memory.size", "2GiB"}, {"kernel.page_alloc_cycles", page_alloc}};
+    m.workloads = {{ModelWorkloadKind::commit, 0, 64}, {ModelWorkloadKind::commit, 0, 1}};
+    return m;
+  };
+  const auto results = run_model_machines({machine("0"), machine("1200")});
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_EQ(results[0].size(), 2u);
+  ASSERT_EQ(results[1].size(), 2u);
+  EXPECT_NEAR(results[1][0].ns - results[0][0].ns, 1200 / 2.4, 1e-6);
+  EXPECT_NEAR(results[1][1].ns - results[0][1].ns, 1200 / 2.4, 1e-6);
+  EXPECT_GT(results[0][0].ns, 0.0);  // the zero fill and the call remain
+}
+
 }  // namespace
 }  // namespace zxvp

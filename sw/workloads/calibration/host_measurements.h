@@ -20,7 +20,7 @@ struct MeasurementPlan {
   size_t repetitions = 0;                 // of every figure, interleaved
   uint64_t chase_loads = 0;               // dependent loads timed per chase sample
   uint64_t stream_bytes = 0;  // at least this many bytes a bandwidth sample (whole passes)
-  uint64_t touch_pages = 0;   // pages per first-touch and fault sample
+  uint64_t touch_pages = 0;   // pages per first-touch, fault and commit sample
 
   static MeasurementPlan full();
   static MeasurementPlan quick();
@@ -51,6 +51,9 @@ struct HostMeasurements {
   // Per page: the first read of a fresh anonymous page, which Linux maps to its shared zero page:
   // a fault that allocates and zeroes nothing.
   Figure fault_ns;
+  // Per page: fallocate of a fresh memfd's pages, as the page cache allocates them for a write
+  // into a fresh memfd (Linux's ZX_VMO_OP_COMMIT; it zeroes nothing).
+  Figure commit_ns;
   // Linux's write path apart from its copy: a pwrite of 1 byte into a page of a memfd that is
   // present (the file's lookup and locks, one page's), and of 2 bytes across the boundary of two
   // present pages (one page more). ns per call.

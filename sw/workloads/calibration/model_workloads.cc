@@ -17,6 +17,7 @@ constexpr std::pair<ModelWorkloadKind, std::string_view> kNames[] = {
     {ModelWorkloadKind::copy_stream, "copy_stream"},
     {ModelWorkloadKind::first_touch, "first_touch"},
     {ModelWorkloadKind::fault_present, "fault_present"},
+    {ModelWorkloadKind::commit, "commit"},
     {ModelWorkloadKind::vmo_write_committed, "vmo_write_committed"},
     {ModelWorkloadKind::vmo_write_fresh, "vmo_write_fresh"},
     {ModelWorkloadKind::vmo_write_at, "vmo_write_at"},
@@ -80,6 +81,8 @@ class Runner {
         return touch(workload.count, false);
       case ModelWorkloadKind::fault_present:
         return touch(workload.count, true);
+      case ModelWorkloadKind::commit:
+        return commit(workload.count);
       case ModelWorkloadKind::vmo_write_committed:
         return vmo_write(workload.bytes, 0, true, false);
       case ModelWorkloadKind::vmo_write_fresh:
@@ -157,6 +160,24 @@ class Runner {
         }
       }
       result = ModelResult{ns(kernel.cpu().cycles() - start) / static_cast<double>(pages), 0};
+    }
+    kernel.destroy_process(*process);
+    return result;
+  }
+
+  // The pages of a fresh VMO committed by one call.
+  std::optional<ModelResult> commit(uint64_t pages) {
+    Kernel& kernel = system_->kernel();
+    Process* process = kernel.create_process("calibration");
+    if (process == nullptr) return std::nullopt;
+    zx_handle_t vmo = ZX_HANDLE_INVALID;
+    std::optional<ModelResult> result;
+    if (kernel.vmo_create(*process, pages * kPage, 0, &vmo) == ZX_OK) {
+      system_->platform().settle();
+      const uint64_t start = kernel.cpu().cycles();
+      if (kernel.vmo_op_range(*process, vmo, ZX_VMO_OP_COMMIT, 0, pages * kPage, 0) == ZX_OK) {
+        result = ModelResult{ns(kernel.cpu().cycles() - start) / static_cast<double>(pages), 0};
+      }
     }
     kernel.destroy_process(*process);
     return result;

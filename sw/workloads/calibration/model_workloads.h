@@ -16,6 +16,7 @@ enum class ModelWorkloadKind : uint8_t {
   copy_stream,          // after a copy of bytes / 2 into the other half, `count` copies more
   first_touch,          // a store to each of `count` pages of a fresh mapping (fault, commit)
   fault_present,        // a load from each of `count` committed pages of a new mapping (fault)
+  commit,               // ZX_VMO_OP_COMMIT of a fresh VMO of `count` pages
   vmo_write_committed,  // zx_vmo_write of `bytes` into committed pages: cold, then again (warm)
   vmo_write_fresh,      // zx_vmo_write of `bytes` into a fresh VMO: cold, then again (warm)
   vmo_write_at,         // zx_vmo_write of `bytes` at offset `count` into committed pages
@@ -31,9 +32,9 @@ struct ModelWorkload {
 };
 
 // In nanoseconds of the simulated machine (cycles at its core's clock): chase per load,
-// copy_stream per copy, first_touch and fault_present per page; vmo_write_committed the `copy`
-// phase of the cold and the warm call, vmo_write_fresh and vmo_write_at the whole cold and warm
-// call.
+// copy_stream per copy, first_touch, fault_present and commit per page; vmo_write_committed the
+// `copy` phase of the cold and the warm call, vmo_write_fresh and vmo_write_at the whole cold and
+// warm call.
 struct ModelResult {
   double ns = 0;
   double warm_ns = 0;

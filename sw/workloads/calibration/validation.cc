@@ -8,6 +8,8 @@ namespace zxvp {
 namespace {
 
 constexpr uint64_t kChaseLoads = 4096;
+constexpr uint64_t kPageBytes = 4096;
+constexpr uint64_t kTouchedPages = 256;
 
 std::vector<Comparison> compare(const Curve& measured, const std::vector<ModelResult>& results,
                                 size_t first, bool warm) {
@@ -30,6 +32,10 @@ Validation validate(const HostMeasurements& host, const std::string& platform_fi
     calls.workloads.push_back({ModelWorkloadKind::vmo_write_committed, point.bytes, 0});
   for (const CurvePoint& point : host.pwrite_warm_ns)
     calls.workloads.push_back({ModelWorkloadKind::vmo_write_fresh, point.bytes, 0});
+  const size_t page_costs = calls.workloads.size();  // then the kernel's costs a page
+  calls.workloads.push_back({ModelWorkloadKind::fault_present, 0, kTouchedPages});
+  calls.workloads.push_back({ModelWorkloadKind::commit, 0, kTouchedPages});
+  calls.workloads.push_back({ModelWorkloadKind::first_touch, 0, kTouchedPages});
   ModelMachine loops;  // the chase and the copy loop need room in the middle of memory
   loops.platform = platform;
   loops.params.emplace_back("memory.size", "2GiB");
@@ -66,6 +72,17 @@ Validation validate(const HostMeasurements& host, const std::string& platform_fi
                            static_cast<double>(host.copy_gbps[i].bytes / 2) / result.ns});
   }
   validation.fitting = {chase, copy};
+  const std::pair<const char*, const Figure*> pages[] = {
+      {"zero-page fault", &host.fault_ns},
+      {"commit (fallocate)", &host.commit_ns},
+      {"first touch, not fitted", &host.first_touch_ns}};
+  for (size_t i = 0; i < std::size(pages); ++i) {
+    validation.page_costs.push_back(
+        {pages[i].first,
+         "ns a page",
+         "",
+         {{kPageBytes, *pages[i].second, results[0][page_costs + i].ns}}});
+  }
   return validation;
 }
 

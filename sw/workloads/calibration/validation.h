@@ -33,6 +33,9 @@ struct Validation {
   // The fit's own measurements (the chase and the copy loop) on the fitted platform: how well
   // the fit reproduces what it was given.
   std::vector<Series> fitting;
+  // The kernel's costs a page on the fitted platform, at one page: the zero-page fault and the
+  // commit were fitted to; the first touch (a fault that allocates and zero-fills) was not.
+  std::vector<Series> page_costs;
 };
 
 // Runs the validation workloads and the fitting workloads on the platform file `platform_file`
