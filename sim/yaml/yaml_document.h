@@ -35,7 +35,7 @@ class YamlNode {
   const std::string& scalar() const;
   // "file:line:column"
   std::string location(std::string_view file) const;
-  // A sequence's items, or a mapping's entries (in file order, duplicate keys kept).
+  // A sequence's items, or a mapping's entries (in file order; a key is never there twice).
   size_t size() const;
   Range<ItemIterator> items() const;
   Range<EntryIterator> entries() const;
@@ -90,7 +90,7 @@ class YamlNode::EntryIterator {
 };
 
 // Text that is not YAML (or uses what zxvp refuses: aliases, nesting deeper than
-// kMaxYamlDepth), with where the reader stopped.
+// kMaxYamlDepth, duplicate keys, a second document), with where the reader stopped.
 class YamlError : public std::runtime_error {
  public:
   YamlError(uint32_t line, uint32_t column, const std::string& reason)
@@ -101,8 +101,10 @@ class YamlError : public std::runtime_error {
 
 inline constexpr size_t kMaxYamlDepth = 64;
 
-// The first document of a YAML text (a null root when there is none), read with libyaml's event
-// parser: no recursion, so that hostile nesting is refused rather than overflowing the stack.
+// The one document of a YAML text (a null root when there is none; a second document, a key given
+// twice in a mapping or bytes that are not UTF-8 are refused with where they are), read with
+// libyaml's event parser: no recursion, so that hostile nesting is refused rather than
+// overflowing the stack.
 // Nodes live in one array linked by index, so that a 10,000-step scenario costs few allocations.
 class YamlDocument {
  public:

@@ -59,11 +59,25 @@ TEST(YamlDocument, PlainEmptyTildeAndNullAreNullButQuotedTextIsNot) {
   EXPECT_EQ(entries[4].value.scalar(), "null");
 }
 
-TEST(YamlDocument, DuplicateKeysAreKeptInFileOrder) {
-  const YamlDocument document("k: 1\nk: 2\n");
-  const auto entries = entries_of(document.root());
-  ASSERT_EQ(entries.size(), 2u);
-  EXPECT_EQ(entries[1].value.scalar(), "2");
+YamlError error_of(const std::string& text);
+
+// A key given twice would leave one of its values unread: refused where the second one is,
+// in a small mapping and in one whose keys are looked up by text.
+TEST(YamlDocument, ADuplicateKeyIsRefusedWhereItIsWithWhereTheFirstWas) {
+  const YamlError flow = error_of("steps:\n  - vmo_create: {size: 4096, size: 8192}\n");
+  EXPECT_EQ(flow.line, 2u);
+  EXPECT_EQ(flow.column, 30u);
+  EXPECT_THAT(flow.what(), HasSubstr("duplicate key 'size' (first at line 2, column 18)"));
+  std::string many = "params:\n";
+  for (int i = 0; i < 100; ++i)
+    many += "  k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  many += "  k57: 1\n";
+  const YamlError large = error_of(many);
+  EXPECT_EQ(large.line, 102u);
+  EXPECT_THAT(large.what(), HasSubstr("duplicate key 'k57' (first at line 59, column 3)"));
+  // The same key in two mappings, and the same text as a key and as a value, are no duplicates.
+  const YamlDocument fine("a: {k: 1}\nb: {k: a}\n");
+  EXPECT_EQ(entries_of(fine.root()).size(), 2u);
 }
 
 TEST(YamlDocument, EmptyContainersHaveNoChildren) {
@@ -77,10 +91,20 @@ TEST(YamlDocument, EmptyContainersHaveNoChildren) {
   EXPECT_TRUE(entries_of(entries[1].value).empty());
 }
 
-TEST(YamlDocument, EmptyTextIsANullDocumentAndOnlyTheFirstDocumentIsRead) {
+TEST(YamlDocument, EmptyTextIsANullDocumentAndASecondDocumentIsRefused) {
   EXPECT_TRUE(YamlDocument("").root().is_null());
   EXPECT_TRUE(YamlDocument("# only a comment\n").root().is_null());
-  EXPECT_EQ(YamlDocument("--- 1\n--- 2\n").root().scalar(), "1");
+  EXPECT_EQ(YamlDocument("--- 1\n...\n").root().scalar(), "1");
+  const YamlError second = error_of("--- 1\n--- 2\n");
+  EXPECT_EQ(second.line, 2u);
+  EXPECT_THAT(second.what(), HasSubstr("a second YAML document"));
+}
+
+TEST(YamlDocument, BytesThatAreNotUtf8AreRefusedWhereTheyAre) {
+  const YamlError error = error_of("steps:\n  - a: 1\n# caf\xe9\n");
+  EXPECT_EQ(error.line, 3u);
+  EXPECT_EQ(error.column, 6u);
+  EXPECT_THAT(error.what(), HasSubstr("UTF-8"));
 }
 
 YamlError error_of(const std::string& text) {
