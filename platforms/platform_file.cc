@@ -1,10 +1,9 @@
 #include "platforms/platform_file.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "platforms/builtin_platforms.h"
+#include "sim/io/input_file.h"
 #include "sim/params/yaml_parameters.h"
 
 namespace zxvp {
@@ -28,15 +27,14 @@ PlatformFile load_platform_file(const std::string& name_or_path, ParameterSet& p
     platform.origin = "builtin platform '" + name_or_path + "'";
   } else {
     const std::filesystem::path path = std::filesystem::path(base_directory) / name_or_path;
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
+    std::error_code missing;
+    if (!std::filesystem::exists(path, missing)) {
       throw ConfigError("platform '" + name_or_path + "' is neither a built-in platform (" +
                         known_platforms() + ") nor a readable file (looked for " + path.string() +
                         ")");
     }
-    std::ostringstream content;
-    content << file.rdbuf();
-    text = content.str();
+    constexpr uint64_t kMaxPlatformBytes = uint64_t{16} << 20;
+    text = read_input_file(path.string(), "platform file", kMaxPlatformBytes);
     platform.origin = path.string();
   }
 

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
+#include "sim/io/input_file.h"
 #include "sim/params/config_error.h"
 #include "sw/kernel/vm_address_region.h"
 
@@ -134,9 +133,11 @@ ElfImage parse_elf_image(std::vector<uint8_t> bytes, const std::string& origin) 
     const uint64_t start = segment.virtual_address;
     if (start < VmAddressRegion::kBase || start >= VmAddressRegion::kEnd ||
         segment.memory_size > VmAddressRegion::kEnd - start) {
-      refuse(name + " at [" + hex(start) + ", " + hex(start + segment.memory_size) +
-             ") is outside the user address space [" + hex(VmAddressRegion::kBase) + ", " +
-             hex(VmAddressRegion::kEnd) + ")");
+      const std::string end = segment.memory_size > ~start
+                                  ? hex(start) + " + " + hex(segment.memory_size)
+                                  : hex(start + segment.memory_size);
+      refuse(name + " at [" + hex(start) + ", " + end + ") is outside the user address space [" +
+             hex(VmAddressRegion::kBase) + ", " + hex(VmAddressRegion::kEnd) + ")");
     }
     image.segments.push_back(segment);
   }
@@ -168,16 +169,18 @@ ElfImage parse_elf_image(std::vector<uint8_t> bytes, const std::string& origin) 
   if (!holder->executable) {
     refuse("the entry point " + hex(image.entry) + " is in a segment that is not executable");
   }
+  if (image.entry % 2 != 0) {
+    refuse("the entry point " + hex(image.entry) +
+           " is odd (RV64IMAC instructions lie on 2-byte boundaries)");
+  }
   image.bytes = std::move(bytes);
   return image;
 }
 
 ElfImage load_elf_image(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw ConfigError(path + ": cannot open the program");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
-                             std::istreambuf_iterator<char>());
-  return parse_elf_image(std::move(bytes), path);
+  constexpr uint64_t kMaxProgramBytes = uint64_t{1} << 30;
+  const std::string text = read_input_file(path, "program", kMaxProgramBytes);
+  return parse_elf_image(std::vector<uint8_t>(text.begin(), text.end()), path);
 }
 
 }  // namespace zxvp

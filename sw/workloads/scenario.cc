@@ -4,11 +4,11 @@
 #include <array>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <set>
 #include <sstream>
 
+#include "sim/io/input_file.h"
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
 #include "sim/params/yaml_parameters.h"
@@ -183,7 +183,21 @@ class Checker {
     return integer(node, what);
   }
 
+  // Options, rights, a cache policy or an operation: 32-bit arguments of every call that takes
+  // them, so wider values are refused rather than cut.
   std::optional<uint64_t> flags(const YamlNode& node, std::string_view what) {
+    const std::optional<uint64_t> value = flags_any_width(node, what);
+    if (value && *value > UINT32_MAX) {
+      std::ostringstream text;
+      text << std::hex << "0x" << *value;
+      fail(node,
+           std::string(what) + ": " + text.str() + " does not fit the call's 32-bit argument");
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<uint64_t> flags_any_width(const YamlNode& node, std::string_view what) {
     if (node.is_scalar()) return flag(node, what);
     if (!node.is_sequence()) {
       fail(node, std::string(what) + ": expected a constant name, a list of names, or a number");
@@ -378,8 +392,11 @@ std::optional<DataSpec> parse_data(Checker& checker, const YamlNode& form_key,
     checker.fail(node, "fill.byte: " + std::to_string(*head) + " does not fit a byte");
     return std::nullopt;
   }
-  if (*length > (uint64_t{1} << 32)) {
-    checker.fail(node, form + ".len: " + std::to_string(*length) + " is more than 4GiB");
+  // The bytes are made on the host before the step runs (and a load's twice): a step holds at
+  // most 1 GiB of them, so that a few lines of YAML cannot take the host's memory.
+  if (*length > (uint64_t{1} << 30)) {
+    checker.fail(node, form + ".len: " + std::to_string(*length) +
+                           " is more than 1GiB (store or load more in several steps)");
     return std::nullopt;
   }
   data.kind = fill ? DataSpec::Kind::fill : DataSpec::Kind::random;
@@ -608,11 +625,8 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
 }
 
 Scenario load_scenario(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw ConfigError(path + ": cannot open the scenario file");
-  std::ostringstream content;
-  content << file.rdbuf();
-  return parse_scenario(content.str(), path);
+  constexpr uint64_t kMaxScenarioBytes = uint64_t{256} << 20;  // some 4 million steps
+  return parse_scenario(read_input_file(path, "scenario file", kMaxScenarioBytes), path);
 }
 
 }  // namespace zxvp
