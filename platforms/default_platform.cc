@@ -1,6 +1,7 @@
 #include "platforms/default_platform.h"
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
 #include <string>
 #include <tlm>
@@ -25,6 +26,50 @@ void CacheHierarchyConfig::bind(ParameterBinding& binding) {
                          "cache.lN, N = cache.levels)"});
   binding.field("levels", levels,
                 UnsignedSpec{"levels", "cache levels between the core and the bus", 1, kMaxLevels});
+}
+
+namespace {
+
+// "cache.l1.size = 33KiB (scenario.yaml:4:5)"
+std::string described(const ParameterSet& parameters, const std::string& key) {
+  const ParameterSet::Entry& entry = parameters.entry(key);
+  return key + " = " + ParameterSet::format_value(entry, entry.value) + " (" + entry.origin + ")";
+}
+
+void check_sets(const ParameterSet& parameters, const std::string& prefix, const char* size_key,
+                const char* ways_key, uint64_t unit, const std::string& unit_text) {
+  const std::string size = prefix + size_key;
+  const std::string ways = prefix + ways_key;
+  const uint64_t slots = parameters.get_unsigned(size) / unit;
+  const uint64_t way_count = parameters.get_unsigned(ways);
+  if (parameters.get_unsigned(size) % unit != 0 || slots % way_count != 0 || slots < way_count ||
+      !std::has_single_bit(slots / way_count)) {
+    throw ConfigError(described(parameters, size) + " in " + described(parameters, ways) +
+                      unit_text + " is not a power-of-two number of sets; make it ways x " +
+                      (unit == 1 ? std::string() : std::to_string(unit) + " x ") + "2^n");
+  }
+}
+
+}  // namespace
+
+void DefaultPlatform::check_parameters(const ParameterSet& parameters) {
+  if (parameters.get_bool("cache.enabled")) {
+    const uint64_t levels = parameters.get_unsigned("cache.levels");
+    const uint64_t line = parameters.get_unsigned("cpu.line_bytes");
+    const std::string lines = " ways of " + std::to_string(line) + "-byte lines";
+    for (uint64_t level = 1; level <= levels; ++level)
+      check_sets(parameters, "cache.l" + std::to_string(level), ".size", ".ways", line, lines);
+    check_sets(parameters, "cache.l1i", ".size", ".ways", line, lines);
+    if (parameters.get_unsigned("mmu.walker_level") > levels) {
+      throw ConfigError(described(parameters, "mmu.walker_level") +
+                        " names a level past the last, " + described(parameters, "cache.levels") +
+                        " (0 reads page tables from memory)");
+    }
+  }
+  check_sets(parameters, "mmu.tlb", ".entries", ".ways", 1, " ways");
+  if (parameters.get_unsigned("mmu.l2_tlb.entries") != 0) {
+    check_sets(parameters, "mmu.l2_tlb", ".entries", ".ways", 1, " ways");
+  }
 }
 
 void DefaultPlatform::declare_parameters(ParameterSet& parameters) {

@@ -45,6 +45,10 @@ class DefaultPlatform : public sc_core::sc_module {
  public:
   // Declares every key the assembly reads, with its default.
   static void declare_parameters(ParameterSet& parameters);
+  // Refuses values that are each allowed but do not go together (a cache whose size is not ways x
+  // line x 2^n, a TLB likewise, a walker on a level there is not), naming the keys and where
+  // their values came from; the constructor would refuse them too, without saying where.
+  static void check_parameters(const ParameterSet& parameters);
 
   DefaultPlatform(const sc_core::sc_module_name& name, const ParameterSet& parameters);
 

@@ -225,7 +225,12 @@ zx_status_t Kernel::finish_user_out(zx_status_t status) {
 }
 
 std::shared_ptr<VmObject> Kernel::track(std::shared_ptr<VmObject> vmo) {
-  std::erase_if(vmos_, [](const std::weak_ptr<VmObject>& known) { return known.expired(); });
+  // The list is swept of VMOs that are gone only once it has doubled since the last sweep: a
+  // sweep per creation made a run with many live VMOs quadratic.
+  if (vmos_.size() >= 2 * vmos_after_sweep_ + 64) {
+    std::erase_if(vmos_, [](const std::weak_ptr<VmObject>& known) { return known.expired(); });
+    vmos_after_sweep_ = vmos_.size();
+  }
   vmos_.push_back(vmo);
   return vmo;
 }

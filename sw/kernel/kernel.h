@@ -234,6 +234,7 @@ class Kernel : private PageOperations {
   // Koids count up from 1024, past the ones Zircon gives its own objects; 0 is never one.
   zx_koid_t next_koid_ = 1024;
   std::vector<std::weak_ptr<VmObject>> vmos_;
+  size_t vmos_after_sweep_ = 0;
   uint32_t next_handle_id_ = 1;
   uint64_t secret_state_;
   std::map<std::string, Histogram*, std::less<>> call_cycles_;

@@ -174,13 +174,24 @@ SweepAxis parse_sweep_axis(const std::string& text) {
   std::stringstream values(text.substr(equals + 1));
   for (std::string value; std::getline(values, value, ',');) {
     if (value.empty()) throw ConfigError("--sweep '" + text + "' has an empty value");
+    if (std::isspace(static_cast<unsigned char>(value.front())) != 0 ||
+        std::isspace(static_cast<unsigned char>(value.back())) != 0) {
+      throw ConfigError("--sweep '" + text + "': value '" + value +
+                        "' has spaces around it (write V1,V2 without spaces)");
+    }
     axis.values.push_back(value);
   }
+  if (text.back() == ',') throw ConfigError("--sweep '" + text + "' has an empty value");
   return axis;
 }
 
 std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan) {
-  std::filesystem::create_directories(plan.out_directory);
+  std::error_code error;
+  std::filesystem::create_directories(plan.out_directory, error);
+  if (error || !std::filesystem::is_directory(plan.out_directory)) {
+    throw ConfigError("--out " + plan.out_directory + ": cannot make it a directory" +
+                      (error ? ": " + error.message() : " (a file of that name is there)"));
+  }
   size_t points = 1;
   for (const SweepAxis& axis : plan.axes)
     points *= axis.values.size();
@@ -215,17 +226,21 @@ std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan) {
   const boost::json::object manifest{{"scenario", plan.scenario},
                                      {"keys", std::move(keys)},
                                      {"points", std::move(manifest_points)}};
-  std::ofstream(std::filesystem::path(plan.out_directory) / "sweep.json")
-      << boost::json::serialize(manifest) << "\n";
+  const std::filesystem::path manifest_path =
+      std::filesystem::path(plan.out_directory) / "sweep.json";
+  std::ofstream manifest_file(manifest_path);
+  manifest_file << boost::json::serialize(manifest) << "\n";
+  if (!manifest_file) throw ConfigError(manifest_path.string() + ": cannot write it");
   return commands;
 }
 
-size_t run_sweep(const std::vector<std::vector<std::string>>& commands, size_t jobs) {
+SweepOutcome run_sweep(const std::vector<std::vector<std::string>>& commands, size_t jobs) {
   const bool terminal = isatty(STDERR_FILENO) != 0;
   std::map<pid_t, size_t> running;
   size_t next = 0;
   size_t done = 0;
   size_t failed = 0;
+  size_t expectations_failed = 0;
   while (done < commands.size()) {
     while (running.size() < jobs && next < commands.size()) {
       std::vector<char*> argv;
@@ -253,13 +268,14 @@ size_t run_sweep(const std::vector<std::vector<std::string>>& commands, size_t j
     running.erase(pid);
     ++done;
     if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) ++failed;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 1) ++expectations_failed;
     if (terminal) {
       std::cerr << "\rzxvp sweep: " << done << "/" << commands.size() << " points done"
                 << (failed ? ", " + std::to_string(failed) + " failed" : "") << std::flush;
     }
   }
   if (terminal) std::cerr << "\n";
-  return failed;
+  return {failed, expectations_failed};
 }
 
 std::string merge_sweep(const std::string& out_directory) {

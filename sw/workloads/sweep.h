@@ -26,9 +26,14 @@ struct SweepPlan {
 
 // Writes the plan's manifest into the output directory and returns one command a point.
 std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan);
-// Runs the commands, `jobs` at a time, with a progress line on a terminal; returns how many
-// failed to run (exit status 2 or a crash; 1, a failed expectation, still counts as a result).
-size_t run_sweep(const std::vector<std::vector<std::string>>& commands, size_t jobs);
+// How the points of a sweep ended.
+struct SweepOutcome {
+  size_t failed_to_run = 0;        // exit status 2 or a crash: no result
+  size_t expectations_failed = 0;  // exit status 1: a result, with a step not as expected
+};
+
+// Runs the commands, `jobs` at a time, with a progress line on a terminal.
+SweepOutcome run_sweep(const std::vector<std::vector<std::string>>& commands, size_t jobs);
 // Joins the point results of a directory into results.csv and plots the cycles of a call (the
 // mean over a point's system calls) against the first key, one line per value of the others, as
 // plot.png and plot.svg: log axes for sizes and for values spanning more than a decade, cycles in
