@@ -165,6 +165,11 @@ void Rv64Hart::publish_statistics() {
   published_ = tally_;
 }
 
+void Rv64Hart::charge_pending_cycles() {
+  core_.compute(pending_cycles_);
+  pending_cycles_ = 0;
+}
+
 HartStop Rv64Hart::stop(HartStop reason, const Rv64Instruction* instruction) {
   stop_fetched_ = instruction != nullptr;
   if (instruction != nullptr) stop_instruction_ = *instruction;
@@ -680,7 +685,10 @@ HartStop Rv64Hart::run(uint64_t max_instructions) {
     if (debug) [[unlikely]] {
       // Before anything of the instruction happens: a stop here leaves no trace in its timing.
       sync();
-      if (debug_stop_before()) return HartStop::debug;
+      if (debug_stop_before()) {
+        stop_fetched_ = false;  // the instruction at pc is not fetched yet
+        return HartStop::debug;
+      }
     }
     if ((pc >> kPageShift) != code_vpn) [[unlikely]] {
       if ((pc >> kPageShift) == other_code_vpn_) {

@@ -112,6 +112,9 @@ class Rv64Hart {
   const Rv64Instruction* stop_instruction() const {
     return stop_fetched_ ? &stop_instruction_ : nullptr;
   }
+  // Charges the core the cycles of the instructions run since the last stop that did (a debug
+  // stop leaves them pending); for a program that ends at a debug stop (killed by its debugger).
+  void charge_pending_cycles();
   // Adds what the hart counted to the statistics registry. run() does it at every stop but an
   // ecall (a loop of system calls would pay for it at every call); whoever ends a program calls
   // it then.

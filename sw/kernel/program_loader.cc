@@ -1,5 +1,8 @@
 #include "sw/kernel/program_loader.h"
 
+#include <sstream>
+
+#include "sim/params/config_error.h"
 #include "sw/kernel/vm_address_region.h"
 
 namespace zxvp {
@@ -13,6 +16,22 @@ uint64_t page_down(uint64_t value) {
 }
 uint64_t page_up(uint64_t value) {
   return (value + kPageSize - 1) & ~(kPageSize - 1);
+}
+
+// Where argv lands below kStackTop for `arguments`: the strings at the top, then argc pointers
+// and a null, 16-byte aligned.
+uint64_t argv_address(const std::vector<std::string>& arguments, uint64_t stack_top) {
+  uint64_t string_bytes = 0;
+  for (const std::string& argument : arguments)
+    string_bytes += argument.size() + 1;
+  const uint64_t strings_at = (stack_top - string_bytes) & ~uint64_t{15};
+  return (strings_at - (arguments.size() + 1) * sizeof(uint64_t)) & ~uint64_t{15};
+}
+
+std::string hex(uint64_t value) {
+  std::ostringstream text;
+  text << "0x" << std::hex << value;
+  return text.str();
 }
 
 }  // namespace
@@ -34,6 +53,31 @@ bool ProgramLoader::map_fresh(uint64_t address, uint64_t size, bool executable, 
                kernel_.vmar_map(process_, process_.root_vmar_handle(),
                                 ZX_VM_SPECIFIC | ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
                                 address - VmAddressRegion::kBase, *vmo, 0, size, &mapped));
+}
+
+void ProgramLoader::check_layout(const ElfImage& image, const std::vector<std::string>& arguments,
+                                 uint64_t stack_size, const std::string& origin) {
+  const uint64_t stack_bytes = page_up(stack_size);
+  const uint64_t stack_base = kStackTop - stack_bytes;
+  for (size_t i = 0; i < image.segments.size(); ++i) {
+    const ElfSegment& segment = image.segments[i];
+    if (page_up(segment.virtual_address + segment.memory_size) > stack_base &&
+        page_down(segment.virtual_address) < kStackTop) {
+      throw ConfigError(origin + ": segment at [" + hex(segment.virtual_address) + ", " +
+                        hex(segment.virtual_address + segment.memory_size) +
+                        ") overlaps the stack [" + hex(stack_base) + ", " + hex(kStackTop) +
+                        ") (guest.stack_size " + std::to_string(stack_bytes) + " bytes)");
+    }
+  }
+  uint64_t argument_bytes = 0;
+  for (const std::string& argument : arguments)
+    argument_bytes += argument.size() + 1 + sizeof(uint64_t);
+  if (argument_bytes > stack_bytes || argv_address(arguments, kStackTop) < stack_base + kPageSize) {
+    throw ConfigError(origin + ": the arguments (" + std::to_string(arguments.size()) + ", " +
+                      std::to_string(argument_bytes) + " bytes with their pointers) leave less " +
+                      "than a page of the " + std::to_string(stack_bytes) +
+                      "-byte stack (guest.stack_size)");
+  }
 }
 
 bool ProgramLoader::load(const ElfImage& image, const std::vector<std::string>& arguments,
@@ -74,7 +118,7 @@ bool ProgramLoader::load(const ElfImage& image, const std::vector<std::string>& 
     strings.push_back(0);
   }
   const uint64_t strings_at = (kStackTop - strings.size()) & ~uint64_t{15};
-  const uint64_t argv_at = (strings_at - (arguments.size() + 1) * sizeof(uint64_t)) & ~uint64_t{15};
+  const uint64_t argv_at = argv_address(arguments, kStackTop);
   if (argv_at < kStackTop - stack_bytes + kPageSize) {
     failure_ = {"arguments larger than the stack", ZX_ERR_NO_MEMORY};
     return false;

@@ -36,6 +36,12 @@ class ProgramLoader {
 
   ProgramLoader(Kernel& kernel, Process& process) : kernel_(kernel), process_(process) {}
 
+  // Refuses, before anything runs, a program load() could not lay out: a segment reaching into
+  // the stack, or arguments that would leave the stack less than a page. Throws ConfigError
+  // naming `origin` (the program's file) and the reason.
+  static void check_layout(const ElfImage& image, const std::vector<std::string>& arguments,
+                           uint64_t stack_size, const std::string& origin);
+
   // False on a failure, described by failure().
   bool load(const ElfImage& image, const std::vector<std::string>& arguments, uint64_t stack_size,
             ProgramEntry* entry);

@@ -43,7 +43,10 @@ std::string_view access_name(AccessType access) {
 
 void ProgramConfig::bind(ParameterBinding& binding) {
   binding.field("stack_size", stack_size,
-                UnsignedSpec{"bytes", "the stack VMO of a guest program", 4 * KiB, GiB, 4 * KiB});
+                UnsignedSpec{"bytes",
+                             "the stack VMO of a guest program (its top page at least holds the "
+                             "arguments, and a page is left below them)",
+                             8 * KiB, GiB, 4 * KiB});
   binding.field("max_instructions", max_instructions,
                 UnsignedSpec{"instructions",
                              "a guest program retiring this many instructions is stopped (0: "
@@ -157,6 +160,7 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
     const ProgramResume resume = debugger->stopped(stop);
     if (resume == ProgramResume::step) hart_.step();
     if (resume != ProgramResume::kill) return true;
+    hart_.charge_pending_cycles();
     outcome.report = report("killed by the debugger");
     return false;
   };
@@ -201,9 +205,15 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
           last_fault_at = hart_.instructions_retired();
           continue;
         }
+        // A page the MMU has no entry for may still be mapped, without the permission the
+        // access needs (the kernel maps pages as they are touched): the kernel says which.
+        const std::string cause =
+            fault.fault == Fault::not_mapped && status == ZX_ERR_ACCESS_DENIED
+                ? "the mapping does not permit it"
+                : std::string(fault_name(fault.fault));
         return fatal(ProgramStop::Reason::page_fault,
                      report(std::string(access_name(fault.access)) + " " + hex(fault.address) +
-                            " faulted: " + std::string(fault_name(fault.fault)) + " (" +
+                            " faulted: " + cause + " (" +
                             zx_status_get_string(again ? ZX_ERR_INTERNAL : status) + ")"));
       }
       case HartStop::budget:

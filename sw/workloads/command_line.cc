@@ -8,7 +8,9 @@
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -18,12 +20,14 @@
 #include <thread>
 #include <vector>
 
+#include "platforms/default_platform.h"
 #include "platforms/platform_file.h"
 #include "sim/log/logger.h"
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
 #include "sim/trace/trace_event_writer.h"
 #include "sw/kernel/elf_image.h"
+#include "sw/kernel/program_loader.h"
 #include "sw/workloads/builtin_study.h"
 #include "sw/workloads/calibration/calibrate_command.h"
 #include "sw/workloads/gdb_program_debugger.h"
@@ -136,6 +140,7 @@ ParameterSet configure(const Options& options, const Scenario* scenario) {
   for (const std::string& assignment : options.assignments) {
     parameters.set_assignment(assignment, "-p " + assignment);
   }
+  DefaultPlatform::check_parameters(parameters);
   return parameters;
 }
 
@@ -159,8 +164,29 @@ int list_parameters(const ParameterSet& parameters) {
 bool write_json(const std::string& path, const boost::json::value& value) {
   std::ofstream out(path);
   out << boost::json::serialize(value) << "\n";
-  if (!out) std::cerr << "zxvp: cannot write " << path << "\n";
+  out.close();
+  if (!out) std::cerr << "zxvp: cannot write " << path << ": " << std::strerror(errno) << "\n";
   return static_cast<bool>(out);
+}
+
+// Refuses, before anything runs, an output file that could not be written at the end: a
+// directory of that name, a directory that is not there or not writable, a file not writable.
+void check_output_path(const std::string& option, const std::string& path) {
+  if (path.empty()) return;
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::is_directory(path, error)) throw ConfigError(option + " " + path + ": is a directory");
+  const fs::path parent =
+      fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+  if (!fs::is_directory(parent, error)) {
+    throw ConfigError(option + " " + path + ": there is no directory " + parent.string());
+  }
+  const bool exists = fs::exists(path, error);
+  if (access(exists ? path.c_str() : parent.c_str(), W_OK) != 0) {
+    throw ConfigError(option + " " + path + ": cannot write " +
+                      (exists ? std::string("it") : "into " + parent.string()) + ": " +
+                      std::strerror(errno));
+  }
 }
 
 void print_summary(std::chrono::steady_clock::time_point started) {
@@ -200,6 +226,13 @@ int run_scenario(const Options& options) {
   const auto started = std::chrono::steady_clock::now();
   const Scenario scenario = load_scenario(options.scenario);
   const ParameterSet parameters = configure(options, &scenario);
+  for (const Step& step : scenario.steps) {
+    if (step.program) {
+      ProgramLoader::check_layout(*step.program, step.arguments,
+                                  parameters.get_unsigned("guest.stack_size"),
+                                  step.location + ": program");
+    }
+  }
   System system(parameters);
   sc_core::sc_trace_file* vcd = nullptr;
   if (!options.vcd_path.empty()) {
@@ -239,7 +272,11 @@ int run_scenario(const Options& options) {
   if (!options.stats_path.empty()) {
     written &= write_json(options.stats_path, system.statistics().to_json());
   }
-  if (!options.trace_path.empty()) written &= trace.write(options.trace_path);
+  if (!options.trace_path.empty() && !trace.write(options.trace_path)) {
+    std::cerr << "zxvp: cannot write " << options.trace_path << ": " << std::strerror(errno)
+              << "\n";
+    written = false;
+  }
   if (!written) return kExitUsage;
   if (!runner.finished()) return kExitCheckFailed;
   return runner.failures() == 0 ? kExitOk : kExitCheckFailed;
@@ -280,6 +317,8 @@ int run_program(Options options) {
     options.assignments.push_back("guest.max_instructions=" + options.max_instructions);
   }
   const ParameterSet parameters = configure(options, nullptr);
+  ProgramLoader::check_layout(image, options.program_arguments,
+                              parameters.get_unsigned("guest.stack_size"), options.program);
   System system(parameters);
   TraceEventWriter trace;
   if (!options.trace_path.empty()) attach_trace(system, trace);
@@ -321,7 +360,11 @@ int run_program(Options options) {
     statistics.as_object()["program"] = program_statistics_json(outcome);
     written &= write_json(options.stats_path, statistics);
   }
-  if (!options.trace_path.empty()) written &= trace.write(options.trace_path);
+  if (!options.trace_path.empty() && !trace.write(options.trace_path)) {
+    std::cerr << "zxvp: cannot write " << options.trace_path << ": " << std::strerror(errno)
+              << "\n";
+    written = false;
+  }
   if (!written) return kExitUsage;
   if (outcome.end != ProgramOutcome::End::exited) return kExitCheckFailed;
   // The program's own status, as a shell sees a process's: its low eight bits.
@@ -381,16 +424,42 @@ int run_sweep_command(const Options& options, const char* argv0) {
   plan.scenario = std::filesystem::absolute(options.scenario).string();
   plan.assignments = options.assignments;
   plan.out_directory = options.out_directory;
-  for (const std::string& sweep : options.sweeps)
+  for (const std::string& sweep : options.sweeps) {
     plan.axes.push_back(parse_sweep_axis(sweep));
-  // Refuse a bad key or value now, not in every point.
-  Options check = options;
+    for (size_t a = 0; a + 1 < plan.axes.size(); ++a) {
+      if (plan.axes[a].key == plan.axes.back().key) {
+        throw ConfigError("--sweep " + sweep + ": " + plan.axes.back().key +
+                          " is swept twice (give all its values in one --sweep)");
+      }
+    }
+  }
+  if (options.jobs > 1024) {
+    throw ConfigError("-j " + std::to_string(options.jobs) +
+                      ": at most 1024 points at a time (0: one a core)");
+  }
+  // Refuse a bad key, value or combination now, not in a point after others have run.
   const Scenario scenario = load_scenario(options.scenario);
-  for (const SweepAxis& axis : plan.axes) {
-    for (const std::string& value : axis.values) {
-      check.assignments = options.assignments;
-      check.assignments.push_back(axis.key + "=" + value);
+  std::vector<size_t> chosen(plan.axes.size(), 0);
+  for (bool more = true; more;) {
+    Options check = options;
+    std::string point;
+    for (size_t a = 0; a < plan.axes.size(); ++a) {
+      const std::string assignment = plan.axes[a].key + "=" + plan.axes[a].values[chosen[a]];
+      check.assignments.push_back(assignment);
+      point += (point.empty() ? "" : " ") + assignment;
+    }
+    try {
       configure(check, &scenario);
+    } catch (const ConfigError& error) {
+      throw ConfigError("--sweep point " + point + ": " + error.what());
+    }
+    more = false;
+    for (size_t a = plan.axes.size(); a-- > 0;) {
+      if (++chosen[a] < plan.axes[a].values.size()) {
+        more = true;
+        break;
+      }
+      chosen[a] = 0;
     }
   }
   const auto commands = prepare_sweep(plan);
@@ -407,13 +476,18 @@ int run_sweep_command(const Options& options, const char* argv0) {
   }
   const unsigned jobs =
       options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const size_t failed = run_sweep(commands, jobs);
-  if (failed != 0) {
-    std::cerr << "zxvp sweep: " << failed << " point(s) failed to run\n";
+  const SweepOutcome outcome = run_sweep(commands, jobs);
+  if (outcome.failed_to_run != 0) {
+    std::cerr << "zxvp sweep: " << outcome.failed_to_run << " point(s) failed to run\n";
     return kExitCheckFailed;
   }
   std::cout << "zxvp sweep: " << commands.size() << " points; " << merge_sweep(plan.out_directory)
             << "\n";
+  if (outcome.expectations_failed != 0) {
+    std::cerr << "zxvp sweep: " << outcome.expectations_failed
+              << " point(s) had steps that did not end as expected (results.csv: ok=false)\n";
+    return kExitCheckFailed;
+  }
   return kExitOk;
 }
 
@@ -435,9 +509,9 @@ int run_command_line(int argc, char** argv) {
       "trace", po::value(&options.trace_path)->value_name("FILE"),
       "write a Perfetto / Chrome trace-event JSON of the calls, their phases and DMA transfers")(
       "vcd", po::value(&options.vcd_path)->value_name("FILE"),
-      "write a VCD of the DMA interrupt line and busy signal")(
-      "log-level", po::value(&options.log_level)->value_name("LEVEL"),
-      "error, warning, info, debug or trace (default: warning)")(
+      "write a VCD of the DMA interrupt line and busy signal (FILE.vcd: .vcd is added when "
+      "FILE does not end with it)")("log-level", po::value(&options.log_level)->value_name("LEVEL"),
+                                    "error, warning, info, debug or trace (default: warning)")(
       "max-instructions", po::value(&options.max_instructions)->value_name("N"),
       "stop a guest program after N instructions (the parameter guest.max_instructions)")(
       "gdb", po::value(&options.gdb_port)->value_name("PORT"),
@@ -523,6 +597,13 @@ int run_command_line(int argc, char** argv) {
   set_log_level(*level);
 
   try {
+    check_output_path("--json", options.json_path);
+    check_output_path("--stats", options.stats_path);
+    check_output_path("--trace", options.trace_path);
+    if (!options.vcd_path.empty()) {
+      check_output_path("--vcd", options.vcd_path.ends_with(".vcd") ? options.vcd_path
+                                                                    : options.vcd_path + ".vcd");
+    }
     if (command == "params") return list_parameters(configure(options, nullptr));
     if (command == "probe") return run_probe(options);
     if (command == "sweep") return run_sweep_command(options, argv[0]);

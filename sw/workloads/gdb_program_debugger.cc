@@ -208,6 +208,7 @@ bool GdbProgramDebugger::write_register(unsigned number, uint64_t value) {
     return true;
   }
   if (number == kPcRegister) {
+    if (value % 2 != 0) return false;  // instructions lie on 2-byte boundaries
     hart_.set_pc(value);
     return true;
   }

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -282,14 +283,34 @@ TEST(GdbDebugging, DetachingLetsTheProgramRunToItsEnd) {
   EXPECT_THAT(session.error, HasSubstr("'debuggee' exited with 3"));
 }
 
-TEST(GdbDebugging, KillEndsTheProgram) {
+// The report counts every cycle the program ran, those since its last kernel entry too, and does
+// not name an instruction it has not fetched.
+TEST(GdbDebugging, KillEndsTheProgramAndItsReportCountsItsCycles) {
+  // Three thousand instructions of a loop that enters no kernel, then a kill where it stopped.
   const Session session = debug(
-      "break accumulate\n"
+      "break debuggee.c:36\n"
       "continue\n"
-      "kill\n");
+      "stepi 3000\n"
+      "monitor cycles\n"
+      "kill\n",
+      {}, {"spin"});
   EXPECT_EQ(session.status, 1) << session.error << session.gdb;
   EXPECT_THAT(session.error, HasSubstr("killed by the debugger"));
+  EXPECT_THAT(session.error, Not(HasSubstr("(ecall)")));
   EXPECT_EQ(session.out, "");
+  const std::smatch seen = [&] {
+    std::smatch match;
+    std::regex_search(session.gdb, match, std::regex("cycle ([0-9]+) \\(the core's"));
+    return match;
+  }();
+  std::smatch reported;
+  ASSERT_TRUE(std::regex_search(session.error, reported, std::regex("([0-9]+) cycles \\(")))
+      << session.error;
+  ASSERT_FALSE(seen.empty()) << session.gdb;
+  // The core's counter when the debugger asked, less what ran before the program (its process
+  // and its loading: a few hundred cycles).
+  EXPECT_LE(std::stoull(reported[1]), std::stoull(seen[1]));
+  EXPECT_GE(std::stoull(reported[1]) + 1000, std::stoull(seen[1]));
 }
 
 TEST(GdbDebugging, WithoutWaitingTheProgramRunsAndADebuggerConnectingStopsIt) {

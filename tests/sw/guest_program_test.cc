@@ -235,6 +235,7 @@ struct FaultCase {
 TEST(GuestProgram, FaultsKillTheProcessWithAReport) {
   const FaultCase cases[] = {
       {"store-read-only", "faulted: no write permission (ZX_ERR_ACCESS_DENIED)"},
+      {"store-protected", "faulted: the mapping does not permit it (ZX_ERR_ACCESS_DENIED)"},
       {"fetch-no-execute", "faulted: no execute permission (ZX_ERR_ACCESS_DENIED)"},
       {"load-unmapped", "load from 0x1000 faulted: not mapped (ZX_ERR_NOT_FOUND)"},
       {"illegal", "(.4byte 0xffffffff): illegal instruction"},
@@ -314,6 +315,10 @@ TEST(GuestProgram, BadProgramsAreRefusedBeforeAnythingRuns) {
        [](auto& b) { put<uint64_t>(b, header_of(b, 1, 0) + 16, 0x1000); }},
       {"entry", "the entry point 0x20000000 is outside the program's segments",
        [](auto& b) { put<uint64_t>(b, 24, 0x2000'0000); }},
+      {"odd_entry", "is odd (RV64IMAC instructions lie on 2-byte boundaries)",
+       [](auto& b) { put<uint64_t>(b, 24, get<uint64_t>(b, 24) + 1); }},
+      {"on_the_stack", "overlaps the stack [0x7feffff00000, 0x7ff000000000)",
+       [](auto& b) { put<uint64_t>(b, header_of(b, 1, 2) + 16, 0x7fef'ffff'0000); }},
   };
   for (const Refusal& refusal : refusals) {
     std::vector<uint8_t> bytes = original;
@@ -329,6 +334,11 @@ TEST(GuestProgram, BadProgramsAreRefusedBeforeAnythingRuns) {
     EXPECT_THAT(run.error, HasSubstr(refusal.reason)) << refusal.name << ": " << run.error;
     EXPECT_EQ(run.out, "") << refusal.name << ": nothing ran";
   }
+  const Result crowded =
+      zxvp("run -p guest.stack_size=8KiB " + guest("hello") + " " + std::string(5000, 'x'));
+  EXPECT_EQ(crowded.status, 2);
+  EXPECT_THAT(crowded.error, HasSubstr("leave less than a page of the 8192-byte stack"));
+  EXPECT_EQ(crowded.out, "");
   const Result missing = zxvp("run /nonexistent/program.elf");
   EXPECT_EQ(missing.status, 2);
   EXPECT_THAT(missing.error, HasSubstr("/nonexistent/program.elf: cannot open the program"));

@@ -404,6 +404,66 @@ TEST_F(ScenarioRun, EveryHostileFileIsRefusedWithItsLocationAndReason) {
   EXPECT_THAT(missing.output, HasSubstr("no_such_file.yaml: cannot open the scenario file"));
 }
 
+TEST_F(ScenarioRun, InputsThatAreNotRegularFilesAreRefusedSayingWhatTheyAre) {
+  std::filesystem::create_directories(directory_ / "folder.yaml");
+  const Result folder = zxvp("run " + (directory_ / "folder.yaml").string());
+  EXPECT_EQ(folder.status, 2);
+  EXPECT_THAT(folder.output, HasSubstr("folder.yaml: is a directory, not a scenario file"));
+  std::filesystem::create_symlink("/dev/zero", directory_ / "zero.yaml");
+  const Result device = zxvp("run " + (directory_ / "zero.yaml").string());
+  EXPECT_EQ(device.status, 2);
+  EXPECT_THAT(device.output, HasSubstr("zero.yaml: is not a regular file"));
+  const Result platform =
+      zxvp("run " + file("on_folder.yaml", "platform: folder.yaml\nsteps: []\n"));
+  EXPECT_EQ(platform.status, 2);
+  EXPECT_THAT(platform.output, HasSubstr("folder.yaml: is a directory, not a platform file"));
+  const Result program =
+      zxvp("run " + file("program.yaml", "steps:\n  - program: {elf: folder.yaml, args: []}\n"));
+  EXPECT_EQ(program.status, 2);
+  EXPECT_THAT(program.output, HasSubstr("folder.yaml: is a directory, not a program"));
+}
+
+TEST_F(ScenarioRun, OutputFilesAreCheckedBeforeAnythingRuns) {
+  const std::string scenario = example("commit_cost.yaml");
+  const Result missing_directory =
+      zxvp("run " + scenario + " --json " + (directory_ / "nowhere" / "r.json").string());
+  EXPECT_EQ(missing_directory.status, 2);
+  EXPECT_THAT(missing_directory.output, HasSubstr("--json"));
+  EXPECT_THAT(missing_directory.output, HasSubstr("there is no directory"));
+  EXPECT_THAT(missing_directory.output, ::testing::Not(HasSubstr("summary:")));
+  const Result folder = zxvp("run " + scenario + " --trace " + directory_.string());
+  EXPECT_EQ(folder.status, 2);
+  EXPECT_THAT(folder.output, HasSubstr("--trace " + directory_.string() + ": is a directory"));
+  EXPECT_THAT(folder.output, ::testing::Not(HasSubstr("summary:")));
+}
+
+TEST_F(ScenarioRun, ParametersThatDoNotGoTogetherAreRefusedWithTheirKeysAndOrigins) {
+  const std::string scenario =
+      file("odd_cache.yaml", "params:\n  cache.l1.size: 33KiB\nsteps: []\n");
+  const Result cache = zxvp("run " + scenario);
+  EXPECT_EQ(cache.status, 2);
+  EXPECT_THAT(cache.output, HasSubstr("cache.l1.size = 33KiB (" + scenario +
+                                      ":2:18) in "
+                                      "cache.l1.ways = 8"));
+  EXPECT_THAT(cache.output, HasSubstr("not a power-of-two number of sets"));
+  const Result listed = zxvp("params -p mmu.tlb.entries=48");
+  EXPECT_EQ(listed.status, 2);
+  EXPECT_THAT(listed.output, HasSubstr("mmu.tlb.entries = 48 (-p mmu.tlb.entries=48)"));
+  const Result walker = zxvp("run " + example("commit_cost.yaml") + " -p mmu.walker_level=4");
+  EXPECT_EQ(walker.status, 2);
+  EXPECT_THAT(walker.output, HasSubstr("mmu.walker_level = 4 (-p mmu.walker_level=4) names a "
+                                       "level past the last, cache.levels = 3"));
+}
+
+TEST_F(ScenarioRun, ASweepWhosePointsMissTheirExpectationsExitsOneWithItsResults) {
+  const std::string out = (directory_ / "small").string();
+  const Result sweep = zxvp("sweep " + example("dma_vs_cpu_crossover.yaml") +
+                            " --sweep memory.size=1MiB,2MiB -j 2 --out " + out);
+  EXPECT_EQ(sweep.status, 1) << sweep.output;
+  EXPECT_THAT(sweep.output, HasSubstr("point(s) had steps that did not end as expected"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/results.csv"));
+}
+
 TEST_F(ScenarioRun, BadSweepUsageExitsTwo) {
   EXPECT_EQ(zxvp("sweep " + example("commit_cost.yaml") + " --out x").status, 2);
   EXPECT_EQ(zxvp("sweep " + example("commit_cost.yaml") + " --sweep memory.size --out x").status,
@@ -413,6 +473,24 @@ TEST_F(ScenarioRun, BadSweepUsageExitsTwo) {
   EXPECT_EQ(bad_value.status, 2);
   EXPECT_THAT(bad_value.output, HasSubstr("memory.size"));
   EXPECT_EQ(zxvp("merge " + (directory_ / "nothing").string()).status, 2);
+  const std::string scenario = example("commit_cost.yaml");
+  const std::map<std::string, std::string> refused = {
+      {"--sweep memory.read_latency_ns=30, --out x", "has an empty value"},
+      {"--sweep 'memory.read_latency_ns=30, 60' --out x", "has spaces around it"},
+      {"--sweep memory.read_latency_ns=30 --sweep memory.read_latency_ns=60 --out x",
+       "memory.read_latency_ns is swept twice"},
+      {"--sweep cache.l1.size=32KiB,33KiB --out x",
+       "--sweep point cache.l1.size=33KiB: cache.l1.size = 33KiB"},
+      {"--sweep memory.read_latency_ns=30 --out " + scenario, "cannot make it a directory"},
+      {"--sweep memory.read_latency_ns=30 -j 5000 --out x", "at most 1024 points at a time"},
+  };
+  for (const auto& [arguments, reason] : refused) {
+    const Result run = shell("cd " + directory_.string() + " && " + ZXVP_BINARY + " sweep " +
+                             scenario + " " + arguments + " 2>&1");
+    EXPECT_EQ(run.status, 2) << arguments << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr(reason)) << arguments;
+  }
+  EXPECT_FALSE(std::filesystem::exists(directory_ / "x" / "point-0.json"));
 }
 
 }  // namespace

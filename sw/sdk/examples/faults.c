@@ -1,6 +1,7 @@
 // A program that goes wrong on purpose, as its argument says, so that zxvp's report of it can be
 // seen (and tested): the kernel ends the process, the platform goes on.
-//   store-read-only  fetch-no-execute  load-unmapped  illegal  ebreak  misaligned-atomic
+//   store-read-only  store-protected  fetch-no-execute  load-unmapped  illegal  ebreak
+//   misaligned-atomic
 #include <stdio.h>
 #include <string.h>
 #include <zircon/process.h>
@@ -24,6 +25,14 @@ int main(int argc, char** argv) {
   if (strcmp(what, "store-read-only") == 0) {
     volatile int* word = (volatile int*)map_new(ZX_VM_PERM_READ);
     printf("it reads %d\n", *word);
+    *word = 1;
+  } else if (strcmp(what, "store-protected") == 0) {
+    // Writable when mapped, read-only since: the page was never touched, so the MMU has no
+    // entry for it and the kernel says why the store may not go on.
+    volatile int* word = (volatile int*)map_new(ZX_VM_PERM_READ | ZX_VM_PERM_WRITE);
+    printf("zx_vmar_protect: %s\n",
+           zx_status_get_string(
+               zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ, (zx_vaddr_t)word, 4096)));
     *word = 1;
   } else if (strcmp(what, "fetch-no-execute") == 0) {
     uint32_t* code = (uint32_t*)map_new(ZX_VM_PERM_READ | ZX_VM_PERM_WRITE);
