@@ -361,7 +361,11 @@ std::string GdbProgramDebugger::monitor(std::string_view command) {
   if (command == "stats") return monitor_stats("");
   if (command.starts_with("stats ")) return monitor_stats(command.substr(6));
   if (command == "vmos") return monitor_vmos();
-  return "zxvp monitor commands:\n"
+  const std::string unknown = command.empty() || command == "help"
+                                  ? std::string()
+                                  : "unknown monitor command '" + std::string(command) + "'\n";
+  return unknown +
+         "zxvp monitor commands:\n"
          "  cycles         the core's cycle counter, and the last kernel entry's breakdown\n"
          "  stats [PREFIX] every statistic so far (those whose name starts with PREFIX)\n"
          "  vmos           the process's mappings and VMOs\n";

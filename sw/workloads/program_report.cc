@@ -41,7 +41,7 @@ std::string program_end_line(const std::string& process, const ProgramOutcome& o
     case ProgramOutcome::End::killed:
       return "process '" + process + "' killed " + outcome.report + "; " + figures;
     case ProgramOutcome::End::stopped:
-      return "process '" + process + "' stopped " + outcome.report;
+      return "process '" + process + "' stopped " + outcome.report + "; " + figures;
     case ProgramOutcome::End::not_loaded:
       return "process '" + process + "' " + outcome.report;
   }
@@ -66,7 +66,11 @@ boost::json::value program_json(const std::string& program,
   boost::json::array argument_list;
   for (const std::string& argument : arguments)
     argument_list.emplace_back(argument);
-  boost::json::object exit{{"end", program_end_name(outcome.end)}, {"code", outcome.return_code}};
+  // A program stopped by its budget or never loaded has no return code.
+  boost::json::object exit{{"end", program_end_name(outcome.end)}, {"code", nullptr}};
+  if (outcome.end == ProgramOutcome::End::exited || outcome.end == ProgramOutcome::End::killed) {
+    exit["code"] = outcome.return_code;
+  }
   if (!outcome.report.empty()) exit["report"] = outcome.report;
   return boost::json::object{
       {"program", program},

@@ -221,6 +221,7 @@ TEST(GdbDebugging, MonitorCommandsShowCyclesStatisticsAndVmos) {
       "monitor stats hart0.instructions\n"
       "monitor vmos\n"
       "monitor help\n"
+      "monitor frobnicate\n"
       "continue\n");
   EXPECT_EQ(session.status, 3) << session.error << session.gdb;
   EXPECT_THAT(session.gdb, HasSubstr("cycle "));
@@ -230,6 +231,7 @@ TEST(GdbDebugging, MonitorCommandsShowCyclesStatisticsAndVmos) {
   EXPECT_THAT(session.gdb, HasSubstr("0x10000000-"));
   EXPECT_THAT(session.gdb, HasSubstr("VMO handles:"));
   EXPECT_THAT(session.gdb, HasSubstr("stats [PREFIX]"));
+  EXPECT_THAT(session.gdb, HasSubstr("unknown monitor command 'frobnicate'"));
 }
 
 TEST(GdbDebugging, TheCountersAreRegistersAndMemoryOutsideTheProcessIsAnError) {

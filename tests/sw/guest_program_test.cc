@@ -256,6 +256,7 @@ TEST(GuestProgram, MaxInstructionsStopsARunawayProgram) {
   const Result run = zxvp("run --max-instructions 1000 " + guest("hello"));
   EXPECT_EQ(run.status, 1);
   EXPECT_THAT(run.error, HasSubstr("stopped after 1000 instructions"));
+  EXPECT_THAT(run.error, HasSubstr("; 1000 instructions, "));  // with the figures, as a kill
   EXPECT_THAT(run.out, Not(HasSubstr("Hello")));
   const Result bad = zxvp("run --max-instructions lots " + guest("hello"));
   EXPECT_EQ(bad.status, 2);
