@@ -282,6 +282,14 @@ int run_scenario(const Options& options) {
   return runner.failures() == 0 ? kExitOk : kExitCheckFailed;
 }
 
+// Whether `path` names a scenario: .yaml or .yml, in any case.
+bool is_scenario_path(std::string_view path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension == ".yaml" || extension == ".yml";
+}
+
 // The file after `run` is a program when it is not a scenario (.yaml, .yml): everything after
 // it is the program's. Returns the arguments left for zxvp, with the program taken out.
 std::vector<std::string> take_program(const std::vector<std::string>& arguments, Options& options) {
@@ -299,7 +307,7 @@ std::vector<std::string> take_program(const std::vector<std::string>& arguments,
       }
       continue;
     }
-    if (argument.ends_with(".yaml") || argument.ends_with(".yml")) return arguments;
+    if (is_scenario_path(argument)) return arguments;
     options.program = argument;
     options.program_arguments.assign(arguments.begin() + static_cast<ptrdiff_t>(i),
                                      arguments.end());
@@ -552,7 +560,7 @@ int run_command_line(int argc, char** argv) {
     command = arguments.front();
     arguments.erase(arguments.begin());
   } else if (!arguments.empty() && !arguments.front().starts_with("-") &&
-             !arguments.front().ends_with(".yaml") && !arguments.front().ends_with(".yml")) {
+             !is_scenario_path(arguments.front())) {
     return usage_error(
         "unknown command '" + arguments.front() + "'",
         "commands are run, params, sweep, merge, probe and calibrate; try `zxvp --help`");
