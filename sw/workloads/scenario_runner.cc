@@ -213,6 +213,12 @@ uint64_t ScenarioRunner::total_cycles() const {
 
 namespace {
 
+// A status's name, or its number when it has none (a scenario may expect any value).
+std::string status_text(zx_status_t status) {
+  const std::string name = zx_status_get_string(status);
+  return name == "(UNKNOWN)" ? "(UNKNOWN " + std::to_string(status) + ")" : name;
+}
+
 // Appends `text` padded with spaces to `width` (on the left when `right_aligned`), as setw does.
 void append_column(std::string& line, std::string_view text, size_t width, bool right_aligned) {
   const size_t padding = text.size() < width ? width - text.size() : 0;
@@ -236,8 +242,8 @@ std::string step_line(const StepResult& result) {
     append_column(line, result.end + " " + std::to_string(result.return_code), 22, false);
     append_column(line, "exit " + std::to_string(result.expected_exit), 22, false);
   } else {
-    append_column(line, result.ran ? zx_status_get_string(result.status) : "(not run)", 22, false);
-    append_column(line, zx_status_get_string(result.expected), 22, false);
+    append_column(line, result.ran ? status_text(result.status) : "(not run)", 22, false);
+    append_column(line, status_text(result.expected), 22, false);
   }
   append_column(line, std::to_string(result.record.cycles), 12, true);
   // Where the cycles went: the phases that took any.
@@ -260,9 +266,9 @@ std::string step_line(const StepResult& result) {
       line += result.note;
     } else {
       line += "returned ";
-      line += zx_status_get_string(result.status);
+      line += status_text(result.status);
       line += ", expected ";
-      line += zx_status_get_string(result.expected);
+      line += status_text(result.expected);
     }
   }
   return line;
@@ -280,8 +286,8 @@ boost::json::value results_json(const Scenario& scenario, const std::string& pla
         {"index", result.index},
         {"process", result.process},
         {"op", step_op_name(result.op)},
-        {"status", result.ran ? zx_status_get_string(result.status) : "(not run)"},
-        {"expected", zx_status_get_string(result.expected)},
+        {"status", result.ran ? status_text(result.status) : "(not run)"},
+        {"expected", status_text(result.expected)},
         {"ok", result.ok},
         {"cycles", result.record.cycles},
         {"breakdown", std::move(breakdown)},
