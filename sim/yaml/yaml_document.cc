@@ -174,9 +174,19 @@ YamlDocument::YamlDocument(std::string_view text) {
       }
     }
   };
+  // A tag would change what a value means, and zxvp reads values by their text alone.
+  auto refuse_tag = [](const yaml_event_t& event, const yaml_char_t* tag) {
+    if (tag != nullptr) {
+      throw error_at(event, "tags (" + std::string(reinterpret_cast<const char*>(tag)) +
+                                ") are not supported; write the value without one");
+    }
+  };
   bool key = false;
   while (!have_root) {
     const yaml_event_t& event = reader.next();
+    if (event.type == YAML_SCALAR_EVENT) refuse_tag(event, event.data.scalar.tag);
+    if (event.type == YAML_SEQUENCE_START_EVENT) refuse_tag(event, event.data.sequence_start.tag);
+    if (event.type == YAML_MAPPING_START_EVENT) refuse_tag(event, event.data.mapping_start.tag);
     switch (event.type) {
       case YAML_STREAM_END_EVENT:
         return;

@@ -90,7 +90,7 @@ class YamlNode::EntryIterator {
 };
 
 // Text that is not YAML (or uses what zxvp refuses: aliases, nesting deeper than
-// kMaxYamlDepth, duplicate keys, a second document), with where the reader stopped.
+// kMaxYamlDepth, tags, duplicate keys, a second document), with where the reader stopped.
 class YamlError : public std::runtime_error {
  public:
   YamlError(uint32_t line, uint32_t column, const std::string& reason)
