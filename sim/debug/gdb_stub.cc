@@ -76,8 +76,13 @@ GdbStub::Response GdbStub::handle(std::string_view payload) {
     case 'q':
     case 'Q':
       return query(payload);
-    case 'H':
-      return {"OK"};
+    case 'H': {
+      // Hg / Hc with -1 (all threads), 0 (any) or our thread: there is one.
+      const std::string_view thread = rest.empty() ? rest : rest.substr(1);
+      const auto id = gdb::parse_hex(thread);
+      const bool known = thread == "-1" || (id && (*id == 0 || *id == kThread));
+      return {!rest.empty() && (rest[0] == 'g' || rest[0] == 'c') && known ? "OK" : kMalformed};
+    }
     case 'T': {
       // Thread alive: only ours (any id GDB uses for it).
       const auto thread = gdb::parse_hex(rest);

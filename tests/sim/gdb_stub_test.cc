@@ -180,6 +180,12 @@ TEST(GdbStub, QueriesAndTheTargetDescription) {
   EXPECT_EQ(reply(stub, "qfThreadInfo"), "m1");
   EXPECT_EQ(reply(stub, "qsThreadInfo"), "l");
   EXPECT_EQ(reply(stub, "Hg0"), "OK");
+  EXPECT_EQ(reply(stub, "Hc-1"), "OK");
+  EXPECT_EQ(reply(stub, "Hg1"), "OK");
+  EXPECT_EQ(reply(stub, "Hg2"), "E01");
+  EXPECT_EQ(reply(stub, "Hgzz"), "E01");
+  EXPECT_EQ(reply(stub, "Hx1"), "E01");
+  EXPECT_EQ(reply(stub, "H"), "E01");
   EXPECT_EQ(reply(stub, "T1"), "OK");
   EXPECT_EQ(reply(stub, "T2"), "E01");
   EXPECT_EQ(reply(stub, "vMustReplyEmpty"), "");
