@@ -33,6 +33,23 @@ std::string reg(unsigned number) {
 
 std::string rv64_disassemble(const Rv64Instruction& instruction, uint64_t pc) {
   if (instruction.op == Rv64Op::illegal || instruction.op == Rv64Op::undecoded) {
+    // Privileged instructions are illegal in user mode, but have names (a report says which).
+    if (instruction.length == 4) {
+      switch (instruction.raw) {
+        case 0x10500073:
+          return "wfi";
+        case 0x30200073:
+          return "mret";
+        case 0x10200073:
+          return "sret";
+        default:
+          break;
+      }
+      if ((instruction.raw & 0xfe007fff) == 0x12000073) {
+        return "sfence.vma " + reg((instruction.raw >> 15) & 31) + ", " +
+               reg((instruction.raw >> 20) & 31);
+      }
+    }
     // No instruction: its bits, as binutils prints them.
     char text[32];
     std::snprintf(text, sizeof text, instruction.length == 2 ? ".2byte 0x%04x" : ".4byte 0x%08x",

@@ -847,6 +847,12 @@ TEST(Rv64Disassembler, PrintsTheBaseFormWithAbiNames) {
   EXPECT_EQ(rv64_disassemble(rv64_decode(0x100525af), 0), "lr.w a1, (a0)");
   EXPECT_EQ(rv64_disassemble(rv64_decode(0x00000000), 0), ".2byte 0x0000");
   EXPECT_EQ(rv64_disassemble(rv64_decode(0x00000073), 0), "ecall");
+  // Illegal in user mode, named all the same.
+  EXPECT_EQ(rv64_disassemble(rv64_decode(0x10500073), 0), "wfi");
+  EXPECT_EQ(rv64_disassemble(rv64_decode(0x30200073), 0), "mret");
+  EXPECT_EQ(rv64_disassemble(rv64_decode(0x10200073), 0), "sret");
+  EXPECT_EQ(rv64_disassemble(rv64_decode(0x12b50073), 0), "sfence.vma a0, a1");
+  EXPECT_EQ(rv64_disassemble(rv64_decode(0xffffffff), 0), ".4byte 0xffffffff");
 }
 
 }  // namespace
