@@ -207,10 +207,9 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
         }
         // A page the MMU has no entry for may still be mapped, without the permission the
         // access needs (the kernel maps pages as they are touched): the kernel says which.
-        const std::string cause =
-            fault.fault == Fault::not_mapped && status == ZX_ERR_ACCESS_DENIED
-                ? "the mapping does not permit it"
-                : std::string(fault_name(fault.fault));
+        const std::string cause = fault.fault == Fault::not_mapped && status == ZX_ERR_ACCESS_DENIED
+                                      ? "the mapping does not permit it"
+                                      : std::string(fault_name(fault.fault));
         return fatal(ProgramStop::Reason::page_fault,
                      report(std::string(access_name(fault.access)) + " " + hex(fault.address) +
                             " faulted: " + cause + " (" +
