@@ -2,15 +2,11 @@
 
 #include <cstdio>
 
+#include "sim/params/units.h"
+
 namespace zxvp {
 
 namespace {
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 std::string csr_name(int64_t number) {
   switch (number) {
@@ -21,7 +17,7 @@ std::string csr_name(int64_t number) {
     case 0xc02:
       return "instret";
     default:
-      return hex(static_cast<uint64_t>(number));
+      return format_hex(static_cast<uint64_t>(number));
   }
 }
 
@@ -79,13 +75,15 @@ std::string rv64_disassemble(const Rv64Instruction& instruction, uint64_t pc) {
       text += " " + rs2 + ", " + imm + "(" + rs1 + ")";
       break;
     case Rv64Format::b:
-      text += " " + rs1 + ", " + rs2 + ", " + hex(pc + static_cast<uint64_t>(instruction.imm));
+      text +=
+          " " + rs1 + ", " + rs2 + ", " + format_hex(pc + static_cast<uint64_t>(instruction.imm));
       break;
     case Rv64Format::u:
-      text += " " + rd + ", " + hex((static_cast<uint64_t>(instruction.imm) >> 12) & 0xfffff);
+      text +=
+          " " + rd + ", " + format_hex((static_cast<uint64_t>(instruction.imm) >> 12) & 0xfffff);
       break;
     case Rv64Format::j:
-      text += " " + rd + ", " + hex(pc + static_cast<uint64_t>(instruction.imm));
+      text += " " + rd + ", " + format_hex(pc + static_cast<uint64_t>(instruction.imm));
       break;
     case Rv64Format::lr:
       text += " " + rd + ", (" + rs1 + ")";

@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <limits>
 #include <utility>
 
@@ -99,6 +100,12 @@ std::string format_bytes(uint64_t bytes) {
     }
   }
   return std::to_string(bytes) + " B";
+}
+
+std::string format_hex(uint64_t value) {
+  char text[24];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+  return text;
 }
 
 }  // namespace zxvp

@@ -26,4 +26,7 @@ std::optional<bool> parse_bool(std::string_view text, std::string& why);
 // "64GiB", "4KiB", "12345 B": the largest binary unit that divides the value exactly.
 std::string format_bytes(uint64_t bytes);
 
+// "0x10000130": an address or a raw value, in lower-case hex.
+std::string format_hex(uint64_t value);
+
 }  // namespace zxvp

@@ -5,6 +5,7 @@
 
 #include "sim/io/input_file.h"
 #include "sim/params/config_error.h"
+#include "sim/params/units.h"
 #include "sw/kernel/vm_address_region.h"
 
 namespace zxvp {
@@ -32,12 +33,6 @@ T field(const std::vector<uint8_t>& bytes, uint64_t offset) {
   T value{};
   std::memcpy(&value, bytes.data() + offset, sizeof value);
   return value;  // the host and the format are both little-endian
-}
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
 }
 
 std::string machine_name(uint16_t machine) {
@@ -134,10 +129,11 @@ ElfImage parse_elf_image(std::vector<uint8_t> bytes, const std::string& origin) 
     if (start < VmAddressRegion::kBase || start >= VmAddressRegion::kEnd ||
         segment.memory_size > VmAddressRegion::kEnd - start) {
       const std::string end = segment.memory_size > ~start
-                                  ? hex(start) + " + " + hex(segment.memory_size)
-                                  : hex(start + segment.memory_size);
-      refuse(name + " at [" + hex(start) + ", " + end + ") is outside the user address space [" +
-             hex(VmAddressRegion::kBase) + ", " + hex(VmAddressRegion::kEnd) + ")");
+                                  ? format_hex(start) + " + " + format_hex(segment.memory_size)
+                                  : format_hex(start + segment.memory_size);
+      refuse(name + " at [" + format_hex(start) + ", " + end +
+             ") is outside the user address space [" + format_hex(VmAddressRegion::kBase) + ", " +
+             format_hex(VmAddressRegion::kEnd) + ")");
     }
     image.segments.push_back(segment);
   }
@@ -153,9 +149,10 @@ ElfImage parse_elf_image(std::vector<uint8_t> bytes, const std::string& origin) 
       const ElfSegment& b = image.segments[j];
       if (first_page(a) < end_page(b) && first_page(b) < end_page(a)) {
         refuse("segments " + std::to_string(i + 1) + " and " + std::to_string(j + 1) +
-               " overlap: [" + hex(a.virtual_address) + ", " +
-               hex(a.virtual_address + a.memory_size) + ") and [" + hex(b.virtual_address) + ", " +
-               hex(b.virtual_address + b.memory_size) + ") share a page");
+               " overlap: [" + format_hex(a.virtual_address) + ", " +
+               format_hex(a.virtual_address + a.memory_size) + ") and [" +
+               format_hex(b.virtual_address) + ", " +
+               format_hex(b.virtual_address + b.memory_size) + ") share a page");
       }
     }
   }
@@ -164,13 +161,14 @@ ElfImage parse_elf_image(std::vector<uint8_t> bytes, const std::string& origin) 
         return image.entry >= s.virtual_address && image.entry - s.virtual_address < s.memory_size;
       });
   if (holder == image.segments.end()) {
-    refuse("the entry point " + hex(image.entry) + " is outside the program's segments");
+    refuse("the entry point " + format_hex(image.entry) + " is outside the program's segments");
   }
   if (!holder->executable) {
-    refuse("the entry point " + hex(image.entry) + " is in a segment that is not executable");
+    refuse("the entry point " + format_hex(image.entry) +
+           " is in a segment that is not executable");
   }
   if (image.entry % 2 != 0) {
-    refuse("the entry point " + hex(image.entry) +
+    refuse("the entry point " + format_hex(image.entry) +
            " is odd (RV64IMAC instructions lie on 2-byte boundaries)");
   }
   image.bytes = std::move(bytes);

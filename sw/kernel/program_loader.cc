@@ -1,8 +1,7 @@
 #include "sw/kernel/program_loader.h"
 
-#include <sstream>
-
 #include "sim/params/config_error.h"
+#include "sim/params/units.h"
 #include "sw/kernel/vm_address_region.h"
 
 namespace zxvp {
@@ -26,12 +25,6 @@ uint64_t argv_address(const std::vector<std::string>& arguments, uint64_t stack_
     string_bytes += argument.size() + 1;
   const uint64_t strings_at = (stack_top - string_bytes) & ~uint64_t{15};
   return (strings_at - (arguments.size() + 1) * sizeof(uint64_t)) & ~uint64_t{15};
-}
-
-std::string hex(uint64_t value) {
-  std::ostringstream text;
-  text << "0x" << std::hex << value;
-  return text.str();
 }
 
 }  // namespace
@@ -63,16 +56,17 @@ void ProgramLoader::check_layout(const ElfImage& image, const std::vector<std::s
     const ElfSegment& segment = image.segments[i];
     if (page_up(segment.virtual_address + segment.memory_size) > stack_base &&
         page_down(segment.virtual_address) < kStackTop) {
-      throw ConfigError(origin + ": segment at [" + hex(segment.virtual_address) + ", " +
-                        hex(segment.virtual_address + segment.memory_size) +
-                        ") overlaps the stack [" + hex(stack_base) + ", " + hex(kStackTop) +
-                        ") (guest.stack_size " + std::to_string(stack_bytes) + " bytes)");
+      throw ConfigError(origin + ": segment at [" + format_hex(segment.virtual_address) + ", " +
+                        format_hex(segment.virtual_address + segment.memory_size) +
+                        ") overlaps the stack [" + format_hex(stack_base) + ", " +
+                        format_hex(kStackTop) + ") (guest.stack_size " +
+                        std::to_string(stack_bytes) + " bytes)");
     }
   }
   uint64_t argument_bytes = 0;
   for (const std::string& argument : arguments)
     argument_bytes += argument.size() + 1 + sizeof(uint64_t);
-  if (argument_bytes > stack_bytes || argv_address(arguments, kStackTop) < stack_base + kPageSize) {
+  if (argv_address(arguments, kStackTop) < stack_base + kPageSize) {
     throw ConfigError(origin + ": the arguments (" + std::to_string(arguments.size()) + ", " +
                       std::to_string(argument_bytes) + " bytes with their pointers) leave less " +
                       "than a page of the " + std::to_string(stack_bytes) +

@@ -21,12 +21,6 @@ constexpr unsigned kA0 = 10;
 // a few hundred microseconds of the host's time.
 constexpr uint64_t kDebugPollInstructions = 1 << 16;
 
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
-
 std::string_view access_name(AccessType access) {
   switch (access) {
     case AccessType::read:
@@ -100,7 +94,7 @@ ProgramRunner::ProgramRunner(Kernel& kernel, Rv64Hart& hart, const ProgramConfig
 }
 
 std::string ProgramRunner::report(const std::string& cause) const {
-  std::string text = "at pc " + hex(hart_.pc());
+  std::string text = "at pc " + format_hex(hart_.pc());
   if (const Rv64Instruction* instruction = hart_.stop_instruction()) {
     text += " (" + rv64_disassemble(*instruction, hart_.pc()) + ")";
   }
@@ -211,8 +205,8 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
                                       ? "the mapping does not permit it"
                                       : std::string(fault_name(fault.fault));
         return fatal(ProgramStop::Reason::page_fault,
-                     report(std::string(access_name(fault.access)) + " " + hex(fault.address) +
-                            " faulted: " + cause + " (" +
+                     report(std::string(access_name(fault.access)) + " " +
+                            format_hex(fault.address) + " faulted: " + cause + " (" +
                             zx_status_get_string(again ? ZX_ERR_INTERNAL : status) + ")"));
       }
       case HartStop::budget:
@@ -236,8 +230,9 @@ ProgramOutcome ProgramRunner::run(Process& process, const ElfImage& image,
         return fatal(ProgramStop::Reason::illegal, report("illegal instruction"));
       case HartStop::misaligned:
       case HartStop::bus_error:
-        return fatal(ProgramStop::Reason::bus_error, report(std::string(hart_stop_name(stop)) +
-                                                            " at " + hex(hart_.fault().address)));
+        return fatal(
+            ProgramStop::Reason::bus_error,
+            report(std::string(hart_stop_name(stop)) + " at " + format_hex(hart_.fault().address)));
       case HartStop::debug: {
         ProgramStop::Reason reason = ProgramStop::Reason::breakpoint;
         switch (hart_.debug_stop().event) {

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "models/mmu/page_table_format.h"
+#include "sim/params/units.h"
 #include "sw/api/zircon/constants.h"
 #include "sw/kernel/program_runner.h"
 #include "sw/kernel/vm_address_region.h"
@@ -42,12 +43,6 @@ std::vector<GdbRegister> riscv_registers() {
                          "int", "org.gnu.gdb.riscv.csr"});
   }
   return registers;
-}
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
 }
 
 std::string permissions_text(uint32_t permissions) {
@@ -419,16 +414,17 @@ std::string GdbProgramDebugger::monitor_vmos() {
   };
   std::string text = "mappings of '" + process_->name() + "':\n";
   for (const auto& [base, mapping] : process_->root_vmar().mappings()) {
-    text += "  " + hex(mapping->base()) + "-" + hex(mapping->end()) + " " +
+    text += "  " + format_hex(mapping->base()) + "-" + format_hex(mapping->end()) + " " +
             permissions_text(mapping->permissions()) + " " + number(mapping->vmo().get()) +
-            " at offset " + hex(mapping->vmo_offset()) + ": " + describe(*mapping->vmo()) + "\n";
+            " at offset " + format_hex(mapping->vmo_offset()) + ": " + describe(*mapping->vmo()) +
+            "\n";
   }
   text += "VMO handles:\n";
   for (const auto& [value, handle] : process_->handles().list()) {
     const auto* vmo = dynamic_cast<const VmObject*>(handle->object.get());
     if (vmo == nullptr) continue;
-    text += "  handle " + hex(value) + " rights " + hex(handle->rights) + " " + number(vmo) + ": " +
-            describe(*vmo) + "\n";
+    text += "  handle " + format_hex(value) + " rights " + format_hex(handle->rights) + " " +
+            number(vmo) + ": " + describe(*vmo) + "\n";
   }
   return text;
 }

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <random>
 #include <set>
-#include <sstream>
 
 #include "sim/io/input_file.h"
 #include "sim/params/config_error.h"
@@ -188,10 +187,8 @@ class Checker {
   std::optional<uint64_t> flags(const YamlNode& node, std::string_view what) {
     const std::optional<uint64_t> value = flags_any_width(node, what);
     if (value && *value > UINT32_MAX) {
-      std::ostringstream text;
-      text << std::hex << "0x" << *value;
-      fail(node,
-           std::string(what) + ": " + text.str() + " does not fit the call's 32-bit argument");
+      fail(node, std::string(what) + ": " + format_hex(*value) +
+                     " does not fit the call's 32-bit argument");
       return std::nullopt;
     }
     return value;
