@@ -1,7 +1,6 @@
 #include "sim/trace/trace_event_writer.h"
 
 #include <boost/json.hpp>
-#include <fstream>
 
 namespace zxvp {
 
@@ -47,12 +46,6 @@ boost::json::value TraceEventWriter::to_json() const {
   for (const auto& event : events_)
     events.push_back(event);
   return boost::json::object{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}};
-}
-
-bool TraceEventWriter::write(const std::string& path) const {
-  std::ofstream out(path);
-  out << boost::json::serialize(to_json()) << "\n";
-  return static_cast<bool>(out);
 }
 
 }  // namespace zxvp

@@ -19,8 +19,6 @@ class TraceEventWriter {
   void counter(const std::string& name, double time_us, const std::string& series, double value);
 
   boost::json::value to_json() const;
-  // Writes the trace; false when the file cannot be written.
-  bool write(const std::string& path) const;
 
  private:
   static constexpr int kProcess = 1;

@@ -272,11 +272,7 @@ int run_scenario(const Options& options) {
   if (!options.stats_path.empty()) {
     written &= write_json(options.stats_path, system.statistics().to_json());
   }
-  if (!options.trace_path.empty() && !trace.write(options.trace_path)) {
-    std::cerr << "zxvp: cannot write " << options.trace_path << ": " << std::strerror(errno)
-              << "\n";
-    written = false;
-  }
+  if (!options.trace_path.empty()) written &= write_json(options.trace_path, trace.to_json());
   if (!written) return kExitUsage;
   if (!runner.finished()) return kExitCheckFailed;
   return runner.failures() == 0 ? kExitOk : kExitCheckFailed;
@@ -368,11 +364,7 @@ int run_program(Options options) {
     statistics.as_object()["program"] = program_statistics_json(outcome);
     written &= write_json(options.stats_path, statistics);
   }
-  if (!options.trace_path.empty() && !trace.write(options.trace_path)) {
-    std::cerr << "zxvp: cannot write " << options.trace_path << ": " << std::strerror(errno)
-              << "\n";
-    written = false;
-  }
+  if (!options.trace_path.empty()) written &= write_json(options.trace_path, trace.to_json());
   if (!written) return kExitUsage;
   if (outcome.end != ProgramOutcome::End::exited) return kExitCheckFailed;
   // The program's own status, as a shell sees a process's: its low eight bits.
@@ -447,12 +439,12 @@ int run_sweep_command(const Options& options, const char* argv0) {
   }
   // Refuse a bad key, value or combination now, not in a point after others have run.
   const Scenario scenario = load_scenario(options.scenario);
-  std::vector<size_t> chosen(plan.axes.size(), 0);
-  for (bool more = true; more;) {
+  for (size_t index = 0; index < sweep_points(plan.axes); ++index) {
+    const std::vector<std::string> chosen = sweep_point(plan.axes, index);
     Options check = options;
     std::string point;
     for (size_t a = 0; a < plan.axes.size(); ++a) {
-      const std::string assignment = plan.axes[a].key + "=" + plan.axes[a].values[chosen[a]];
+      const std::string assignment = plan.axes[a].key + "=" + chosen[a];
       check.assignments.push_back(assignment);
       point += (point.empty() ? "" : " ") + assignment;
     }
@@ -460,14 +452,6 @@ int run_sweep_command(const Options& options, const char* argv0) {
       configure(check, &scenario);
     } catch (const ConfigError& error) {
       throw ConfigError("--sweep point " + point + ": " + error.what());
-    }
-    more = false;
-    for (size_t a = plan.axes.size(); a-- > 0;) {
-      if (++chosen[a] < plan.axes[a].values.size()) {
-        more = true;
-        break;
-      }
-      chosen[a] = 0;
     }
   }
   const auto commands = prepare_sweep(plan);

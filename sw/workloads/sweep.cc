@@ -185,6 +185,22 @@ SweepAxis parse_sweep_axis(const std::string& text) {
   return axis;
 }
 
+size_t sweep_points(const std::vector<SweepAxis>& axes) {
+  size_t points = 1;
+  for (const SweepAxis& axis : axes)
+    points *= axis.values.size();
+  return points;
+}
+
+std::vector<std::string> sweep_point(const std::vector<SweepAxis>& axes, size_t index) {
+  std::vector<std::string> chosen(axes.size());
+  for (size_t a = axes.size(); a-- > 0;) {
+    chosen[a] = axes[a].values[index % axes[a].values.size()];
+    index /= axes[a].values.size();
+  }
+  return chosen;
+}
+
 std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan) {
   std::error_code error;
   std::filesystem::create_directories(plan.out_directory, error);
@@ -192,9 +208,7 @@ std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan) {
     throw ConfigError("--out " + plan.out_directory + ": cannot make it a directory" +
                       (error ? ": " + error.message() : " (a file of that name is there)"));
   }
-  size_t points = 1;
-  for (const SweepAxis& axis : plan.axes)
-    points *= axis.values.size();
+  const size_t points = sweep_points(plan.axes);
   boost::json::array keys;
   for (const SweepAxis& axis : plan.axes)
     keys.push_back(boost::json::value(axis.key));
@@ -206,13 +220,7 @@ std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan) {
       command.insert(command.end(), {"-p", assignment});
     }
     boost::json::object values;
-    size_t rest = index;
-    // The last axis varies fastest.
-    std::vector<std::string> chosen(plan.axes.size());
-    for (size_t a = plan.axes.size(); a-- > 0;) {
-      chosen[a] = plan.axes[a].values[rest % plan.axes[a].values.size()];
-      rest /= plan.axes[a].values.size();
-    }
+    const std::vector<std::string> chosen = sweep_point(plan.axes, index);
     for (size_t a = 0; a < plan.axes.size(); ++a) {
       command.insert(command.end(), {"-p", plan.axes[a].key + "=" + chosen[a]});
       values[plan.axes[a].key] = chosen[a];

@@ -24,6 +24,11 @@ struct SweepPlan {
   std::string out_directory;
 };
 
+// How many points the axes make, and the value of each axis at point `index` (the last axis
+// varies fastest).
+size_t sweep_points(const std::vector<SweepAxis>& axes);
+std::vector<std::string> sweep_point(const std::vector<SweepAxis>& axes, size_t index);
+
 // Writes the plan's manifest into the output directory and returns one command a point.
 std::vector<std::vector<std::string>> prepare_sweep(const SweepPlan& plan);
 // How the points of a sweep ended.
