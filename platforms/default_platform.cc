@@ -1,11 +1,11 @@
 #include "platforms/default_platform.h"
 
 #include <algorithm>
-#include <bit>
 #include <numeric>
 #include <string>
 #include <tlm>
 
+#include "models/cache/set_geometry.h"
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
 
@@ -42,8 +42,7 @@ void check_sets(const ParameterSet& parameters, const std::string& prefix, const
   const std::string ways = prefix + ways_key;
   const uint64_t slots = parameters.get_unsigned(size) / unit;
   const uint64_t way_count = parameters.get_unsigned(ways);
-  if (parameters.get_unsigned(size) % unit != 0 || slots % way_count != 0 || slots < way_count ||
-      !std::has_single_bit(slots / way_count)) {
+  if (parameters.get_unsigned(size) % unit != 0 || !forms_power_of_two_sets(slots, way_count)) {
     throw ConfigError(described(parameters, size) + " in " + described(parameters, ways) +
                       unit_text + " is not a power-of-two number of sets; make it ways x " +
                       (unit == 1 ? std::string() : std::to_string(unit) + " x ") + "2^n");

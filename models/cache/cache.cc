@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "models/cache/set_geometry.h"
 #include "sim/params/config_error.h"
 #include "sim/params/units.h"
 
@@ -51,7 +52,8 @@ void CacheConfig::bind(ParameterBinding& binding) {
   binding.field("bytes_per_cycle", bytes_per_cycle,
                 UnsignedSpec{"bytes/cycle",
                              "port bandwidth in CPU cycles: a line takes line / this cycles of "
-                             "the port (hits, fills from below, write-backs from above)",
+                             "the port, a fraction of a cycle included (hits, fills from below, "
+                             "write-backs from above)",
                              1, 4096});
   binding.field("write_bytes_per_cycle", write_bytes_per_cycle,
                 UnsignedSpec{"bytes/cycle",
@@ -94,12 +96,11 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
       ways_(config.ways),
       set_mask_(0),
       hit_latency_(to_ticks(cpu_clock.cycles(config.hit_latency_cycles))),
-      line_occupancy_(
-          transfer_ticks(line_bytes, config.bytes_per_cycle, to_ticks(cpu_clock.period()))),
-      write_occupancy_(config.write_bytes_per_cycle == 0
-                           ? line_occupancy_
-                           : transfer_ticks(line_bytes, config.write_bytes_per_cycle,
-                                            to_ticks(cpu_clock.period()))),
+      line_occupancy_(port_ticks(line_bytes, config.bytes_per_cycle, to_ticks(cpu_clock.period()))),
+      write_occupancy_(
+          config.write_bytes_per_cycle == 0
+              ? line_occupancy_
+              : port_ticks(line_bytes, config.write_bytes_per_cycle, to_ticks(cpu_clock.period()))),
       hits_(statistics.counter(std::string(basename()) + ".hits", "lines found")),
       misses_(statistics.counter(std::string(basename()) + ".misses", "lines allocated")),
       write_backs_(statistics.counter(std::string(basename()) + ".write_backs",
@@ -116,8 +117,7 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, uin
                                             "of the level below")),
       write_buffer_waits_(statistics.counter(std::string(basename()) + ".write_buffer_waits",
                                              "dirty victims that found the write buffer full")) {
-  if (config.size % (line_bytes * config.ways) != 0 || line_count_ < config.ways ||
-      !std::has_single_bit(line_count_ / config.ways)) {
+  if (config.size % line_bytes != 0 || !forms_power_of_two_sets(line_count_, config.ways)) {
     throw ConfigError(std::string(basename()) + ": " + format_bytes(config.size) + " in " +
                       std::to_string(config.ways) + " ways of " + std::to_string(line_bytes) +
                       "-byte lines is not a power-of-two number of sets");

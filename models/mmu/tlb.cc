@@ -1,8 +1,8 @@
 #include "models/mmu/tlb.h"
 
 #include <algorithm>
-#include <bit>
 
+#include "models/cache/set_geometry.h"
 #include "models/mmu/lru_slot.h"
 #include "sim/params/config_error.h"
 
@@ -15,7 +15,7 @@ Tlb::Tlb(uint64_t entries, uint64_t ways, StatisticsRegistry& statistics, const 
       misses_(statistics.counter(name + ".misses", "translations not in the TLB")),
       evictions_(statistics.counter(name + ".evictions", "valid entries replaced")),
       invalidations_(statistics.counter(name + ".invalidations", "entries invalidated")) {
-  if (ways == 0 || entries == 0 || entries % ways != 0 || !std::has_single_bit(entries / ways)) {
+  if (!forms_power_of_two_sets(entries, ways)) {
     throw ConfigError(name + ": " + std::to_string(entries) + " entries in " +
                       std::to_string(ways) +
                       " ways is not a power-of-two number of sets; make entries = ways x 2^n");

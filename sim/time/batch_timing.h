@@ -25,6 +25,12 @@ inline sc_core::sc_time to_time(Ticks ticks) {
 inline Ticks transfer_ticks(uint64_t bytes, uint64_t bytes_per_cycle, Ticks period_ticks) {
   return (bytes + bytes_per_cycle - 1) / bytes_per_cycle * period_ticks;
 }
+// Ticks a port of `bytes_per_cycle` is busy with `bytes`, to the tick: a port whose width does
+// not divide a line moves lines in fractions of a cycle, as a real one moving a line in parts
+// does over several (a 48-byte port: three 64-byte lines in four cycles).
+inline Ticks port_ticks(uint64_t bytes, uint64_t bytes_per_cycle, Ticks period_ticks) {
+  return (bytes * period_ticks + bytes_per_cycle - 1) / bytes_per_cycle;
+}
 
 // When the items of a batch (the lines of a page asked of a cache, the bursts of a DMA
 // transfer) arrive at a resource: item i at first + i * step, for i < count.

@@ -346,6 +346,21 @@ TEST(Cache, MissesOverlapUpToTheMshrs) {
   EXPECT_EQ(one.counter("l1_one.mshr_waits"), 63u);
 }
 
+// A port whose width does not divide a line moves it in a fraction of a cycle: 48 bytes a cycle
+// move a 64-byte line in 4/3 of a cycle (667 ps of the rig's 500 ps cycle), not in two cycles.
+TEST(Cache, APortNarrowerThanALineMovesItInAFractionOfACycle) {
+  CacheRig rig("", true, timed_config(32 * KiB, 4, 48, 64, 64),
+               timed_config(256 * KiB, 10, 64, 64, 64));
+  Span hits;
+  sc_core::sc_spawn([&] {
+    rig.l1.lines(request_of(LineAccess::read, 0x10'0000, kPage, 0, false));
+    hits = rig.l1.lines(request_of(LineAccess::read, 0x10'0000, kPage, 1'000'000, false)).done;
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(rig.counter("l1.hits"), kPage / kLine);
+  EXPECT_EQ(hits.last - hits.first, 63 * Ticks{667});
+}
+
 // Dirty victims are posted: a batch waits for them only beyond the write buffer's entries.
 TEST(Cache, ABatchWaitsForItsVictimsOnlyWhenTheWriteBufferIsFull) {
   // An L2 whose port takes 32 ns a line: the victims drain slowly.

@@ -39,9 +39,9 @@ struct HostMeasurements {
   // ns per load of a randomised pointer chase (every load's address comes from the one before,
   // the order a random cycle through the lines of the working set).
   Curve latency_ns;
-  // GB/s of loops of 32-byte vector loads (read), stores (write), and both (copy: half the
-  // working set copied into the other half; bytes copied per second), ordinary loads and
-  // stores as STREAM's and glibc's memcpy's.
+  // GB/s of loops of 32-byte vector loads (read), stores (write), and copies (half the working
+  // set copied into the other half; bytes copied per second: the faster of a loop of vector
+  // loads and stores, as STREAM's, and x86's string copy `rep movsb`, as Zircon's user copy).
   Curve read_gbps;
   Curve write_gbps;
   Curve copy_gbps;

@@ -99,6 +99,12 @@ struct Level {
   double copy_gbps = 0;
 };
 
+// A cache's capacity and associativity (its sets: size / ways / line).
+struct Geometry {
+  uint64_t size = 0;
+  uint64_t ways = 0;
+};
+
 // Index of the candidate whose simulated rate is nearest `target`, in ratio.
 size_t nearest(const std::vector<double>& rates, double target) {
   size_t best = 0;
@@ -264,12 +270,13 @@ class Fitter {
     set_latencies();
   }
 
-  // The copy loop, like glibc's memcpy past its `rep movsb` range, stores with ordinary vector
-  // stores, which read a line before writing it (x86 memory is write-back, write-allocate); the
-  // fitted copy does the same, so that its rates mean the same thing.
+  // The copy the fit follows (a vector loop, or `rep movsb` where it is faster) reads a line
+  // before writing it, as x86's write-back, write-allocate memory has ordinary stores do; the
+  // fitted copy does the same, so that its rates mean the same thing. (A string copy may skip
+  // the read for whole lines; the bus fitted to it then carries that saving.)
   void fit_stores() {
     fit_.set("cpu.write_streaming", "false",
-             "the copy loop's ordinary stores read each line before writing it, as memcpy's do");
+             "the host's copy reads each line before writing it, as ordinary stores do");
   }
 
   // Little's law: a level's misses wait for everything below it, so it needs the lines in
@@ -308,35 +315,73 @@ class Fitter {
   }
 
   // The port that makes the copy loop inside level k run at the measured rate. The L1 has a
-  // port for loads, whose rate the read loop gives, and one for stores, searched.
+  // port for loads, whose rate the read loop gives, and one for stores, searched. A port moves a
+  // line in a fraction of a cycle where its width does not divide it, so widths are searched
+  // byte by byte: powers of two first, then the widths between the two around the target (the
+  // rate rises with the width).
   void fit_port(size_t k) {
     const Level& level = levels_[k];
     progress_ << ", L" << k + 1 << " port" << std::flush;
-    // A port moves a line in whole cycles: ceil(line / n) bytes a cycle for n cycles.
-    std::vector<uint64_t> candidates;
-    for (uint64_t cycles = 1; cycles <= 32; ++cycles) {
-      const uint64_t bytes = (line_ + cycles - 1) / cycles;
-      if (candidates.empty() || candidates.back() != bytes) candidates.push_back(bytes);
-    }
     if (k == 0) {
-      const double cycles = std::max(
-          1.0, std::round(static_cast<double>(line_) * ghz_ / std::max(level.read_gbps, 1e-3)));
-      const uint64_t bytes =
-          candidates[std::min<size_t>(static_cast<size_t>(cycles) - 1, candidates.size() - 1)];
-      fit_.set(level.key + ".bytes_per_cycle", std::to_string(bytes),
-               "read loop: " + fixed(level.read_gbps, 1) + " GB/s at " + window(level) + " = a " +
-                   std::to_string(line_) + " B line every " + integer(cycles) + " cycles");
+      // A copy reads every byte it copies: where the copy outruns the read loop (a string copy
+      // moving whole lines), the loads can move at least what it moves.
+      const bool copy_faster = level.copy_gbps > level.read_gbps;
+      const double gbps = copy_faster ? level.copy_gbps : level.read_gbps;
+      const double bytes = std::max(1.0, std::round(gbps / ghz_));
+      fit_.set(level.key + ".bytes_per_cycle", integer(bytes),
+               std::string(copy_faster ? "copy" : "read loop") + ": " + fixed(gbps, 1) +
+                   " GB/s at " + window(level) + " = " + integer(bytes) + " bytes a cycle at " +
+                   integer(clock_mhz_) + " MHz");
     }
     const std::string searched =
         level.key + (k == 0 ? ".write_bytes_per_cycle" : ".bytes_per_cycle");
-    std::vector<Params> sets;
-    for (const uint64_t bytes : candidates)
-      sets.push_back({{searched, std::to_string(bytes)}});
-    const std::vector<double> rates = copy_rates(sets, level.upper);
+    auto simulate_widths = [&](const std::vector<uint64_t>& widths) {
+      std::vector<Params> sets;
+      for (const uint64_t bytes : widths)
+        sets.push_back({{searched, std::to_string(bytes)}});
+      return copy_rates(sets, level.upper);
+    };
+    std::vector<uint64_t> widths;
+    for (uint64_t bytes = 1; bytes <= 4 * line_; bytes *= 2)
+      widths.push_back(bytes);
+    std::vector<double> rates = simulate_widths(widths);
+    size_t above = 0;
+    while (above < rates.size() && rates[above] < level.copy_gbps)
+      ++above;
+    if (above != 0 && above != rates.size()) {
+      constexpr double kSteps = 8;
+      const double low = static_cast<double>(widths[above - 1]);
+      const double high = static_cast<double>(widths[above]);
+      std::vector<uint64_t> between;
+      for (double step = 1; step < kSteps; ++step) {
+        const auto bytes =
+            static_cast<uint64_t>(std::llround(low * std::pow(high / low, step / kSteps)));
+        if (bytes > widths[above - 1] && bytes < widths[above] &&
+            (between.empty() || between.back() != bytes)) {
+          between.push_back(bytes);
+        }
+      }
+      const std::vector<double> between_rates = simulate_widths(between);
+      widths.insert(widths.end(), between.begin(), between.end());
+      rates.insert(rates.end(), between_rates.begin(), between_rates.end());
+    }
     const size_t best = nearest(rates, level.copy_gbps);
-    fit_.set(searched, std::to_string(candidates[best]),
+    fit_.set(searched, std::to_string(widths[best]),
              "copy loop: " + fixed(level.copy_gbps, 1) + " GB/s at " + window(level) +
                  "; simulated with this port: " + fixed(rates[best], 1) + " GB/s");
+  }
+
+  // The last level's size for the fit of the memory's bus: the host's copy at memory_copy_at_
+  // is the slowest of its curve, served from memory, so the simulated one must be too, even
+  // where the described size (a large cache shared with other cores) would hold it. Halved from
+  // the described size (the sets stay a power of two) to a quarter of that working set at most;
+  // the fit of the sizes then finds the size it holds in practice.
+  uint64_t last_level_below_memory() const {
+    const Level& last = levels_.back();
+    uint64_t size = last.size;
+    while (size > memory_copy_at_ / 4 && size / 2 >= last.ways * line_)
+      size /= 2;
+    return size;
   }
 
   // The memory's data bus (8 bytes a transfer, its clock searched) that makes the copy loop past
@@ -358,7 +403,8 @@ class Fitter {
       for (int i = 0; i < kPoints; ++i) {
         gbps.push_back(low * std::pow(high / low, static_cast<double>(i) / (kPoints - 1)));
         sets.push_back({{"memory.bytes_per_cycle", integer(kBusBytes)},
-                        {"memory.clock_mhz", integer(mhz_of(gbps.back()))}});
+                        {"memory.clock_mhz", integer(mhz_of(gbps.back()))},
+                        {levels_.back().key + ".size", format_bytes(last_level_below_memory())}});
       }
       rates = copy_rates(sets, memory_copy_at_);
       size_t above = 0;
@@ -401,19 +447,22 @@ class Fitter {
 
   // What a level holds in practice can be less than its size: a shared level keeps what other
   // cores leave it, and any level also holds page tables, code and the stack. Its size is the
-  // one, from the described size down by halves (to a sixteenth for a shared level, a half for
-  // a private one, and no less than four times the level above), whose simulated copy loop
-  // follows the measured one best from twice the level above to four times the described size
-  // (least squared log error; the described size unless another is better by a fifth).
+  // one whose simulated copy loop follows the measured one best from twice the level above to
+  // four times the described size (least squared log error): first the described size and its
+  // halves (to a sixteenth for a shared level, a half for a private one, and no less than four
+  // times the level above), then, in the octave below the best of them, the sizes its sets give
+  // with fewer ways (a cache that keeps 12 of 16 ways for this stream). The described size
+  // unless another is better by a fifth: a smaller one must follow the curve clearly better, not
+  // within its noise.
   void fit_size(size_t k) {
     Level& level = levels_[k];
     const uint64_t above = k == 0 ? 0 : levels_[k - 1].size;
     const uint64_t described = level.size;
-    std::vector<uint64_t> sizes;
-    for (uint64_t size = described; size >= std::max<uint64_t>(4 * above, 4 * line_) &&
-                                    sizes.size() < (level.shared ? 5u : 2u);
+    const uint64_t smallest = std::max<uint64_t>(4 * above, 4 * line_);
+    std::vector<Geometry> halves;
+    for (uint64_t size = described; size >= smallest && halves.size() < (level.shared ? 5u : 2u);
          size /= 2) {
-      sizes.push_back(size);
+      halves.push_back({size, level.ways});
     }
     std::vector<CurvePoint> points;
     for (const CurvePoint& point : host_.copy_gbps) {
@@ -421,37 +470,69 @@ class Fitter {
         points.push_back(point);
       }
     }
-    if (sizes.size() < 2 || points.empty()) return;
+    if (halves.size() < 2 || points.empty()) return;
+    const std::vector<double> half_errors = size_errors(level, halves, points);
+    const double described_error = half_errors.front();
+    Geometry best = halves.front();
+    double best_error = described_error;
+    auto consider = [&](const Geometry& candidate, double error) {
+      if (error < best_error && error < 0.8 * described_error) {
+        best = candidate;
+        best_error = error;
+      }
+    };
+    for (size_t i = 1; i < halves.size(); ++i)
+      consider(halves[i], half_errors[i]);
+    std::vector<Geometry> fewer_ways;
+    const uint64_t set_bytes = best.size / best.ways;
+    for (uint64_t ways = best.ways - 1; ways > best.ways / 2; --ways) {
+      if (set_bytes * ways >= smallest) fewer_ways.push_back({set_bytes * ways, ways});
+    }
+    if (!fewer_ways.empty()) {
+      const std::vector<double> errors = size_errors(level, fewer_ways, points);
+      for (size_t i = 0; i < fewer_ways.size(); ++i)
+        consider(fewer_ways[i], errors[i]);
+    }
+    std::string source = level.described + "; copy loop from " +
+                         format_bytes(points.front().bytes) + " to " +
+                         format_bytes(points.back().bytes) + ", simulated with " +
+                         format_bytes(described) + ", its halves and their ways: rms error " +
+                         fixed(described_error * 100, 0) + "% with " + format_bytes(described);
+    if (best.size != described) {
+      source += ", " + fixed(best_error * 100, 0) + "% with " + format_bytes(best.size) +
+                (best.ways != level.ways ? " in " + std::to_string(best.ways) + " ways" : "") +
+                (level.shared ? " (this core's share)" : " (what it holds besides the rest)");
+    }
+    if (best.ways != level.ways) {
+      fit_.set(level.key + ".ways", std::to_string(best.ways),
+               "the ways of " + format_bytes(best.size) + " (see " + level.key + ".size)");
+    }
+    level.size = best.size;
+    level.ways = best.ways;
+    fit_.set(level.key + ".size", format_bytes(level.size), source);
+  }
+
+  // The rms log error of the simulated copy loop against `points`, with each geometry of `level`.
+  std::vector<double> size_errors(const Level& level, const std::vector<Geometry>& geometries,
+                                  const std::vector<CurvePoint>& points) {
     std::vector<ModelMachine> machines;
-    for (const uint64_t size : sizes) {
-      machines.push_back(machine({{level.key + ".size", format_bytes(size)}}));
+    for (const Geometry& geometry : geometries) {
+      machines.push_back(machine({{level.key + ".size", format_bytes(geometry.size)},
+                                  {level.key + ".ways", std::to_string(geometry.ways)}}));
       for (const CurvePoint& point : points)
         machines.back().workloads.push_back(copy_loop(point.bytes));
     }
     const auto results = simulate_(machines);
-    size_t best = 0;
     std::vector<double> errors;
-    for (size_t i = 0; i < sizes.size(); ++i) {
+    for (size_t i = 0; i < geometries.size(); ++i) {
       double squares = 0;
       for (size_t p = 0; p < points.size(); ++p) {
         const double rate = static_cast<double>(points[p].bytes / 2) / results[i][p].ns;
         squares += std::pow(std::log(rate / points[p].value.median), 2);
       }
       errors.push_back(std::sqrt(squares / static_cast<double>(points.size())));
-      // A smaller size must follow the curve clearly better, not within its noise.
-      if (errors[i] < errors[best] && errors[i] < 0.8 * errors.front()) best = i;
     }
-    level.size = sizes[best];
-    std::string source = level.described + "; copy loop from " +
-                         format_bytes(points.front().bytes) + " to " +
-                         format_bytes(points.back().bytes) + ", simulated with " +
-                         format_bytes(described) + " and its halves: rms error " +
-                         fixed(errors.front() * 100, 0) + "% with " + format_bytes(described);
-    if (best != 0) {
-      source += ", " + fixed(errors[best] * 100, 0) + "% with " + format_bytes(level.size) +
-                (level.shared ? " (this core's share)" : " (what it holds besides the rest)");
-    }
-    fit_.set(level.key + ".size", format_bytes(level.size), source);
+    return errors;
   }
 
   void fit_kernel() {
