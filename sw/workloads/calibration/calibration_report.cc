@@ -73,8 +73,8 @@ std::string leaves_out(const std::string& workload) {
   }
   return "glibc's memcpy picks its method by size (`rep movsb` from a few KiB up to about the L2's "
          "size, vector moves beyond; `ld.so --list-diagnostics` shows the thresholds) while the "
-         "model copies one way, at the rates of the copy it was fitted to (the faster of 32-byte "
-         "vector moves and `rep movsb` at each working set); and where a working set is about a "
+         "model copies one way, at the rates of the copy it was fitted to (32-byte vector moves, "
+         "and in the L1 `rep movsb` where it is faster); and where a working set is about a "
          "cache's size the model's LRU cache holds "
          "it or not, while the host's replacement, and in a shared cache other cores' data, make "
          "that step gradual and variable.";

@@ -39,12 +39,14 @@ struct HostMeasurements {
   // ns per load of a randomised pointer chase (every load's address comes from the one before,
   // the order a random cycle through the lines of the working set).
   Curve latency_ns;
-  // GB/s of loops of 32-byte vector loads (read), stores (write), and copies (half the working
-  // set copied into the other half; bytes copied per second: the faster of a loop of vector
-  // loads and stores, as STREAM's, and x86's string copy `rep movsb`, as Zircon's user copy).
+  // GB/s of loops of 32-byte vector loads (read), stores (write), and both (copy: half the
+  // working set copied into the other half; bytes copied per second), ordinary loads and
+  // stores as STREAM's; and of x86's string copy `rep movsb` (as Zircon's user copy) over the
+  // same working sets (empty in measurements saved before it was measured).
   Curve read_gbps;
   Curve write_gbps;
   Curve copy_gbps;
+  Curve string_copy_gbps;
   uint64_t stream_bytes = 0;  // a stream sample's passes cover at least this many bytes
   Figure null_syscall_ns;     // syscall(SYS_getppid)
   Figure first_touch_ns;  // per page: the first write to a fresh anonymous page (fault, zero fill)
