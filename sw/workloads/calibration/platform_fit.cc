@@ -350,9 +350,9 @@ class Fitter {
       const double gbps = copy_faster ? level.copy_gbps : level.read_gbps;
       const double bytes = std::max(1.0, std::round(gbps / ghz_));
       fit_.set(level.key + ".bytes_per_cycle", integer(bytes),
-               std::string(copy_faster ? "copy" : "read loop") + ": " + fixed(gbps, 1) +
-                   " GB/s at " + window(level) + " = " + integer(bytes) + " bytes a cycle at " +
-                   integer(clock_mhz_) + " MHz");
+               (copy_faster ? level.copy_source : std::string("read loop")) + ": " +
+                   fixed(gbps, 1) + " GB/s at " + window(level) + " = " + integer(bytes) +
+                   " bytes a cycle at " + integer(clock_mhz_) + " MHz");
     }
     const std::string searched =
         level.key + (k == 0 ? ".write_bytes_per_cycle" : ".bytes_per_cycle");
@@ -415,6 +415,7 @@ class Fitter {
     auto mhz_of = [&](double gbps) { return std::round(gbps * 1000 / kBusBytes); };
     double low = 2 * target * 0.5;
     double high = 2 * target * 4;
+    const std::string last_level_size = format_bytes(last_level_below_memory());
     std::vector<double> gbps;
     std::vector<double> rates;
     for (int round = 0; round < 2; ++round) {
@@ -425,7 +426,7 @@ class Fitter {
         gbps.push_back(low * std::pow(high / low, static_cast<double>(i) / (kPoints - 1)));
         sets.push_back({{"memory.bytes_per_cycle", integer(kBusBytes)},
                         {"memory.clock_mhz", integer(mhz_of(gbps.back()))},
-                        {levels_.back().key + ".size", format_bytes(last_level_below_memory())}});
+                        {levels_.back().key + ".size", last_level_size}});
       }
       rates = copy_rates(sets, memory_copy_at_);
       size_t above = 0;
