@@ -81,15 +81,25 @@ void KernelConfig::bind(ParameterBinding& binding) {
   binding.field("enable_debugging_syscalls", enable_debugging_syscalls,
                 BoolSpec{"Zircon's kernel.enable-debugging-syscalls boot option (allows "
                          "ZX_VMO_OP_CACHE_INVALIDATE)"});
+  binding.field("page_placement", page_placement,
+                ChoiceSpec{"the order physical pages are handed out in: by address (a buffer's "
+                           "pages follow each other), or scattered at random over memory, as on "
+                           "a machine that has run a while or under a hypervisor (caches indexed "
+                           "by physical address see random page colours)",
+                           {"ascending", "scattered"}});
   binding.field("seed", seed,
-                UnsignedSpec{"", "seed of the per-process handle secrets", 0, UINT64_MAX});
+                UnsignedSpec{"", "seed of the per-process handle secrets and of scattered pages", 0,
+                             UINT64_MAX});
 }
 
 Kernel::Kernel(CpuCore& cpu, const KernelConfig& config, uint64_t memory_base, uint64_t memory_size,
                const DmaDevice& dma, StatisticsRegistry& statistics)
     : cpu_(cpu),
       config_(config),
-      pmm_(memory_base, memory_size, statistics),
+      pmm_(memory_base, memory_size, statistics,
+           config.page_placement == "scattered" ? PhysicalMemoryManager::Placement::scattered
+                                                : PhysicalMemoryManager::Placement::ascending,
+           config.seed),
       account_(cpu),
       dma_(cpu, pmm_, account_, dma, config.dma_ring_pages, config.dma_bytes_per_channel),
       secret_state_(config.seed),

@@ -35,6 +35,7 @@ struct KernelConfig {
   uint64_t fault_cycles = 720;
   uint64_t tlb_invalidate_cycles = 150;
   bool enable_debugging_syscalls = false;
+  std::string page_placement = "ascending";
   uint64_t seed = 1;
 
   void bind(ParameterBinding& binding);

@@ -1,11 +1,14 @@
 #include "sw/workloads/calibration/model_workloads.h"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
 #include "platforms/platform_file.h"
 #include "sim/params/config_error.h"
+#include "sw/kernel/physical_memory_manager.h"
 #include "sw/workloads/system.h"
 
 namespace zxvp {
@@ -34,11 +37,11 @@ class Runner {
     system_ = std::make_unique<System>(parameters_, name.c_str());
     clock_mhz_ = static_cast<double>(parameters_.get_unsigned("cpu.clock_mhz"));
     line_bytes_ = parameters_.get_unsigned("cpu.line_bytes");
-    region_ = parameters_.get_unsigned("memory.size") / 2;
+    const uint64_t half_memory = parameters_.get_unsigned("memory.size") / 2;
     for (const ModelWorkload& workload : machine.workloads) {
       const bool physical = workload.kind == ModelWorkloadKind::chase ||
                             workload.kind == ModelWorkloadKind::copy_stream;
-      if (physical && workload.bytes > region_) {
+      if (physical && workload.bytes > half_memory) {
         throw ConfigError(std::string(model_workload_name(workload.kind)) + " of " +
                           std::to_string(workload.bytes) + " bytes needs memory.size of at least " +
                           std::to_string(2 * workload.bytes));
@@ -74,9 +77,15 @@ class Runner {
   std::optional<ModelResult> run(const ModelWorkload& workload) {
     switch (workload.kind) {
       case ModelWorkloadKind::chase:
-        return ModelResult{chase(workload.bytes, workload.count), 0};
+        if (const std::optional<double> ns = chase(workload.bytes, workload.count)) {
+          return ModelResult{*ns, 0};
+        }
+        return std::nullopt;
       case ModelWorkloadKind::copy_stream:
-        return ModelResult{copy_stream(workload.bytes, workload.count), 0};
+        if (const std::optional<double> ns = copy_stream(workload.bytes, workload.count)) {
+          return ModelResult{*ns, 0};
+        }
+        return std::nullopt;
       case ModelWorkloadKind::first_touch:
         return touch(workload.count, false);
       case ModelWorkloadKind::fault_present:
@@ -93,9 +102,40 @@ class Runner {
     return std::nullopt;
   }
 
+  // Physical pages for a workload that addresses memory without a process: taken from the
+  // kernel's allocator, so they are placed as the platform places any buffer's (the host's loops
+  // ran in pages its kernel placed), and given back after.
+  class PhysicalPages {
+   public:
+    PhysicalPages(PhysicalMemoryManager& pmm, uint64_t bytes) : pmm_(pmm) {
+      for (uint64_t page = 0; page < (bytes + kPage - 1) / kPage; ++page) {
+        const std::optional<uint64_t> address = pmm.allocate();
+        if (!address) return;
+        pages_.push_back(*address);
+      }
+      complete_ = true;
+    }
+    ~PhysicalPages() {
+      for (uint64_t address : pages_)
+        pmm_.free(address);
+    }
+    PhysicalPages(const PhysicalPages&) = delete;
+    PhysicalPages& operator=(const PhysicalPages&) = delete;
+
+    bool complete() const { return complete_; }
+    uint64_t address(uint64_t offset) const { return pages_[offset / kPage] + offset % kPage; }
+
+   private:
+    PhysicalMemoryManager& pmm_;
+    std::vector<uint64_t> pages_;
+    bool complete_ = false;
+  };
+
   // As the host's chase: Sattolo's shuffle makes the order one cycle through every line.
-  double chase(uint64_t bytes, uint64_t loads) {
+  std::optional<double> chase(uint64_t bytes, uint64_t loads) {
     CpuCore& cpu = system_->kernel().cpu();
+    const PhysicalPages memory(system_->kernel().pmm(), bytes);
+    if (!memory.complete()) return std::nullopt;
     const uint64_t lines = std::max<uint64_t>(1, bytes / line_bytes_);
     std::vector<uint32_t> next(lines);
     for (uint64_t i = 0; i < lines; ++i)
@@ -110,7 +150,7 @@ class Runner {
     uint64_t value = 0;
     auto walk = [&](uint64_t count) {
       for (uint64_t i = 0; i < count; ++i) {
-        cpu.physical_read(region_ + line * line_bytes_, &value, sizeof value);
+        cpu.physical_read(memory.address(line * line_bytes_), &value, sizeof value);
         line = next[line];
       }
     };
@@ -122,15 +162,25 @@ class Runner {
   }
 
   // As the host's copy loop: a pass to warm up, then `passes` timed.
-  double copy_stream(uint64_t bytes, uint64_t passes) {
+  std::optional<double> copy_stream(uint64_t bytes, uint64_t passes) {
     CpuCore& cpu = system_->kernel().cpu();
     const uint64_t half = bytes / 2;
+    const PhysicalPages memory(system_->kernel().pmm(), 2 * half);
+    if (!memory.complete()) return std::nullopt;
+    auto copy = [&] {
+      for (uint64_t done = 0; done < half;) {
+        const uint64_t piece =
+            std::min({half - done, kPage - done % kPage, kPage - (half + done) % kPage});
+        cpu.copy_physical(memory.address(done), memory.address(half + done), piece);
+        done += piece;
+      }
+    };
     system_->platform().settle();
-    cpu.copy_physical(region_, region_ + half, half);
+    copy();
     cpu.drain();
     const uint64_t start = cpu.cycles();
     for (uint64_t pass = 0; pass < passes; ++pass)
-      cpu.copy_physical(region_, region_ + half, half);
+      copy();
     cpu.drain();
     return ns(cpu.cycles() - start) / static_cast<double>(passes);
   }
@@ -221,7 +271,6 @@ class Runner {
   std::unique_ptr<System> system_;
   double clock_mhz_ = 0;
   uint64_t line_bytes_ = 0;
-  uint64_t region_ = 0;
   std::vector<ModelResult> results_;
 };
 

@@ -184,6 +184,10 @@ class Fitter {
     line_ = geometry.levels.front().line_bytes;
     fit_.set("cpu.line_bytes", std::to_string(line_),
              from_sysfs ? "sysfs coherency_line_size" : "64, every x86 core's line (no sysfs)");
+    fit_.set("kernel.page_placement", "scattered",
+             std::string("the host's loops ran in pages its kernel handed out") +
+                 (host_.host.virtual_machine ? ", over memory a hypervisor backs" : "") +
+                 ": scattered over physical memory, not in address order");
     fit_.set("cache.levels", std::to_string(geometry.levels.size()),
              from_sysfs ? "sysfs: data and unified caches" : "the latency curve's steps");
     for (const CacheLevel& cache : geometry.levels) {
