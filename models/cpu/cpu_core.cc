@@ -228,6 +228,13 @@ LineResult CpuCore::issue_stores(uint64_t physical_address, uint64_t length_byte
   return stored;
 }
 
+uint64_t CpuCore::memory_done_cycles() const {
+  Ticks done = std::max(stores_done_, now());
+  for (const LoadsInFlight& loads : loads_in_flight_)
+    done = std::max(done, loads.done);
+  return clock_.cycles_in(to_time(done));
+}
+
 void CpuCore::drain() {
   if (loads_in_flight_.empty() && stores_done_ <= now()) return;
   Ticks done = stores_done_;

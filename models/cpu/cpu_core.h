@@ -133,6 +133,8 @@ class CpuCore : public sc_core::sc_module {
   sc_core::sc_time local_time() const { return quantum_.get_current_time(); }
   Ticks now() const { return quantum_.now(); }
   uint64_t cycles() const { return clock_.cycles_in(local_time()); }
+  // The cycle by which the loads and stores issued so far are done: what drain() waits for.
+  uint64_t memory_done_cycles() const;
   const Clock& clock() const { return clock_; }
   Mmu& mmu() { return mmu_; }
 

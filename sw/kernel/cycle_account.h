@@ -47,10 +47,16 @@ struct CallRecord {
 // Charges the core's time between marks to the current phase. Cycle counts are differences of
 // the core's cycle counter at the marks, so the phases of a call always add up to its total.
 //
-// The core overlaps memory work with what follows it. Translating the next page and copying go
-// on while earlier loads and stores are in flight; any other phase is software that waits for
-// them (its instructions retire behind them), so entering it first waits for the core's memory
-// work, and that wait counts in the phase that issued the work.
+// The core overlaps memory work with what follows it. Translating the next page, finding it and
+// copying go on while earlier loads and stores are in flight; any other phase is software that
+// waits for them (its instructions retire behind them), so entering it first waits for the core's
+// memory work, and that wait counts in the phase that issued the work. Returning from one of the
+// overlapping phases to the phase around it (a call's page loop between two pages) enters no
+// software: a copy's loads and stores stay in flight across the loop, as a stream's do on a
+// real core. What the core does while a copy's memory work is in flight is hidden under it: that
+// time counts in the copy, and only what runs past the copy's end counts in its own phase, so
+// a memory-bound copy's phase holds the copy's whole time, lookups and translations between its
+// pages included, and a copy from the L1 leaves them theirs.
 class CycleAccount {
  public:
   explicit CycleAccount(CpuCore& cpu) : cpu_(cpu) {}
@@ -62,6 +68,11 @@ class CycleAccount {
   void begin(std::string_view name, CyclePhase first);
   // Makes `phase` current from now; returns the phase it replaces.
   CyclePhase switch_to(CyclePhase phase);
+  // Makes `phase`, the one a scope replaced, current again.
+  void return_to(CyclePhase phase);
+  // The current phase waits for the core's memory work (a locked instruction in it); the wait
+  // counts in it, not in the copy that issued the work.
+  void wait_for_memory();
   const CallRecord& finish(zx_status_t status);
   bool active() const { return active_; }
   const CallRecord& last() const { return record_; }
@@ -71,7 +82,7 @@ class CycleAccount {
    public:
     Scope(CycleAccount& account, CyclePhase phase)
         : account_(account), previous_(account.switch_to(phase)) {}
-    ~Scope() { account_.switch_to(previous_); }
+    ~Scope() { account_.return_to(previous_); }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
@@ -83,6 +94,7 @@ class CycleAccount {
  private:
   uint64_t now() const { return cpu_.cycles(); }
   void close_segment();
+  void charge(CyclePhase phase, uint64_t from, uint64_t to);
   static bool overlaps_memory_work(CyclePhase phase) {
     return phase == CyclePhase::translate || phase == CyclePhase::lookup ||
            phase == CyclePhase::copy;
@@ -90,6 +102,8 @@ class CycleAccount {
 
   CpuCore& cpu_;
   bool active_ = false;
+  // The cycle by which the copies' memory work is done (0: none in flight, or waited for).
+  uint64_t copy_done_cycle_ = 0;
   bool keep_segments_ = false;
   CyclePhase phase_ = CyclePhase::entry;
   uint64_t mark_ = 0;

@@ -68,6 +68,11 @@ void KernelConfig::bind(ParameterBinding& binding) {
                              "finding one page of a VMO that a read or write touches, committed or "
                              "not (the page list)",
                              0, 1'000'000});
+  binding.field("page_lookup_waits", page_lookup_waits,
+                BoolSpec{"each page's lookup first waits for the memory work before it, as a "
+                         "write path that locks every page does (a locked instruction waits for "
+                         "the stores before it: Linux's page cache); the wait counts in lookup. "
+                         "Zircon looks pages up under the VMO's lock, taken once a call"});
   binding.field(
       "page_alloc_cycles", page_alloc_cycles,
       UnsignedSpec{"cycles", "physical memory manager work to allocate one page", 0, 1'000'000});
@@ -275,6 +280,7 @@ VmPagePtr Kernel::allocate_page() {
 
 void Kernel::look_up_page() {
   CycleAccount::Scope phase(account_, CyclePhase::lookup);
+  if (config_.page_lookup_waits) account_.wait_for_memory();
   cpu_.compute_beside_memory(config_.page_lookup_cycles);
 }
 

@@ -31,6 +31,7 @@ struct KernelConfig {
   // Defaults: the `default` platform's (platforms/default.yaml says where they come from).
   uint64_t handle_lookup_cycles = 40;
   uint64_t page_lookup_cycles = 40;
+  bool page_lookup_waits = false;
   uint64_t page_alloc_cycles = 1200;
   uint64_t fault_cycles = 720;
   uint64_t tlb_invalidate_cycles = 150;

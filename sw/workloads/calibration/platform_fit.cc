@@ -573,6 +573,9 @@ class Fitter {
     }
     fit_.set("kernel.copy_engine", "cpu",
              "a host's kernel copies with the core (the validation compares the core's copy)");
+    fit_.set("kernel.page_lookup_waits", "true",
+             "Linux's write path locks each page-cache folio it writes: a locked instruction, "
+             "which waits for the stores before it (the kernel costs below are Linux's too)");
     constexpr uint64_t kPages = 256;
     ModelMachine probe = machine({{"kernel.fault_cycles", "0"}, {"kernel.page_alloc_cycles", "0"}});
     probe.workloads.push_back({ModelWorkloadKind::fault_present, 0, kPages});
