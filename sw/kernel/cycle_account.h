@@ -56,7 +56,7 @@ struct CallRecord {
 // real core. What the core does while a copy's memory work is in flight is hidden under it: that
 // time counts in the copy, and only what runs past the copy's end counts in its own phase, so
 // a memory-bound copy's phase holds the copy's whole time, lookups and translations between its
-// pages included, and a copy from the L1 leaves them theirs.
+// pages included, and a lookup keeps only what runs past the copy's memory work.
 class CycleAccount {
  public:
   explicit CycleAccount(CpuCore& cpu) : cpu_(cpu) {}
