@@ -232,7 +232,7 @@ uint64_t CpuCore::memory_done_cycles() const {
   Ticks done = std::max(stores_done_, now());
   for (const LoadsInFlight& loads : loads_in_flight_)
     done = std::max(done, loads.done);
-  return clock_.cycles_in(to_time(done));
+  return clock_.cycles_in_ticks(done);
 }
 
 void CpuCore::drain() {

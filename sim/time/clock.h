@@ -31,8 +31,9 @@ class Clock {
   // Whole cycles that fit in `time` (rounds down). Asked at every phase change of every call:
   // a multiplication by a fixed-point reciprocal of the period costs less than a division, and
   // gives the exact quotient while ticks x period stays below 2^64.
-  uint64_t cycles_in(const sc_core::sc_time& time) const {
-    const uint64_t ticks = time.value();
+  uint64_t cycles_in(const sc_core::sc_time& time) const { return cycles_in_ticks(time.value()); }
+  // The same for a time given in SystemC's ticks (picoseconds).
+  uint64_t cycles_in_ticks(uint64_t ticks) const {
     if (ticks > exact_below_) return ticks / (period_ps_ * ticks_per_ps());
     return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * reciprocal_) >> 64);
   }

@@ -48,10 +48,8 @@ void CycleAccount::close_segment() {
 
 CyclePhase CycleAccount::switch_to(CyclePhase phase) {
   const CyclePhase previous = phase_;
-  if (active_ && phase != phase_ && !overlaps_memory_work(phase)) {
-    close_segment();
-    cpu_.drain();
-  }
+  // The wait is split as any segment is: up to the copy's end it counts in the copy.
+  if (active_ && phase != phase_ && !overlaps_memory_work(phase)) cpu_.drain();
   if (active_) close_segment();
   if (!overlaps_memory_work(phase)) copy_done_cycle_ = 0;
   phase_ = phase;
