@@ -228,18 +228,20 @@ LineResult CpuCore::issue_stores(uint64_t physical_address, uint64_t length_byte
   return stored;
 }
 
-uint64_t CpuCore::memory_done_cycles() const {
-  Ticks done = std::max(stores_done_, now());
+Ticks CpuCore::memory_done() const {
+  Ticks done = stores_done_;
   for (const LoadsInFlight& loads : loads_in_flight_)
     done = std::max(done, loads.done);
-  return clock_.cycles_in_ticks(done);
+  return done;
+}
+
+uint64_t CpuCore::memory_done_cycles() const {
+  return clock_.cycles_in_ticks(std::max(memory_done(), now()));
 }
 
 void CpuCore::drain() {
   if (loads_in_flight_.empty() && stores_done_ <= now()) return;
-  Ticks done = stores_done_;
-  for (const LoadsInFlight& loads : loads_in_flight_)
-    done = std::max(done, loads.done);
+  const Ticks done = memory_done();
   loads_in_flight_.clear();
   lines_in_flight_ = 0;
   quantum_.advance_to(done);

@@ -179,6 +179,8 @@ class CpuCore : public sc_core::sc_module {
                                            uint64_t length_bytes);
 
  private:
+  // The time by which the loads and stores issued so far are done.
+  Ticks memory_done() const;
   MemoryAccess access(tlm::tlm_command command, uint64_t virtual_address, uint8_t* data,
                       uint64_t length_bytes, Privilege privilege);
   // A cached load or store of [physical_address, + length_bytes) (within one page) issued now:

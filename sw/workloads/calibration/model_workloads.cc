@@ -77,15 +77,9 @@ class Runner {
   std::optional<ModelResult> run(const ModelWorkload& workload) {
     switch (workload.kind) {
       case ModelWorkloadKind::chase:
-        if (const std::optional<double> ns = chase(workload.bytes, workload.count)) {
-          return ModelResult{*ns, 0};
-        }
-        return std::nullopt;
+        return chase(workload.bytes, workload.count);
       case ModelWorkloadKind::copy_stream:
-        if (const std::optional<double> ns = copy_stream(workload.bytes, workload.count)) {
-          return ModelResult{*ns, 0};
-        }
-        return std::nullopt;
+        return copy_stream(workload.bytes, workload.count);
       case ModelWorkloadKind::first_touch:
         return touch(workload.count, false);
       case ModelWorkloadKind::fault_present:
@@ -132,7 +126,7 @@ class Runner {
   };
 
   // As the host's chase: Sattolo's shuffle makes the order one cycle through every line.
-  std::optional<double> chase(uint64_t bytes, uint64_t loads) {
+  std::optional<ModelResult> chase(uint64_t bytes, uint64_t loads) {
     CpuCore& cpu = system_->kernel().cpu();
     const PhysicalPages memory(system_->kernel().pmm(), bytes);
     if (!memory.complete()) return std::nullopt;
@@ -158,11 +152,11 @@ class Runner {
     walk(bytes <= 16 * kMiB ? lines : std::min(loads, lines));
     const uint64_t start = cpu.cycles();
     walk(loads);
-    return ns(cpu.cycles() - start) / static_cast<double>(loads);
+    return ModelResult{ns(cpu.cycles() - start) / static_cast<double>(loads), 0};
   }
 
   // As the host's copy loop: a pass to warm up, then `passes` timed.
-  std::optional<double> copy_stream(uint64_t bytes, uint64_t passes) {
+  std::optional<ModelResult> copy_stream(uint64_t bytes, uint64_t passes) {
     CpuCore& cpu = system_->kernel().cpu();
     const uint64_t half = bytes / 2;
     const PhysicalPages memory(system_->kernel().pmm(), 2 * half);
@@ -182,7 +176,7 @@ class Runner {
     for (uint64_t pass = 0; pass < passes; ++pass)
       copy();
     cpu.drain();
-    return ns(cpu.cycles() - start) / static_cast<double>(passes);
+    return ModelResult{ns(cpu.cycles() - start) / static_cast<double>(passes), 0};
   }
 
   // A byte stored to each page of a new mapping of a fresh VMO (first touch), or loaded from
